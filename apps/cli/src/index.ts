@@ -1,0 +1,2 @@
+export { buildProgram, main } from './main';
+export type { CommandRegistrar } from './registrars';

@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+
+/**
+ * Each app or library that implements commands exports a registrar from its `./cli` entry point.
+ * Registrars only declare commands; the heavy modules (models, gRPC, database) load inside actions,
+ * so `refdiff --help` stays fast.
+ */
+export type CommandRegistrar = (program: Command) => void;
+
+export const commandRegistrars: readonly CommandRegistrar[] = [];

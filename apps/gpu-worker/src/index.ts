@@ -1,0 +1,2 @@
+// Public entry point; see README.md for what this project provides.
+export {};

@@ -1,0 +1,67 @@
+// Lint: Nx module boundaries are the point. Tags are two-dimensional (scope × type):
+//   type:domain  — pure libraries (libs/nlp, libs/pipeline): typed arrays and strings in, results out.
+//                  No model runtime, network, database or logging library may be imported there.
+//   type:infra   — adapters around outside libraries (libs/models owns the one onnxruntime-node import).
+//   type:app     — deployables (gateway, gpu-worker); domain and infra libs only, never another app.
+//   type:cli     — the `refdiff` command: composes the commands that apps and libs register.
+// Scopes say which feature may see which: nlp ⊂ pipeline ⊂ models ⊂ worker; the gateway never sees models.
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/node_modules', '**/dist', '**/tmp', '**/.nx', '**/__generated__', '**/coverage'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          // Every project's vitest.config.ts shares the workspace's test settings.
+          allow: ['../../vitest.shared.ts'],
+          depConstraints: [
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: [
+                'onnxruntime-node',
+                'onnxruntime-*',
+                '@grpc/*',
+                'grpc-health-check',
+                '@apollo/*',
+                '@prisma/*',
+                'prisma',
+                'pg',
+                '@electric-sql/*',
+                'pino',
+                'pino-*',
+                'express',
+              ],
+            },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
+            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:app'] },
+            { sourceTag: 'scope:nlp', onlyDependOnLibsWithTags: ['scope:nlp'] },
+            { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:nlp'] },
+            { sourceTag: 'scope:models', onlyDependOnLibsWithTags: ['scope:models', 'scope:pipeline', 'scope:nlp'] },
+            {
+              sourceTag: 'scope:worker',
+              onlyDependOnLibsWithTags: ['scope:worker', 'scope:models', 'scope:pipeline', 'scope:nlp', 'scope:contract'],
+            },
+            {
+              sourceTag: 'scope:gateway',
+              onlyDependOnLibsWithTags: ['scope:gateway', 'scope:pipeline', 'scope:nlp', 'scope:contract'],
+            },
+            { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];
