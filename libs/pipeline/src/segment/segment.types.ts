@@ -1,0 +1,95 @@
+/**
+ * The contract of `segment()` — the whole Ref-Diff method on one image and one or more expressions.
+ * The gpu-worker serves exactly this over gRPC; the CLI prints it. (Implementation: issue 6.)
+ */
+
+export type Preset = 'paper' | 'reference';
+export type ProposalSource = 'sam' | 'weight-free';
+export type DirectionCue = 'left' | 'right' | 'top' | 'bottom' | 'center';
+
+/** Every constant of the method, each overridable per request; a preset fills the rest. */
+export interface SegmentOverrides {
+  proposals?: ProposalSource;
+  /** paper fusion: s = α·s_G + (1−α)·s_D */
+  alpha?: number;
+  /** paper discriminative mix: v = β·f_M(x⊙P) + (1−β)·f(x⊙M) */
+  beta?: number;
+  /** reference fusion weights: hard, soft, generative difference */
+  weights?: { hard: number; soft: number; generative: number };
+  /** side of the padded square fed to SD (multiple of 64) */
+  imageSize?: number;
+  /** DDIM steps of the schedule and the strength that picks how deep to noise (reference: 20, 0.1) */
+  steps?: number;
+  strength?: number;
+  guidanceScale?: number;
+  attentionLevel?: 1 | 2 | 4 | 8;
+  attentionKind?: 'logits' | 'probs';
+  topK?: number;
+  minArea?: number;
+  positionalBias?: 'ramp' | 'soft' | 'off';
+  /** weight-free thresholds: value in [0,1] or quantile of c */
+  thresholdMode?: 'value' | 'quantile';
+  seed?: number;
+}
+
+export interface SegmentOptions extends SegmentOverrides {
+  preset?: Preset;
+  /** include the [H, W] attention map c in each result */
+  returnAttention?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface CocoRle {
+  /** [height, width] as pycocotools */
+  size: [number, number];
+  /** pycocotools' compressed string form */
+  counts: string;
+}
+
+export interface ProposalScores {
+  /** generative s_G */
+  generative: number;
+  /** discriminative "hard" branch (masked crop) */
+  hard: number;
+  /** discriminative "soft" branch (masked attention) */
+  soft: number;
+  /** fused score the argmax runs on (−Infinity for filtered proposals) */
+  fused: number;
+  /** [x0, y0, x1, y1] inclusive */
+  bbox: [number, number, number, number];
+  area: number;
+  filtered: boolean;
+}
+
+export interface ExpressionResult {
+  ok: true;
+  expression: string;
+  mask: { rle: CocoRle; bbox: [number, number, number, number]; area: number };
+  /** index into proposals */
+  chosen: number;
+  score: number;
+  proposals: ProposalScores[];
+  root: { index: number; word: string };
+  directions: { cue: DirectionCue; index: number }[];
+  timingsMs: Record<string, number>;
+  /** [H, W] in [0, 1], only with returnAttention */
+  attention?: { width: number; height: number; data: Float32Array };
+}
+
+export interface ExpressionError {
+  ok: false;
+  expression: string;
+  error: { code: string; message: string };
+}
+
+export interface SegmentResult {
+  image: { width: number; height: number; sha256: string };
+  preset: Preset;
+  proposalSource: ProposalSource;
+  results: (ExpressionResult | ExpressionError)[];
+  /** image-side stage timings (zero or absent when served from the image cache) */
+  timingsMs: Record<string, number>;
+  /** model calls this request made, per role (SD text, VAE, UNet, CLIP…, SAM…) */
+  modelCalls: Record<string, number>;
+  imageCacheHit: boolean;
+}
