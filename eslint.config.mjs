@@ -5,6 +5,7 @@
 //   type:app     — deployables (gateway, gpu-worker); domain and infra libs only, never another app.
 //   type:cli     — the `refdiff` command: composes the commands that apps and libs register.
 // Scopes say which feature may see which: nlp ⊂ pipeline ⊂ models ⊂ worker; the gateway never sees models.
+// scope:synthetic (the synthetic world of the fixture pack) is a leaf any feature may use for data and tests.
 import nx from '@nx/eslint-plugin';
 
 export default [
@@ -46,17 +47,28 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
             { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:app'] },
             { sourceTag: 'scope:nlp', onlyDependOnLibsWithTags: ['scope:nlp'] },
-            { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:nlp'] },
-            { sourceTag: 'scope:models', onlyDependOnLibsWithTags: ['scope:models', 'scope:pipeline', 'scope:nlp'] },
+            { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:nlp', 'scope:synthetic'] },
+            {
+              sourceTag: 'scope:models',
+              onlyDependOnLibsWithTags: ['scope:models', 'scope:pipeline', 'scope:nlp', 'scope:synthetic'],
+            },
             {
               sourceTag: 'scope:worker',
-              onlyDependOnLibsWithTags: ['scope:worker', 'scope:models', 'scope:pipeline', 'scope:nlp', 'scope:contract'],
+              onlyDependOnLibsWithTags: [
+                'scope:worker',
+                'scope:models',
+                'scope:pipeline',
+                'scope:nlp',
+                'scope:contract',
+                'scope:synthetic',
+              ],
             },
             {
               sourceTag: 'scope:gateway',
-              onlyDependOnLibsWithTags: ['scope:gateway', 'scope:pipeline', 'scope:nlp', 'scope:contract'],
+              onlyDependOnLibsWithTags: ['scope:gateway', 'scope:pipeline', 'scope:nlp', 'scope:contract', 'scope:synthetic'],
             },
             { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
+            { sourceTag: 'scope:synthetic', onlyDependOnLibsWithTags: ['scope:synthetic'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

@@ -1,0 +1,2 @@
+// The synthetic world the fixture model pack understands (docs/synthetic-world.md).
+export {};
