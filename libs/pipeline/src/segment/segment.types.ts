@@ -93,3 +93,61 @@ export interface SegmentResult {
   modelCalls: Record<string, number>;
   imageCacheHit: boolean;
 }
+
+/** Error codes the pipeline's typed errors carry (`err.code`); the worker and gateway map them in one place. */
+export type PipelineErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_IMAGE'
+  | 'UNSUPPORTED_IMAGE_FORMAT'
+  | 'IMAGE_TOO_LARGE'
+  | 'IMAGE_NOT_CACHED'
+  | 'EXPRESSION_EMPTY'
+  | 'EXPRESSION_TOO_LONG'
+  | 'PACK_MISMATCH'
+  | 'ABORTED'
+  | 'INTERNAL';
+
+export interface ImageCacheStats {
+  entries: number;
+  bytes: number;
+  capacityBytes: number;
+  hits: number;
+  misses: number;
+}
+
+/**
+ * The whole method bound to one model pack: what the CLI, the worker and the tests call.
+ * Image-side work (decode, SAM proposals, VAE latent, unbiased region CLIP features) is cached per image sha256
+ * in an LRU bounded in bytes, so later expressions on the same image skip the image-side models.
+ */
+export interface RefDiff {
+  readonly packName: string;
+  readonly packChecksum: string;
+  /** Whether `segment({ sha256 })` would find the image without its bytes. */
+  hasImage(sha256: string): boolean;
+  /**
+   * One image, one or more expressions. With `{ sha256 }` only, throws a PipelineError 'IMAGE_NOT_CACHED' when the
+   * image is not in the cache (the caller resends the bytes). Bad expressions become per-expression errors; a bad image,
+   * an abort or bad options reject the whole call with a typed error.
+   */
+  segment(
+    input: { image: Uint8Array } | { sha256: string },
+    expressions: readonly string[],
+    options?: SegmentOptions,
+  ): Promise<SegmentResult>;
+  cacheStats(): ImageCacheStats;
+  /** Model calls since creation, per role (from RefDiffModels.callCounts). */
+  modelCalls(): Readonly<Record<string, number>>;
+  dispose(): Promise<void>;
+}
+
+export interface RefDiffConfig {
+  /** LRU budget for image-side state, in bytes */
+  imageCacheBytes: number;
+  /** Rejected before decoding (decompression bombs); default 40 megapixels */
+  maxImagePixels?: number;
+  /** Encoded image size limit; default 20 MiB */
+  maxImageBytes?: number;
+  /** Most expressions per call; default 64 */
+  maxExpressions?: number;
+}
