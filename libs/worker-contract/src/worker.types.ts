@@ -1,0 +1,28 @@
+// Generated message, enum and service types of refdiff.worker.v1 (src/__generated__, `npm run generate`).
+export type * from './__generated__/refdiff/worker/v1/AttentionKind';
+export type * from './__generated__/refdiff/worker/v1/AttentionMap';
+export type * from './__generated__/refdiff/worker/v1/Box';
+export type * from './__generated__/refdiff/worker/v1/CacheStats';
+export type * from './__generated__/refdiff/worker/v1/Direction';
+export type * from './__generated__/refdiff/worker/v1/DirectionCue';
+export type * from './__generated__/refdiff/worker/v1/ExpressionError';
+export type * from './__generated__/refdiff/worker/v1/ExpressionOutcome';
+export type * from './__generated__/refdiff/worker/v1/ExpressionResult';
+export type * from './__generated__/refdiff/worker/v1/FusionWeights';
+export type * from './__generated__/refdiff/worker/v1/GetInfoRequest';
+export type * from './__generated__/refdiff/worker/v1/GetInfoResponse';
+export type * from './__generated__/refdiff/worker/v1/ImageInfo';
+export type * from './__generated__/refdiff/worker/v1/Mask';
+export type * from './__generated__/refdiff/worker/v1/Overrides';
+export type * from './__generated__/refdiff/worker/v1/PositionalBias';
+export type * from './__generated__/refdiff/worker/v1/Preset';
+export type * from './__generated__/refdiff/worker/v1/ProposalScore';
+export type * from './__generated__/refdiff/worker/v1/ProposalSource';
+export type * from './__generated__/refdiff/worker/v1/Rle';
+export type * from './__generated__/refdiff/worker/v1/RootWord';
+export type * from './__generated__/refdiff/worker/v1/SegmentOptions';
+export type * from './__generated__/refdiff/worker/v1/SegmentRequest';
+export type * from './__generated__/refdiff/worker/v1/SegmentResponse';
+export type * from './__generated__/refdiff/worker/v1/SegmentationWorker';
+export type * from './__generated__/refdiff/worker/v1/ThresholdMode';
+export type { ProtoGrpcType } from './__generated__/worker';
