@@ -1,5 +1,5 @@
-// Public entry point; see README.md for what this project provides.
-export {};
+// Public entry point of @refdiff/pipeline: the model-free parts of Ref-Diff as pure typed-array functions,
+// plus the contracts (ports, segment types) the models and the engine implement.
 export type * from './ports/ref-diff-models';
 export type {
   CocoRle,
@@ -16,3 +16,73 @@ export type {
   SegmentOverrides,
   SegmentResult,
 } from './segment/segment.types';
+
+export { PipelineError, type PipelineErrorCode } from './errors/pipeline.errors';
+
+export type { RgbImage } from './image/rgb-image';
+export { decodeImage } from './image/image-decode';
+export { resizeImage, type ImageKernel } from './image/image-resize';
+export { linearTaps, resizeBilinear, type LinearTaps } from './image/bilinear-resize';
+export { padToSquare, cropSquareMap, squarePlacement, type SquarePlacement } from './image/square-pad';
+export { toSdPixels, toClipPixels, toSamPixels, CLIP_MEAN, CLIP_STD, SAM_MEAN, SAM_STD } from './image/image-normalize';
+export { prepareSdInput, type SdInput } from './image/sd-input';
+export { prepareSamInput, samResizedSize, padPlanesBottomRight, type SamInput } from './image/sam-input';
+
+export {
+  aggregateAttention,
+  minMaxNormalize,
+  type AttentionAggregateOptions,
+  type AttentionGuidance,
+  type AttentionMap,
+} from './attention/attention-aggregate';
+export { attentionToImage } from './attention/attention-to-image';
+
+export {
+  weightFreeProposals,
+  weightFreeMask,
+  WEIGHT_FREE_LEVELS,
+  type ThresholdMode,
+  type WeightFreeProposals,
+} from './proposals/weight-free-proposals';
+export { generativeScores } from './proposals/generative-score';
+
+export { samGeometry, samPointGrid, type SamGeometry } from './sam/sam-geometry';
+export { SamMaskUpscaler, composeAxis, type ComposedAxis, type UpscaleStats } from './sam/mask-upscale';
+export { boxIou, boxNms } from './sam/box-nms';
+export {
+  SamMaskGenerator,
+  SAM_AMG_DEFAULTS,
+  stabilityScore,
+  type SamAmgSettings,
+  type SamCandidate,
+} from './sam/sam-mask-generator';
+export { filterProposals, fullImageMask } from './sam/proposal-filter';
+
+export { positionalBias, type PositionalBiasMode } from './clip/positional-bias';
+export { maskedClipCrop, type ClipCropMode } from './clip/clip-crop';
+export { clipPatchMasks } from './clip/patch-masks';
+
+export { l2NormalizeRows, textTarget, regionScores } from './scoring/discriminative-score';
+export {
+  fuseScores,
+  argmax,
+  PAPER_FUSION,
+  REFERENCE_FUSION,
+  type FusionPreset,
+  type ProposalScoreInputs,
+} from './scoring/score-fusion';
+
+export { maskArea, maskBox, maskOverlap, maskIou, type MaskOverlap } from './masks/binary-mask';
+export { encodeRle, decodeRle, rleArea, rleCounts, rleCountsToString, rleStringToCounts } from './masks/coco-rle';
+export { encodeMaskPng, encodeOverlayPng, overlayMask, type OverlayOptions } from './masks/mask-png';
+
+export {
+  scoreMask,
+  summarizeMetrics,
+  PRECISION_THRESHOLDS,
+  type ExpressionScore,
+  type SegmentationMetrics,
+} from './metrics/segmentation-metrics';
+
+export { alphasCumprod, ddimTimesteps, img2imgPlan, addNoise, ddimStep, cfgCombine } from './diffusion/ddim-schedule';
+export { createUniformRng, gaussianNoise } from './diffusion/gaussian-rng';

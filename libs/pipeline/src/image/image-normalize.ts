@@ -1,0 +1,54 @@
+import { PipelineError } from '../errors/pipeline.errors';
+import { assertRgbImage, type RgbImage } from './rgb-image';
+
+/** [1, 3, H, W] planar float pixels from interleaved RGB: (v·scale − mean[c]) / std[c]. */
+function toPlanar(
+  image: RgbImage,
+  scale: number,
+  mean: readonly [number, number, number],
+  std: readonly [number, number, number],
+): Float32Array {
+  assertRgbImage('image', image);
+  for (let c = 0; c < 3; c++) {
+    if (!(std[c] > 0)) throw new PipelineError('INVALID_VALUE', `std[${c}] must be > 0, got ${std[c]}`);
+  }
+  const n = image.width * image.height;
+  const out = new Float32Array(3 * n);
+  const d = image.data;
+  for (let c = 0; c < 3; c++) {
+    const m = mean[c];
+    const inv = 1 / std[c];
+    const o = c * n;
+    for (let i = 0; i < n; i++) out[o + i] = (d[i * 3 + c] * scale - m) * inv;
+  }
+  return out;
+}
+
+/** Stable Diffusion VAE input: x/127.5 − 1 ∈ [−1, 1], [1, 3, H, W]. */
+export function toSdPixels(image: RgbImage): Float32Array {
+  return toPlanar(image, 1 / 127.5, [1, 1, 1], [1, 1, 1]);
+}
+
+export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
+export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+
+/** CLIP input: (x/255 − mean)/std, [1, 3, H, W]. */
+export function toClipPixels(
+  image: RgbImage,
+  mean: readonly [number, number, number] = CLIP_MEAN,
+  std: readonly [number, number, number] = CLIP_STD,
+): Float32Array {
+  return toPlanar(image, 1 / 255, mean, std);
+}
+
+export const SAM_MEAN = [123.675, 116.28, 103.53] as const;
+export const SAM_STD = [58.395, 57.12, 57.375] as const;
+
+/** SAM normalisation on 0..255 values, [1, 3, H, W] (before padding). */
+export function toSamPixels(
+  image: RgbImage,
+  mean: readonly [number, number, number] = SAM_MEAN,
+  std: readonly [number, number, number] = SAM_STD,
+): Float32Array {
+  return toPlanar(image, 1, mean, std);
+}

@@ -1,0 +1,52 @@
+import { assertImageSize, assertPositiveInt } from '../errors/pipeline.errors';
+import { resizeImage } from './image-resize';
+import { SAM_MEAN, SAM_STD, toSamPixels } from './image-normalize';
+import type { RgbImage } from './rgb-image';
+
+/** SAM's ResizeLongestSide target: scale = L / max(W, H); new = int(old·scale + 0.5). */
+export function samResizedSize(width: number, height: number, inputSize = 1024): { width: number; height: number } {
+  assertImageSize(width, height);
+  assertPositiveInt('SAM input size', inputSize);
+  const scale = inputSize / Math.max(width, height);
+  return { width: Math.floor(width * scale + 0.5), height: Math.floor(height * scale + 0.5) };
+}
+
+/** Copies [3, h, w] planes into the top-left of zero-filled [1, 3, L, L] (SAM pads bottom/right after normalising). */
+export function padPlanesBottomRight(planes: Float32Array, width: number, height: number, side: number): Float32Array {
+  const out = new Float32Array(3 * side * side);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < height; y++) {
+      const s = (c * height + y) * width;
+      out.set(planes.subarray(s, s + width), (c * side + y) * side);
+    }
+  }
+  return out;
+}
+
+export interface SamInput {
+  /** [1, 3, L, L] normalised, zero-padded bottom/right */
+  readonly pixels: Float32Array;
+  readonly inputSize: number;
+  readonly resizedWidth: number;
+  readonly resizedHeight: number;
+}
+
+/**
+ * SAM image preprocessing: longest side → L with a bicubic (Catmull-Rom) resize (SAM resizes with PIL's default,
+ * BICUBIC; libvips' cubic is close, not bit-identical), normalise with SAM mean/std on 0..255, pad bottom/right.
+ */
+export async function prepareSamInput(
+  image: RgbImage,
+  options: { inputSize?: number; mean?: readonly [number, number, number]; std?: readonly [number, number, number] } = {},
+): Promise<SamInput> {
+  const inputSize = options.inputSize ?? 1024;
+  const size = samResizedSize(image.width, image.height, inputSize);
+  const resized = await resizeImage(image, size.width, size.height, 'cubic');
+  const planes = toSamPixels(resized, options.mean ?? SAM_MEAN, options.std ?? SAM_STD);
+  return {
+    pixels: padPlanesBottomRight(planes, size.width, size.height, inputSize),
+    inputSize,
+    resizedWidth: size.width,
+    resizedHeight: size.height,
+  };
+}

@@ -1,0 +1,123 @@
+import type { SamDecodeResult } from '../ports/ref-diff-models';
+import { assertLength, assertRange, PipelineError } from '../errors/pipeline.errors';
+import { boxNms } from './box-nms';
+import { SamMaskUpscaler } from './mask-upscale';
+import type { SamGeometry } from './sam-geometry';
+
+/** segment-anything SamAutomaticMaskGenerator post-processing settings (defaults exactly SAM's). */
+export interface SamAmgSettings {
+  readonly predIouThresh: number;
+  readonly stabilityScoreThresh: number;
+  readonly stabilityScoreOffset: number;
+  readonly maskThreshold: number;
+  readonly boxNmsThresh: number;
+}
+
+export const SAM_AMG_DEFAULTS: SamAmgSettings = Object.freeze({
+  predIouThresh: 0.88,
+  stabilityScoreThresh: 0.95,
+  stabilityScoreOffset: 1.0,
+  maskThreshold: 0.0,
+  boxNmsThresh: 0.7,
+});
+
+/** A mask that passed the IoU and stability filters; its logits are kept (low-res) to materialise it later. */
+export interface SamCandidate {
+  /** index of the prompt point in the grid */
+  readonly point: number;
+  /** 0..2: which of the multimask outputs */
+  readonly multimask: number;
+  readonly predIou: number;
+  readonly stability: number;
+  readonly area: number;
+  /** [x0, y0, x1, y1] inclusive, image pixels */
+  readonly box: [number, number, number, number];
+  /** [S, S] low-res logits (a copy) */
+  readonly logits: Float32Array;
+}
+
+/** `#(logit > t + offset) / #(logit > t − offset)`; 0 when nothing is above t − offset (SAM's 0/0 never passes). */
+export function stabilityScore(countHigh: number, countLow: number): number {
+  return countLow > 0 ? countHigh / countLow : 0;
+}
+
+/**
+ * SAM's automatic mask generation after the decoder (segment-anything amg `_process_batch` + `_process_crop` with
+ * crop_n_layers 0, min_mask_region_area 0): per decoded batch keep pred IoU > thresh, upscale only those (lazily,
+ * see SamMaskUpscaler), keep stability ≥ thresh, binarise at the mask threshold, box; then one box NMS over all
+ * kept masks scored by predicted IoU. Feed batches in point order with `addBatch`, then `finish`.
+ */
+export class SamMaskGenerator {
+  readonly settings: SamAmgSettings;
+  private readonly upscaler: SamMaskUpscaler;
+  private readonly candidates: SamCandidate[] = [];
+  /** how many masks each stage saw, for logs and benches */
+  readonly counts = { decoded: 0, passedIou: 0, passedStability: 0, kept: 0 };
+
+  constructor(
+    readonly geometry: SamGeometry,
+    settings: Partial<SamAmgSettings> = {},
+  ) {
+    this.settings = { ...SAM_AMG_DEFAULTS, ...settings };
+    const s = this.settings;
+    assertRange('predIouThresh', s.predIouThresh, -Infinity, Infinity);
+    assertRange('stabilityScoreThresh', s.stabilityScoreThresh, 0, 1);
+    assertRange('stabilityScoreOffset', s.stabilityScoreOffset, 0, Infinity);
+    assertRange('maskThreshold', s.maskThreshold, -Infinity, Infinity);
+    assertRange('boxNmsThresh', s.boxNmsThresh, 0, 1);
+    this.upscaler = new SamMaskUpscaler(geometry);
+  }
+
+  /** One decoder call: iouScores [P, 3], lowResLogits [P, 3, S, S]; `firstPoint` = grid index of its first point. */
+  addBatch(result: SamDecodeResult, firstPoint = 0): void {
+    const p = result.points;
+    const s = this.geometry.lowResSize;
+    const plane = s * s;
+    if (!Number.isInteger(p) || p < 0) throw new PipelineError('INVALID_SHAPE', `SAM batch points must be ≥ 0, got ${p}`);
+    assertLength('SAM iouScores', result.iouScores.length, p * 3, `[${p}, 3]`);
+    assertLength('SAM lowResLogits', result.lowResLogits.length, p * 3 * plane, `[${p}, 3, ${s}, ${s}]`);
+    const st = this.settings;
+    for (let i = 0; i < p * 3; i++) {
+      this.counts.decoded++;
+      const iou = result.iouScores[i];
+      if (Number.isNaN(iou)) {
+        throw new PipelineError('INVALID_VALUE', `SAM iouScores[${i}] (point ${firstPoint + Math.floor(i / 3)}) is NaN`);
+      }
+      if (!(iou > st.predIouThresh)) continue;
+      this.counts.passedIou++;
+      const low = result.lowResLogits.subarray(i * plane, (i + 1) * plane);
+      const stats = this.upscaler.stats(low, st.maskThreshold, st.stabilityScoreOffset);
+      const stability = stabilityScore(stats.countHigh, stats.countLow);
+      if (!(stability >= st.stabilityScoreThresh)) continue;
+      this.counts.passedStability++;
+      this.candidates.push({
+        point: firstPoint + Math.floor(i / 3),
+        multimask: i % 3,
+        predIou: iou,
+        stability,
+        area: stats.area,
+        box: stats.box,
+        logits: low.slice(),
+      });
+    }
+  }
+
+  /** Box NMS over everything kept so far → candidates by predicted IoU, highest first (SAM's output order). */
+  finish(): SamCandidate[] {
+    const n = this.candidates.length;
+    const boxes = new Float64Array(n * 4);
+    const scores = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      boxes.set(this.candidates[i].box, i * 4);
+      scores[i] = this.candidates[i].predIou;
+    }
+    const keep = boxNms(boxes, scores, this.settings.boxNmsThresh);
+    this.counts.kept = keep.length;
+    return Array.from(keep, (k) => this.candidates[k]);
+  }
+
+  /** The binary mask [H, W] of a candidate at image resolution. */
+  mask(candidate: SamCandidate): Uint8Array {
+    return this.upscaler.mask(candidate.logits, this.settings.maskThreshold);
+  }
+}
