@@ -1,0 +1,146 @@
+/**
+ * The model-pack manifest (`manifest.json`), schema version 1. A pack is a folder; every path in the manifest
+ * is relative to it. The manifest lists every file with its sha256 and provenance, every model's tensor contract,
+ * the constants pre- and post-processing need, and which attention readouts the pack offers.
+ */
+import { z } from 'zod';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), {
+    message: 'must be a relative path inside the pack (no leading /, no .., forward slashes)',
+  });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (sha256)');
+const positiveInt = z.number().int().positive();
+const rgb = z.tuple([z.number(), z.number(), z.number()]);
+
+export const tensorDTypeSchema = z.enum(['float32', 'float16', 'int32', 'int64', 'bool', 'uint8']);
+export const tensorSpecSchema = z.strictObject({
+  name: z.string().min(1),
+  dtype: tensorDTypeSchema,
+  /** numbers are fixed dims; strings symbolic (bound per call) */
+  shape: z.array(z.union([z.number().int().nonnegative(), z.string().min(1)])),
+});
+
+export const fileEntrySchema = z.strictObject({
+  path: relativePath,
+  sha256,
+  bytes: z.number().int().nonnegative(),
+  /** Where the file came from: the export folder it was taken from, its path there and that file's sha256. */
+  source: z.strictObject({
+    origin: z.enum(['sd', 'clip', 'sam', 'generated']),
+    /** a label for the download, e.g. "onnx-community/stable-diffusion-v1-5-ONNX" */
+    export: z.string().optional(),
+    path: z.string().min(1),
+    sha256,
+  }),
+  /** how the pack file was made from the source */
+  transform: z.enum(['copy', 'symlink', 'unet-attention-outputs', 'clip-attention-bias', 'generated']),
+});
+
+const modelBase = {
+  file: relativePath,
+  /** external data files the graph references (relative to the pack) */
+  externalData: z.array(relativePath),
+  inputs: z.array(tensorSpecSchema).min(1),
+  outputs: z.array(tensorSpecSchema).min(1),
+};
+
+export const attentionReadoutSchema = z.strictObject({
+  /** diffusers module path, e.g. "down_blocks.2.attentions.0" */
+  layer: z.string().min(1),
+  /** the Softmax node the readout was taken at */
+  node: z.string().min(1),
+  level: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]),
+  heads: positiveInt,
+  layout: z.enum(['bh-hw-t', 'b-h-hw-t', 'b-hw-t']),
+  /** output tensor names; at least one */
+  logits: z.string().min(1).optional(),
+  probs: z.string().min(1).optional(),
+});
+
+export const manifestSchema = z.strictObject({
+  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+  name: z.string().min(1),
+  files: z.array(fileEntrySchema).min(1),
+  tokenizer: z.strictObject({
+    file: relativePath,
+    contextLength: positiveInt,
+    startId: z.number().int().nonnegative(),
+    endId: z.number().int().nonnegative(),
+    padId: z.number().int().nonnegative(),
+  }),
+  models: z.strictObject({
+    sdTextEncoder: z.strictObject({ ...modelBase }),
+    vaeEncoder: z.strictObject({ ...modelBase, variant: z.enum(['latent_sample', 'latent_parameters']) }),
+    unet: z.strictObject({ ...modelBase, attention: z.array(attentionReadoutSchema) }),
+    clipText: z.strictObject({ ...modelBase }),
+    clipVision: z.strictObject({ ...modelBase }),
+    /** CLIP vision with an additive attention-bias input before every self-attention Softmax (soft branch) */
+    clipVisionMasked: z.strictObject({
+      ...modelBase,
+      biasInput: z.string().min(1),
+      /** tokens per image: 1 + (imageSize / patchSize)² */
+      tokens: positiveInt,
+      /** the bias that blocks attention (finite: −1e4, not −∞, as the reference export) */
+      blockedBias: z.number().negative(),
+    }),
+    samEncoder: z.strictObject({ ...modelBase }),
+    samDecoder: z.strictObject({ ...modelBase, variant: z.enum(['hf-split', 'meta-single']) }),
+  }),
+  constants: z.strictObject({
+    sd: z.strictObject({
+      imageSize: positiveInt,
+      vaeDownsample: positiveInt,
+      latentChannels: positiveInt,
+      latentScale: z.number().positive(),
+      betaStart: z.number().positive(),
+      betaEnd: z.number().positive(),
+      trainTimesteps: positiveInt,
+      textHiddenSize: positiveInt,
+    }),
+    clip: z.strictObject({
+      imageSize: positiveInt,
+      patchSize: positiveInt,
+      mean: rgb,
+      std: rgb,
+      embedDim: positiveInt,
+      dynamicImageSize: z.boolean(),
+    }),
+    sam: z.strictObject({
+      inputSize: positiveInt,
+      lowResSize: positiveInt,
+      mean: rgb,
+      std: rgb,
+      predIouThresh: z.number(),
+      stabilityScoreThresh: z.number(),
+      stabilityScoreOffset: z.number(),
+      boxNmsThresh: z.number(),
+      maskThreshold: z.number(),
+      pointsPerSide: positiveInt,
+      pointsPerBatch: positiveInt,
+    }),
+  }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestFileEntry = z.infer<typeof fileEntrySchema>;
+export type ManifestModel = Manifest['models'][keyof Manifest['models']];
+export type ModelRole = keyof Manifest['models'];
+export type AttentionReadoutEntry = z.infer<typeof attentionReadoutSchema>;
+export type ManifestConstants = Manifest['constants'];
+
+export const MODEL_ROLES: readonly ModelRole[] = [
+  'sdTextEncoder',
+  'vaeEncoder',
+  'unet',
+  'clipText',
+  'clipVision',
+  'clipVisionMasked',
+  'samEncoder',
+  'samDecoder',
+];

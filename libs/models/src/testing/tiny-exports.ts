@@ -1,0 +1,66 @@
+/**
+ * Writes tiny "public export" folders (SD diffusers/optimum layout, Xenova CLIP, Xenova or Meta SAM) in the
+ * layouts `prepare` reads, from the tiny graphs. The UNet's initializers go to weights.pb (external data).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildModel, externalizeInitializers, modelProto } from '../onnx/graph-builder';
+import { tinyUnet, type TinyUnetOptions, type AttentionLayout } from './tiny-graphs';
+import {
+  tinyClipText,
+  tinyClipVision,
+  tinySamDecoderHf,
+  tinySamDecoderMeta,
+  tinySamEncoder,
+  tinySdTextEncoder,
+  tinyVaeEncoder,
+} from './tiny-encoders';
+
+export interface TinyExportOptions {
+  readonly unetLayout: AttentionLayout;
+  readonly clipLayout?: AttentionLayout;
+  readonly unet?: Omit<TinyUnetOptions, 'layout'>;
+  readonly vae?: 'latent_sample' | 'latent_parameters';
+  readonly sdIds?: 'int32' | 'int64';
+  readonly sam?: 'hf-split' | 'meta-single';
+}
+
+/** A minimal Hugging Face tokenizer.json: 62 word pieces, start 62, end 63. */
+export function tinyTokenizerJson(): string {
+  const vocab: Record<string, number> = {};
+  for (let i = 0; i < 62; i++) vocab[`w${i}</w>`] = i;
+  vocab['<|startoftext|>'] = 62;
+  vocab['<|endoftext|>'] = 63;
+  return `${JSON.stringify({
+    version: '1.0',
+    added_tokens: [
+      { id: 62, content: '<|startoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: true, special: true },
+      { id: 63, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: true, special: true },
+    ],
+    model: { type: 'BPE', vocab, merges: [], end_of_word_suffix: '</w>', unk_token: '<|endoftext|>' },
+  })}\n`;
+}
+
+export async function writeTinyExports(root: string, o: TinyExportOptions): Promise<{ sd: string; clip: string; sam: string }> {
+  const sd = join(root, 'sd');
+  const clip = join(root, 'clip');
+  const sam = join(root, 'sam');
+  for (const d of ['text_encoder', 'vae_encoder', 'unet']) await mkdir(join(sd, d), { recursive: true });
+  await mkdir(join(clip, 'onnx'), { recursive: true });
+  await mkdir(join(sam, 'onnx'), { recursive: true });
+  await writeFile(join(sd, 'text_encoder/model.onnx'), buildModel(tinySdTextEncoder({ idsDtype: o.sdIds ?? 'int32' })));
+  await writeFile(join(sd, 'vae_encoder/model.onnx'), buildModel(tinyVaeEncoder({ variant: o.vae ?? 'latent_sample' })));
+  const unet = externalizeInitializers(modelProto(tinyUnet({ layout: o.unetLayout, ...o.unet }).spec), 'weights.pb');
+  await writeFile(join(sd, 'unet/model.onnx'), unet.graph);
+  await writeFile(join(sd, 'unet/weights.pb'), unet.data);
+  await writeFile(join(clip, 'tokenizer.json'), tinyTokenizerJson());
+  await writeFile(join(clip, 'onnx/text_model.onnx'), buildModel(tinyClipText()));
+  await writeFile(join(clip, 'onnx/vision_model.onnx'), buildModel(tinyClipVision({ layout: o.clipLayout ?? 'b-h-hw-t' })));
+  await writeFile(join(sam, 'onnx/vision_encoder.onnx'), buildModel(tinySamEncoder()));
+  if ((o.sam ?? 'hf-split') === 'hf-split') {
+    await writeFile(join(sam, 'onnx/prompt_encoder_mask_decoder.onnx'), buildModel(tinySamDecoderHf()));
+  } else {
+    await writeFile(join(sam, 'onnx/sam_decoder.onnx'), buildModel(tinySamDecoderMeta()));
+  }
+  return { sd, clip, sam };
+}
