@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerNlpCommands } from '@refdiff/nlp/cli';
 
 /**
  * Each app or library that implements commands exports a registrar from its `./cli` entry point.
@@ -7,4 +8,4 @@ import type { Command } from 'commander';
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: readonly CommandRegistrar[] = [];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands];
