@@ -1,3 +1,3 @@
 import { projectTestConfig } from '../../vitest.shared.ts';
 
-export default projectTestConfig('@refdiff/gateway');
+export default projectTestConfig('@refdiff/gateway', { globalSetup: ['./test/global-setup.ts'] });
