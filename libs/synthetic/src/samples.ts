@@ -1,0 +1,36 @@
+import { referringExpressions, type ReferringExpression } from './expressions';
+import { createRng } from './prng';
+import { generateScene, randomSceneSize, type Scene } from './scene';
+
+export interface SyntheticSample {
+  /** `s<scene>-e<k>`, stable for a seed */
+  readonly id: string;
+  readonly scene: Scene;
+  readonly expression: ReferringExpression;
+}
+
+export interface SampleOptions {
+  readonly seed: number;
+  /** number of samples (expressions) to produce */
+  readonly count: number;
+  /** largest aspect ratio of random scene sizes (default 2.5, at most 4) */
+  readonly maxAspect?: number;
+}
+
+/**
+ * A deterministic stream of (scene, expression) samples: random scene sizes, every singled-out object of each
+ * scene in turn. The dataset format (`DIR/index.jsonl`) is written by the CLI (docs/synthetic-world.md).
+ */
+export function* syntheticSamples(options: SampleOptions): Generator<SyntheticSample> {
+  const rng = createRng(options.seed);
+  let produced = 0;
+  for (let s = 0; produced < options.count; s++) {
+    if (s > options.count * 20 + 100) throw new Error('could not produce enough expressions');
+    const { width, height } = randomSceneSize(rng, options.maxAspect);
+    const scene = generateScene({ width, height, seed: rng.int(0, 2 ** 31 - 1) });
+    const expressions = referringExpressions(scene, rng.fork(s));
+    for (let k = 0; k < expressions.length && produced < options.count; k++, produced++) {
+      yield { id: `s${s}-e${k}`, scene, expression: expressions[k] };
+    }
+  }
+}
