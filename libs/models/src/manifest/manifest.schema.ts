@@ -23,7 +23,7 @@ export const tensorSpecSchema = z.strictObject({
   name: z.string().min(1),
   dtype: tensorDTypeSchema,
   /** numbers are fixed dims; strings symbolic (bound per call) */
-  shape: z.array(z.union([z.number().int().nonnegative(), z.string().min(1)])),
+  shape: z.array(z.union([z.number().int().nonnegative(), z.string().min(1)])).readonly(),
 });
 
 export const fileEntrySchema = z.strictObject({

@@ -1,0 +1,59 @@
+/**
+ * CLIP vision surgery for the masked-attention ("soft") branch: an additive bias input enters every
+ * self-attention Softmax, `softmax(logits + attention_bias)`. attention_bias is [B, 1, T, T] (broadcast over
+ * heads). When the export computes attention as [B·heads, T, T] (classic transformers CLIPAttention) the bias is
+ * expanded to heads and reshaped to the logits' shape once, before the first layer.
+ */
+import { node, tensor, valueInfo } from '../onnx/graph-builder';
+import type { SoftmaxSite } from '../onnx/graph-analysis';
+import { onnx, type OnnxTypes } from '../onnx/onnx-proto';
+import { editModel } from '../onnx/wire';
+
+export const ATTENTION_BIAS_INPUT = 'attention_bias';
+
+export interface ClipBiasOptions {
+  /** rank of the Softmax input: 4 = [B, heads, T, T], 3 = [B·heads, T, T] */
+  readonly logitsRank: 3 | 4;
+  readonly heads: number;
+  readonly tokens: number;
+}
+
+export function addClipAttentionBias(
+  bytes: Uint8Array,
+  sites: readonly SoftmaxSite[],
+  options: ClipBiasOptions,
+  what: string,
+): Uint8Array {
+  const insertBefore = new Map<string, OnnxTypes.INodeProto[]>();
+  const replace = new Map<string, OnnxTypes.INodeProto>();
+  const initializers: OnnxTypes.ITensorProto[] = [];
+  let bias = ATTENTION_BIAS_INPUT;
+  sites.forEach((site, i) => {
+    const before: OnnxTypes.INodeProto[] = [];
+    if (i === 0 && options.logitsRank === 3) {
+      initializers.push(tensor('/refdiff/bias_heads', 'int64', [4], [1, options.heads, 1, 1]));
+      before.push(
+        node('Expand', [ATTENTION_BIAS_INPUT, '/refdiff/bias_heads'], ['/refdiff/bias_bhtt'], { name: '/refdiff/bias/Expand' }),
+        node('Shape', [site.logits], ['/refdiff/bias_shape'], { name: '/refdiff/bias/Shape' }),
+        node('Reshape', ['/refdiff/bias_bhtt', '/refdiff/bias_shape'], ['/refdiff/bias_b_h'], { name: '/refdiff/bias/Reshape' }),
+      );
+      bias = '/refdiff/bias_b_h';
+    }
+    const biased = `${site.logits}/refdiff_biased`;
+    before.push(node('Add', [site.logits, bias], [biased], { name: `${site.node}/refdiff_bias_Add` }));
+    insertBefore.set(site.node, before);
+    const softmax = onnx.NodeProto.decode(onnx.NodeProto.encode(site.softmaxNode).finish());
+    softmax.input = [biased, ...softmax.input.slice(1)];
+    replace.set(site.node, softmax);
+  });
+  return editModel(
+    bytes,
+    {
+      insertBefore,
+      replace,
+      appendInitializers: initializers,
+      appendInputs: [valueInfo(ATTENTION_BIAS_INPUT, 'float32', ['batch', 1, options.tokens, options.tokens])],
+    },
+    what,
+  );
+}

@@ -1,0 +1,379 @@
+/**
+ * `preparePack`: turns the public downloads (SD 1.5 diffusers/optimum ONNX, Xenova CLIP ViT-B/16, Xenova or
+ * Meta SAM) into a model pack. The UNet graph gets its cross-attention exposed as outputs (weights untouched,
+ * copied or linked beside the new graph); the CLIP vision graph gets an attention-bias input (masked branch);
+ * everything else is copied or linked; the manifest lists every file with sha256 and provenance.
+ * The pack is built in a sibling temporary folder and renamed into place only when complete.
+ */
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { ModelPackError } from '../errors';
+import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestConstants, type ManifestFileEntry } from '../manifest/manifest.schema';
+import { serializeManifest, sha256Bytes, sha256File } from '../manifest/manifest-io';
+import { fusedAttentionNodes, graphInputs, graphOutputs, softmaxSites, type SoftmaxSite } from '../onnx/graph-analysis';
+import { node, valueInfo } from '../onnx/graph-builder';
+import { readGraphSummary, editModel, type GraphSummary } from '../onnx/wire';
+import { createOnnxRuntime } from '../runtime/onnx-runtime';
+import type { ModelRuntime, RuntimeLogger, TensorSpec } from '../runtime/runtime.types';
+import { addClipAttentionBias, ATTENTION_BIAS_INPUT } from './clip-surgery';
+import { locateExports } from './export-layout';
+import { probeClipVision, probeUnet, type ProbedReadout } from './probes';
+import { exposeUnetAttention, readoutName, type AttentionKind } from './unet-surgery';
+import { verifyMaskedClip } from './verify-masked-clip';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export interface PreparePackOptions {
+  readonly sd: string;
+  readonly clip: string;
+  readonly sam: string;
+  readonly out: string;
+  readonly name: string;
+  /** which cross-attention layers to expose (default all) and which kinds (default logits and probs) */
+  readonly attention?: { readonly layers?: readonly string[] | 'level4' | 'all'; readonly kinds?: readonly AttentionKind[] };
+  /** constants the graphs cannot tell; defaults are SD 1.5 / CLIP ViT-B/16 / SAM (method.md §5–6) */
+  readonly constants?: DeepPartial<ManifestConstants> & {
+    readonly tokenizer?: Partial<{ contextLength: number; startId: number; endId: number; padId: number }>;
+  };
+  /** copy files into the pack (default) or symlink them (large weights stay where they are) */
+  readonly link?: 'copy' | 'symlink';
+  /** labels recorded as provenance, e.g. { sd: 'onnx-community/stable-diffusion-v1-5-ONNX' } */
+  readonly sources?: Partial<Record<'sd' | 'clip' | 'sam', string>>;
+  readonly logger?: RuntimeLogger;
+  /** runtime for the probes (default: onnxruntime-node on CPU) */
+  readonly runtime?: ModelRuntime;
+}
+
+export const DEFAULT_CONSTANTS: ManifestConstants = {
+  sd: { imageSize: 512, vaeDownsample: 8, latentChannels: 4, latentScale: 0.18215, betaStart: 0.00085, betaEnd: 0.012, trainTimesteps: 1000, textHiddenSize: 768 },
+  clip: { imageSize: 224, patchSize: 16, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711], embedDim: 512, dynamicImageSize: false },
+  sam: {
+    inputSize: 1024,
+    lowResSize: 256,
+    mean: [123.675, 116.28, 103.53],
+    std: [58.395, 57.12, 57.375],
+    predIouThresh: 0.88,
+    stabilityScoreThresh: 0.95,
+    stabilityScoreOffset: 1.0,
+    boxNmsThresh: 0.7,
+    maskThreshold: 0.0,
+    pointsPerSide: 32,
+    pointsPerBatch: 64,
+  },
+};
+
+type Origin = 'sd' | 'clip' | 'sam';
+
+interface Recorded {
+  readonly path: string;
+  readonly origin: Origin;
+  readonly sourceRoot: string;
+  readonly sourcePath: string;
+  readonly transform: ManifestFileEntry['transform'];
+}
+
+function num(spec: TensorSpec | undefined, i: number): number | undefined {
+  const d = spec?.shape[i];
+  return typeof d === 'number' ? d : undefined;
+}
+
+async function ensureEmptyTarget(out: string): Promise<void> {
+  try {
+    const entries = await readdir(out);
+    if (entries.length > 0) {
+      throw new ModelPackError('OUTPUT_EXISTS', `${out} exists and is not empty; choose a new folder for the pack (or remove it)`);
+    }
+  } catch (err) {
+    if (err instanceof ModelPackError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function tokenizerIds(json: string, where: string): { startId: number; endId: number } {
+  let parsed: { added_tokens?: { id: number; content: string }[]; model?: { vocab?: Record<string, number> } };
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new ModelPackError('EXPORT_UNSUPPORTED', `${where}: not valid JSON (${(err as Error).message})`);
+  }
+  const find = (content: string) =>
+    parsed.added_tokens?.find((t) => t.content === content)?.id ?? parsed.model?.vocab?.[content];
+  const startId = find('<|startoftext|>');
+  const endId = find('<|endoftext|>');
+  if (startId === undefined || endId === undefined) {
+    throw new ModelPackError('EXPORT_UNSUPPORTED', `${where}: no <|startoftext|> / <|endoftext|> tokens; expected a CLIP BPE tokenizer.json`);
+  }
+  return { startId, endId };
+}
+
+function fusedRefusal(file: string, g: GraphSummary, kind: 'UNet' | 'CLIP vision'): void {
+  const fused = fusedAttentionNodes(g);
+  if (fused.length === 0) return;
+  const first = fused[0];
+  throw new ModelPackError(
+    'FUSED_ATTENTION',
+    `${file}: the ${kind} uses fused attention (${fused.length} ${first.domain || 'ai.onnx'} ${first.opType} nodes, e.g. '${first.name}'), ` +
+      'whose attention probabilities cannot be read out. Use an unfused export instead: for SD 1.5 the plain ' +
+      'diffusers/optimum export (onnx-community/stable-diffusion-v1-5-ONNX, or `optimum-cli export onnx --model ' +
+      'stable-diffusion-v1-5/stable-diffusion-v1-5 OUT` without an -O optimisation level), not an ORT/Olive-optimised ' +
+      'or DirectML/CUDA-optimised pack; for CLIP the Xenova export (see docs/models.md).',
+  );
+}
+
+export async function preparePack(options: PreparePackOptions): Promise<{ manifestPath: string; manifest: Manifest }> {
+  const out = resolve(options.out);
+  await ensureEmptyTarget(out);
+  const files = await locateExports(options);
+  const link = options.link ?? 'copy';
+  const kinds: readonly AttentionKind[] = options.attention?.kinds?.length ? options.attention.kinds : ['logits', 'probs'];
+  const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', logger: options.logger });
+  const tmp = join(dirname(out), `.${basename(out)}.preparing-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  const recorded: Recorded[] = [];
+  const roots: Record<Origin, string> = { sd: resolve(options.sd), clip: resolve(options.clip), sam: resolve(options.sam) };
+
+  const place = async (origin: Origin, source: string, target: string, transform: 'copy' | 'symlink' = link): Promise<void> => {
+    const abs = join(tmp, target);
+    await mkdir(dirname(abs), { recursive: true });
+    if (transform === 'symlink') await symlink(resolve(source), abs);
+    else await copyFile(source, abs);
+    recorded.push({ path: target, origin, sourceRoot: roots[origin], sourcePath: resolve(source), transform });
+  };
+  const written = (origin: Origin, source: string, target: string, transform: ManifestFileEntry['transform']) =>
+    recorded.push({ path: target, origin, sourceRoot: roots[origin], sourcePath: resolve(source), transform });
+  /** External data files beside a graph keep their relative location. */
+  const placeExternal = async (origin: Origin, graphSource: string, g: GraphSummary, packGraph: string): Promise<string[]> => {
+    const placed: string[] = [];
+    for (const loc of g.externalDataFiles) {
+      const target = join(dirname(packGraph), loc).split('\\').join('/');
+      if (target.startsWith('..') || loc.startsWith('/')) {
+        throw new ModelPackError('EXPORT_UNSUPPORTED', `${graphSource}: external data location '${loc}' must be a relative path beside the graph`);
+      }
+      const existing = recorded.find((r) => r.path === target);
+      if (existing && existing.sourcePath !== resolve(dirname(graphSource), loc)) {
+        throw new ModelPackError('EXPORT_UNSUPPORTED', `${graphSource}: external data '${loc}' would collide with ${existing.sourcePath} in the pack`);
+      }
+      if (!existing) await place(origin, join(dirname(graphSource), loc), target);
+      placed.push(target);
+    }
+    return placed;
+  };
+
+  try {
+    // --- tokenizer
+    const tokenizerJson = await readFile(files.tokenizer, 'utf8');
+    const ids = tokenizerIds(tokenizerJson, files.tokenizer);
+    const tok = {
+      file: 'tokenizer.json',
+      contextLength: options.constants?.tokenizer?.contextLength ?? 77,
+      startId: options.constants?.tokenizer?.startId ?? ids.startId,
+      endId: options.constants?.tokenizer?.endId ?? ids.endId,
+      padId: options.constants?.tokenizer?.padId ?? ids.endId,
+    };
+    await place('clip', files.tokenizer, 'tokenizer.json', 'copy');
+
+    // --- plain models: copied or linked, contract read from the graph
+    const plain = async (origin: Origin, source: string, target: string) => {
+      const g = readGraphSummary(await readFile(source), source);
+      await place(origin, source, target);
+      const externalData = await placeExternal(origin, source, g, target);
+      return { file: target, externalData, inputs: graphInputs(g, source), outputs: graphOutputs(g, source), summary: g };
+    };
+    const sdText = await plain('sd', files.sdTextEncoder, 'sd/text_encoder.onnx');
+    const vae = await plain('sd', files.vaeEncoder, 'sd/vae_encoder.onnx');
+    const clipText = await plain('clip', files.clipText, 'clip/text_model.onnx');
+    const samEncoder = await plain('sam', files.samEncoder, 'sam/vision_encoder.onnx');
+    const samDecoderTarget = files.samDecoder.endsWith('prompt_encoder_mask_decoder.onnx') ? 'sam/prompt_encoder_mask_decoder.onnx' : 'sam/mask_decoder.onnx';
+    const samDecoder = await plain('sam', files.samDecoder, samDecoderTarget);
+    const vaeOut = vae.outputs.map((o) => o.name);
+    const vaeVariant = vaeOut.includes('latent_parameters') ? 'latent_parameters' : vaeOut.includes('latent_sample') ? 'latent_sample' : null;
+    if (!vaeVariant) {
+      throw new ModelPackError('EXPORT_UNSUPPORTED', `${files.vaeEncoder}: expected an output latent_sample or latent_parameters; it has ${vaeOut.join(', ')}`);
+    }
+    const samInputs = samDecoder.inputs.map((i) => i.name);
+    const samVariant = samInputs.includes('input_points') ? 'hf-split' : samInputs.includes('point_coords') ? 'meta-single' : null;
+    if (!samVariant) {
+      throw new ModelPackError('EXPORT_UNSUPPORTED', `${files.samDecoder}: expected input_points (Hugging Face split export) or point_coords (Meta export); it has ${samInputs.join(', ')}`);
+    }
+
+    // --- UNet: expose cross-attention
+    const unetBytes = await readFile(files.unet);
+    const unetG = readGraphSummary(unetBytes, files.unet);
+    fusedRefusal(files.unet, unetG, 'UNet');
+    const sites = softmaxSites(unetG, 'attn2');
+    if (sites.length === 0) {
+      throw new ModelPackError(
+        'EXPORT_UNSUPPORTED',
+        `${files.unet}: no cross-attention Softmax nodes (names containing /attn2/) found; expected a plain diffusers/optimum UNet export (see docs/models.md)`,
+      );
+    }
+    const unetTarget = 'sd/unet.onnx';
+    const unetExternal = await placeExternal('sd', files.unet, unetG, unetTarget);
+    const textHidden = num(graphInputs(unetG, files.unet).find((i) => i.name === 'encoder_hidden_states'), 2) ?? options.constants?.sd?.textHiddenSize ?? DEFAULT_CONSTANTS.sd.textHiddenSize;
+    const all = exposeUnetAttention(unetBytes, sites, ['probs'], files.unet);
+    await writeFile(join(tmp, unetTarget), all.bytes);
+    const probed = await probeUnet(
+      runtime,
+      join(tmp, unetTarget),
+      sites,
+      new Map(all.readouts.map((r) => [r.site.node, r.probs as string])),
+      textHidden,
+      tok.contextLength,
+    );
+    const chosen = selectLayers(probed.readouts, options.attention?.layers ?? 'all', files.unet);
+    const exposed = exposeUnetAttention(unetBytes, chosen.map((r) => r.site), kinds, files.unet);
+    await writeFile(join(tmp, unetTarget), exposed.bytes);
+    written('sd', files.unet, unetTarget, 'unet-attention-outputs');
+    const unetInputs = graphInputs(unetG, files.unet);
+    const batchDim = unetInputs.find((i) => i.name === 'sample')?.shape[0] ?? 'batch';
+    const attention = chosen.map((r, i) => ({
+      layer: r.site.layer,
+      node: r.site.node,
+      level: r.level,
+      heads: r.heads,
+      layout: r.layout,
+      ...(exposed.readouts[i].logits ? { logits: exposed.readouts[i].logits } : {}),
+      ...(exposed.readouts[i].probs ? { probs: exposed.readouts[i].probs } : {}),
+    }));
+    const readoutSpecs: TensorSpec[] = chosen.flatMap((r) =>
+      kinds.map((kind) => ({
+        name: readoutName(r.site.layer, kind),
+        dtype: 'float32' as const,
+        shape:
+          r.layout === 'bh-hw-t'
+            ? [typeof batchDim === 'number' ? batchDim * r.heads : `${batchDim}*${r.heads}`, `hw_${r.site.layer}`, tok.contextLength]
+            : [batchDim, r.heads, `hw_${r.site.layer}`, tok.contextLength],
+      })),
+    );
+
+    // --- CLIP vision: the masked (soft) variant
+    const visionBytes = await readFile(files.clipVision);
+    const visionG = readGraphSummary(visionBytes, files.clipVision);
+    fusedRefusal(files.clipVision, visionG, 'CLIP vision');
+    const vision = await plain('clip', files.clipVision, 'clip/vision_model.onnx');
+    const selfSites = softmaxSites(visionG, 'self_attn');
+    if (selfSites.length === 0) {
+      throw new ModelPackError('EXPORT_UNSUPPORTED', `${files.clipVision}: no self-attention Softmax nodes (names containing /self_attn/) found`);
+    }
+    const probePath = join(tmp, 'clip/.probe_vision.onnx');
+    await writeFile(
+      probePath,
+      editModel(visionBytes, { appendNodes: [node('Identity', [selfSites[0].logits], ['refdiff_probe_logits'])], appendOutputs: [valueInfo('refdiff_probe_logits', 'float32')] }, files.clipVision),
+    );
+    const clipProbe = await probeClipVision(runtime, probePath, 'refdiff_probe_logits', options.constants?.clip?.imageSize ?? DEFAULT_CONSTANTS.clip.imageSize);
+    await rm(probePath);
+    const maskedTarget = 'clip/vision_masked.onnx';
+    await writeFile(join(tmp, maskedTarget), addClipAttentionBias(visionBytes, selfSites, clipProbe, files.clipVision));
+    written('clip', files.clipVision, maskedTarget, 'clip-attention-bias');
+    await verifyMaskedClip(runtime, join(tmp, vision.file), join(tmp, maskedTarget), clipProbe);
+
+    // --- constants: from the graphs where they tell, else options, else defaults
+    const c = options.constants ?? {};
+    const samPx = samEncoder.inputs.find((i) => i.name === 'pixel_values');
+    const lowResOut = samDecoder.outputs.find((o) => o.name === (samVariant === 'hf-split' ? 'pred_masks' : 'low_res_masks'));
+    const unetSample = unetInputs.find((i) => i.name === 'sample');
+    const textEmbeds = clipText.outputs.find((o) => o.name === 'text_embeds');
+    const tokensSide = Math.sqrt(clipProbe.tokens - 1);
+    const constants: ManifestConstants = {
+      sd: {
+        ...DEFAULT_CONSTANTS.sd,
+        ...c.sd,
+        latentChannels: num(unetSample, 1) ?? c.sd?.latentChannels ?? DEFAULT_CONSTANTS.sd.latentChannels,
+        textHiddenSize: textHidden,
+      },
+      clip: {
+        ...DEFAULT_CONSTANTS.clip,
+        ...(c.clip as Partial<ManifestConstants['clip']>),
+        imageSize: clipProbe.imageSize,
+        patchSize: Number.isInteger(tokensSide) ? clipProbe.imageSize / tokensSide : (c.clip?.patchSize ?? DEFAULT_CONSTANTS.clip.patchSize),
+        embedDim: num(textEmbeds, textEmbeds ? textEmbeds.shape.length - 1 : 1) ?? c.clip?.embedDim ?? DEFAULT_CONSTANTS.clip.embedDim,
+        dynamicImageSize: num(vision.inputs.find((i) => i.name === 'pixel_values'), 2) === undefined,
+      },
+      sam: {
+        ...DEFAULT_CONSTANTS.sam,
+        ...(c.sam as Partial<ManifestConstants['sam']>),
+        inputSize: num(samPx, 2) ?? c.sam?.inputSize ?? DEFAULT_CONSTANTS.sam.inputSize,
+        lowResSize: num(lowResOut, lowResOut ? lowResOut.shape.length - 1 : 0) ?? c.sam?.lowResSize ?? DEFAULT_CONSTANTS.sam.lowResSize,
+      },
+    };
+
+    // --- files with checksums and provenance (sources hashed once; copies have the same bytes)
+    const sourceSums = new Map<string, string>();
+    const sumOf = async (p: string) => {
+      let s = sourceSums.get(p);
+      if (!s) sourceSums.set(p, (s = await sha256File(p)));
+      return s;
+    };
+    const fileEntries: ManifestFileEntry[] = [];
+    for (const r of [...recorded].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+      const abs = join(tmp, r.path);
+      const sourceSum = await sumOf(r.sourcePath);
+      const sum = r.transform === 'copy' || r.transform === 'symlink' ? sourceSum : await sha256File(abs);
+      const label = options.sources?.[r.origin];
+      fileEntries.push({
+        path: r.path,
+        sha256: sum,
+        bytes: (await stat(abs)).size,
+        source: { origin: r.origin, ...(label ? { export: label } : {}), path: relative(r.sourceRoot, r.sourcePath).split('\\').join('/'), sha256: sourceSum },
+        transform: r.transform,
+      });
+    }
+    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: 'float32' as const, shape: ['batch', 1, clipProbe.tokens, clipProbe.tokens] }];
+    const manifest: Manifest = {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      name: options.name,
+      files: fileEntries,
+      tokenizer: tok,
+      models: {
+        sdTextEncoder: strip(sdText),
+        vaeEncoder: { ...strip(vae), variant: vaeVariant },
+        unet: { file: unetTarget, externalData: unetExternal, inputs: unetInputs, outputs: [...graphOutputs(unetG, files.unet), ...readoutSpecs], attention },
+        clipText: strip(clipText),
+        clipVision: strip(vision),
+        clipVisionMasked: { file: maskedTarget, externalData: vision.externalData, inputs: maskedInputs, outputs: vision.outputs, biasInput: ATTENTION_BIAS_INPUT, tokens: clipProbe.tokens, blockedBias: -1e4 },
+        samEncoder: strip(samEncoder),
+        samDecoder: { ...strip(samDecoder), variant: samVariant },
+      },
+      constants,
+    };
+    const text = serializeManifest(manifest);
+    await writeFile(join(tmp, MANIFEST_FILE), text);
+    await rename(tmp, out).catch(async (err) => {
+      // `out` may exist as an empty folder
+      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (err as NodeJS.ErrnoException).code === 'EEXIST') {
+        await rm(out, { recursive: false, force: true }).catch(() => undefined);
+        await import('node:fs/promises').then((fs) => fs.rmdir(out).catch(() => undefined));
+        await rename(tmp, out);
+      } else throw err;
+    });
+    options.logger?.info({ pack: out, readouts: attention.length, manifestSha256: sha256Bytes(text) }, 'model pack prepared');
+    return { manifestPath: join(out, MANIFEST_FILE), manifest };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function strip(m: { file: string; externalData: string[]; inputs: TensorSpec[]; outputs: readonly TensorSpec[] }) {
+  return { file: m.file, externalData: m.externalData, inputs: [...m.inputs], outputs: [...m.outputs] };
+}
+
+function selectLayers(readouts: readonly ProbedReadout[], which: readonly string[] | 'level4' | 'all', file: string): ProbedReadout[] {
+  if (which === 'all') return [...readouts];
+  if (which === 'level4') {
+    const chosen = readouts.filter((r) => r.level === 4);
+    if (chosen.length === 0) {
+      throw new ModelPackError('EXPORT_UNSUPPORTED', `${file}: no cross-attention layer at latent/4 (levels found: ${[...new Set(readouts.map((r) => r.level))].join(', ')})`);
+    }
+    return chosen;
+  }
+  const byLayer = new Map(readouts.map((r) => [r.site.layer, r]));
+  return which.map((l) => {
+    const r = byLayer.get(l);
+    if (!r) throw new ModelPackError('EXPORT_UNSUPPORTED', `${file}: no cross-attention layer '${l}' (layers: ${[...byLayer.keys()].join(', ')})`);
+    return r;
+  });
+}
+
+export type { SoftmaxSite };
