@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** The worker's environment. Every variable is optional; see docs/worker.md. */
+const envSchema = z.object({
+  REFDIFF_WORKER_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:50051')
+    .default('127.0.0.1:50051'),
+  REFDIFF_MODEL_PACK: z.string().min(1).optional(),
+  REFDIFF_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+  REFDIFF_THREADS: int(1, 256).optional(),
+  REFDIFF_WORKER_CONCURRENCY: int(1, 64).default(1),
+  REFDIFF_WORKER_MAX_QUEUE: int(0, 10_000).default(32),
+  REFDIFF_IMAGE_CACHE_BYTES: int(0).default(512 * MiB),
+  REFDIFF_MAX_MESSAGE_BYTES: int(64 * 1024, 2 ** 31 - 1).default(32 * MiB),
+  REFDIFF_MAX_IMAGE_BYTES: int(1, 2 ** 31 - 1).default(20 * MiB),
+  REFDIFF_MAX_EXPRESSIONS: int(1, 10_000).default(64),
+  REFDIFF_METRICS_PORT: int(0, 65_535).optional(),
+  REFDIFF_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  REFDIFF_DRAIN_TIMEOUT_MS: int(0).default(30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface WorkerConfig {
+  readonly grpc: { readonly listen: string; readonly maxMessageBytes: number };
+  readonly models: {
+    /** Model pack directory; undefined = the fixture pack */
+    readonly pack: string | undefined;
+    readonly executionProvider: 'cpu' | 'cuda';
+    readonly threads: number | undefined;
+  };
+  readonly limits: {
+    readonly concurrency: number;
+    readonly maxQueue: number;
+    readonly maxImageBytes: number;
+    readonly maxExpressions: number;
+  };
+  readonly cache: { readonly imageBytes: number };
+  /** port undefined = no metrics endpoint */
+  readonly metrics: { readonly host: string; readonly port: number | undefined };
+  readonly shutdown: { readonly drainTimeoutMs: number };
+  readonly log: { readonly level: string };
+}
+
+/** Command-line flags win over the environment. */
+export interface WorkerConfigOverrides {
+  listen?: string;
+  modelPack?: string;
+  metricsPort?: string | number;
+}
+
+export class WorkerConfigError extends Error {
+  override readonly name = 'WorkerConfigError';
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(value);
+}
+
+/** Parses the environment (plus flag overrides); throws one WorkerConfigError listing every problem. */
+export function loadWorkerConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: WorkerConfigOverrides = {},
+): WorkerConfig {
+  // Empty strings count as unset, so `REFDIFF_MODEL_PACK=` in a unit file means "none".
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    raw[key] = v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+  if (overrides.listen !== undefined) raw.REFDIFF_WORKER_LISTEN = overrides.listen;
+  if (overrides.modelPack !== undefined) raw.REFDIFF_MODEL_PACK = overrides.modelPack;
+  if (overrides.metricsPort !== undefined) raw.REFDIFF_METRICS_PORT = String(overrides.metricsPort);
+
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new WorkerConfigError(`invalid worker configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.REFDIFF_MAX_IMAGE_BYTES > e.REFDIFF_MAX_MESSAGE_BYTES - 64 * 1024) {
+    throw new WorkerConfigError(
+      `invalid worker configuration:\n  REFDIFF_MAX_IMAGE_BYTES (${e.REFDIFF_MAX_IMAGE_BYTES}) must leave 64 KiB of ` +
+        `REFDIFF_MAX_MESSAGE_BYTES (${e.REFDIFF_MAX_MESSAGE_BYTES}) for the rest of the request`,
+    );
+  }
+  return deepFreeze({
+    grpc: { listen: e.REFDIFF_WORKER_LISTEN, maxMessageBytes: e.REFDIFF_MAX_MESSAGE_BYTES },
+    models: { pack: e.REFDIFF_MODEL_PACK, executionProvider: e.REFDIFF_EXECUTION_PROVIDER, threads: e.REFDIFF_THREADS },
+    limits: {
+      concurrency: e.REFDIFF_WORKER_CONCURRENCY,
+      maxQueue: e.REFDIFF_WORKER_MAX_QUEUE,
+      maxImageBytes: e.REFDIFF_MAX_IMAGE_BYTES,
+      maxExpressions: e.REFDIFF_MAX_EXPRESSIONS,
+    },
+    cache: { imageBytes: e.REFDIFF_IMAGE_CACHE_BYTES },
+    metrics: { host: e.REFDIFF_METRICS_HOST, port: e.REFDIFF_METRICS_PORT },
+    shutdown: { drainTimeoutMs: e.REFDIFF_DRAIN_TIMEOUT_MS },
+    log: { level: e.LOG_LEVEL },
+  });
+}
