@@ -86,3 +86,35 @@ export {
 
 export { alphasCumprod, ddimTimesteps, img2imgPlan, addNoise, ddimStep, cfgCombine } from './diffusion/ddim-schedule';
 export { createUniformRng, gaussianNoise } from './diffusion/gaussian-rng';
+
+// The whole method (issue 6): createRefDiff binds it to a model pack; the dataset format for evaluation.
+export { createRefDiff } from './segment/ref-diff';
+export { resolveSettings, minAreaFor, REFERENCE_MIN_AREA_RATIO, type ResolvedSettings } from './segment/segment-presets';
+export { SUPPORTED_IMAGE_FORMATS, sha256Hex } from './segment/image-gate';
+export {
+  parseDatasetIndex,
+  formatDatasetIndex,
+  formatDatasetSample,
+  validateDatasetSample,
+  relativePathProblem,
+  type DatasetSample,
+  type DatasetLineError,
+  type ParsedDatasetIndex,
+} from './dataset/dataset-index';
+export {
+  cocoSegmentationToMask,
+  rleCountsFromPolygon,
+  rleCountsFromString,
+  rleCountsToMask,
+  type CocoSegmentation,
+} from './dataset/coco-segmentation';
+export {
+  planRefcocoImport,
+  refcocoMask,
+  normaliseRefs,
+  type RefcocoImportPlan,
+  type RefcocoSentenceSample,
+  type CocoAnnotation,
+  type CocoImageInfo,
+  type ReferRef,
+} from './dataset/refcoco-import';

@@ -1,0 +1,240 @@
+import { positionalBias } from '../clip/positional-bias';
+import { clipPatchMasks } from '../clip/patch-masks';
+import { maskedClipCrop } from '../clip/clip-crop';
+import { toClipPixels } from '../image/image-normalize';
+import type { RgbImage } from '../image/rgb-image';
+import type { RefDiffModels } from '../ports/ref-diff-models';
+import { l2NormalizeRows, regionScores, textTarget } from '../scoring/discriminative-score';
+import type { CallContext } from './call-context';
+import type { ExpressionText } from './expression-text';
+import { clipSquareInput, type ImageState, type RegionEmbeddings } from './image-state';
+import type { ResolvedSettings } from './segment-presets';
+import { PipelineError } from '../errors/pipeline.errors';
+
+/** CLIP images per encodeClipImage call */
+const CLIP_BATCH = 32;
+
+export interface DiscriminativeScores {
+  /** per proposal; NaN for proposals that do not compete (never encoded) */
+  readonly hard: Float64Array;
+  readonly soft: Float64Array;
+}
+
+/**
+ * The discriminative branches (method.md §2.6 / §3):
+ * - hard = f(x ⊙ P ⊙ M_i): the masked crop on black, centred on a square and resized to the CLIP size (the port's
+ *   vision encoder takes squares; the reference resizes the short side to 224 and lets the position embedding
+ *   stretch), scored against the hard text target;
+ * - soft = f_Mi(x [⊙ P]): masked-attention region tokens over the whole image (padded square at the CLIP size),
+ *   scored against the soft text target.
+ * P multiplies the hard branch (reference) or the soft branch (paper). Whatever does not depend on the expression is
+ * cached in the ImageState: the unbiased soft embeddings of SAM's proposals and their unbiased hard embeddings.
+ */
+export class DiscriminativeScorer {
+  private readonly targets = new Map<ExpressionText, { hard: Float32Array; soft: Float32Array }>();
+
+  constructor(
+    private readonly models: RefDiffModels,
+    private readonly state: ImageState,
+    private readonly s: ResolvedSettings,
+    private readonly ctx: CallContext,
+  ) {}
+
+  private get dim(): number {
+    return this.models.constants.clip.embedDim;
+  }
+
+  /** CLIP text for all expressions at once: [sentences…, root words…] in one call. */
+  async encodeTexts(texts: readonly ExpressionText[]): Promise<void> {
+    const n = texts.length;
+    const L = this.models.constants.tokenizer.contextLength;
+    const ids = new Int32Array(2 * n * L);
+    texts.forEach((t, i) => {
+      ids.set(t.clipIds, i * L);
+      ids.set(t.rootIds, (n + i) * L);
+    });
+    const emb = await this.ctx.time('clipTextMs', () =>
+      this.ctx.model('clipText', () => this.models.encodeClipText(ids, 2 * n, { signal: this.ctx.signal })),
+    );
+    const E = this.dim;
+    if (emb.length !== 2 * n * E) {
+      throw new PipelineError('PACK_MISMATCH', `CLIP text encoder returned ${emb.length} values for ${2 * n} prompts; expected [${2 * n}, ${E}]`);
+    }
+    texts.forEach((t, i) => {
+      const sentence = emb.slice(i * E, (i + 1) * E);
+      const root = emb.slice((n + i) * E, (n + i + 1) * E);
+      this.targets.set(t, {
+        hard: textTarget(sentence, root, this.s.hardText.sentence, this.s.hardText.root),
+        soft: textTarget(sentence, root, this.s.softText.sentence, this.s.softText.root),
+      });
+    });
+  }
+
+  private bias(text: ExpressionText, branch: 'hard' | 'soft'): Float32Array | null {
+    const s = this.s;
+    if (s.positionalBias === 'off' || s.biasBranch !== branch || text.directions.length === 0) return null;
+    return positionalBias(
+      text.directions.map((d) => d.cue),
+      this.state.width,
+      this.state.height,
+      s.positionalBias,
+    );
+  }
+
+  /**
+   * Scores the competing proposals (keep = 1). `samIndices` maps proposals to SAM's list when they come from the
+   * image cache (null for weight-free proposals, which change with every expression).
+   */
+  async score(
+    text: ExpressionText,
+    masks: readonly Uint8Array[],
+    keep: Uint8Array,
+    samIndices: readonly number[] | null,
+  ): Promise<DiscriminativeScores> {
+    const target = this.targets.get(text);
+    if (!target) throw new PipelineError('INTERNAL', 'text embeddings were not computed for this expression');
+    const n = masks.length;
+    const hard = new Float64Array(n).fill(NaN);
+    const soft = new Float64Array(n).fill(NaN);
+    // identical proposals (nested weight-free masks with equal areas) are encoded once
+    const rep = new Int32Array(n).fill(-1);
+    const competing: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      let same = -1;
+      if (!samIndices) {
+        for (const j of competing) {
+          if (sameMask(masks[i], masks[j])) {
+            same = j;
+            break;
+          }
+        }
+      }
+      rep[i] = same >= 0 ? same : i;
+      if (same < 0) competing.push(i);
+    }
+
+    await this.ctx.time('clipHardMs', () => this.hardScores(text, target.hard, masks, competing, samIndices, hard));
+    await this.ctx.time('clipSoftMs', () => this.softScores(text, target.soft, masks, competing, samIndices, soft));
+    for (let i = 0; i < n; i++) {
+      if (rep[i] >= 0 && rep[i] !== i) {
+        hard[i] = hard[rep[i]];
+        soft[i] = soft[rep[i]];
+      }
+    }
+    return { hard, soft };
+  }
+
+  private async hardScores(
+    text: ExpressionText,
+    target: Float32Array,
+    masks: readonly Uint8Array[],
+    competing: readonly number[],
+    samIndices: readonly number[] | null,
+    out: Float64Array,
+  ): Promise<void> {
+    const E = this.dim;
+    const bias = this.bias(text, 'hard');
+    const cacheable = samIndices !== null && bias === null;
+    const embeds = new Map<number, Float32Array>();
+    const todo: number[] = [];
+    for (const i of competing) {
+      const hit = cacheable ? this.state.hardUnbiased.get(samIndices[i]) : undefined;
+      if (hit) embeds.set(i, hit);
+      else todo.push(i);
+    }
+    const size = this.models.constants.clip.imageSize;
+    const { mean, std } = this.models.constants.clip;
+    for (let start = 0; start < todo.length; start += CLIP_BATCH) {
+      const part = todo.slice(start, start + CLIP_BATCH);
+      const pixels = new Float32Array(part.length * 3 * size * size);
+      for (let k = 0; k < part.length; k++) {
+        const crop = await maskedClipCrop(this.state.image, masks[part[k]], {
+          bias: bias ?? undefined,
+          mode: 'padded-square',
+          size,
+        });
+        pixels.set(toClipPixels(crop, mean, std), k * 3 * size * size);
+      }
+      const emb = await this.ctx.model('clipImage', () =>
+        this.models.encodeClipImage(pixels, part.length, size, { signal: this.ctx.signal }),
+      );
+      if (emb.length !== part.length * E) {
+        throw new PipelineError('PACK_MISMATCH', `CLIP vision returned ${emb.length} values for ${part.length} crops; expected [${part.length}, ${E}]`);
+      }
+      const norm = l2NormalizeRows(emb, part.length, E);
+      part.forEach((i, k) => {
+        const row = norm.slice(k * E, (k + 1) * E);
+        embeds.set(i, row);
+        if (cacheable) this.state.hardUnbiased.set(samIndices[i], row);
+      });
+    }
+    for (const [i, row] of embeds) {
+      let d = 0;
+      for (let j = 0; j < E; j++) d += row[j] * target[j];
+      out[i] = d;
+    }
+  }
+
+  private async softScores(
+    text: ExpressionText,
+    target: Float32Array,
+    masks: readonly Uint8Array[],
+    competing: readonly number[],
+    samIndices: readonly number[] | null,
+    out: Float64Array,
+  ): Promise<void> {
+    if (competing.length === 0) return;
+    const E = this.dim;
+    const bias = this.bias(text, 'soft');
+    if (samIndices !== null && bias === null) {
+      // every SAM proposal encoded once per image on the unbiased image
+      const all = await this.state.samSoft(() => this.encodeRegions(null, masks));
+      for (const i of competing) {
+        const k = samIndices[i];
+        let d = 0;
+        for (let j = 0; j < E; j++) d += all.data[k * E + j] * target[j];
+        out[i] = d;
+      }
+      return;
+    }
+    const emb = await this.encodeRegions(bias, competing.map((i) => masks[i]));
+    const scores = regionScores(emb.data, competing.length, target);
+    competing.forEach((i, k) => (out[i] = scores[k]));
+  }
+
+  private async encodeRegions(bias: Float32Array | null, masks: readonly Uint8Array[]): Promise<RegionEmbeddings> {
+    const c = this.models.constants.clip;
+    const E = c.embedDim;
+    const square = bias
+      ? await clipSquareInput(applyBias(this.state.image, bias), this.models)
+      : await this.state.clipSquare(this.models, this.ctx);
+    const grid = Math.floor(c.imageSize / c.patchSize);
+    const patchMasks = clipPatchMasks(masks, this.state.width, this.state.height, grid, square.placement);
+    const emb = await this.ctx.model('clipRegions', () =>
+      this.models.encodeClipRegions(square.pixels, patchMasks, masks.length, { signal: this.ctx.signal }),
+    );
+    if (emb.length !== masks.length * E) {
+      throw new PipelineError('PACK_MISMATCH', `CLIP region encoder returned ${emb.length} values for ${masks.length} regions; expected [${masks.length}, ${E}]`);
+    }
+    return { data: l2NormalizeRows(emb, masks.length, E), dim: E };
+  }
+}
+
+function sameMask(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if ((a[i] !== 0) !== (b[i] !== 0)) return false;
+  return true;
+}
+
+/** x ⊙ P, truncated to 8 bits like numpy's astype(uint8). */
+export function applyBias(image: RgbImage, bias: Float32Array): RgbImage {
+  const out = new Uint8Array(image.data.length);
+  for (let i = 0; i < bias.length; i++) {
+    const f = bias[i];
+    const o = i * 3;
+    out[o] = Math.floor(image.data[o] * f);
+    out[o + 1] = Math.floor(image.data[o + 1] * f);
+    out[o + 2] = Math.floor(image.data[o + 2] * f);
+  }
+  return { width: image.width, height: image.height, data: out };
+}

@@ -1,0 +1,173 @@
+import { resizeImage } from '../image/image-resize';
+import { toClipPixels } from '../image/image-normalize';
+import type { RgbImage } from '../image/rgb-image';
+import { prepareSamInput } from '../image/sam-input';
+import { prepareSdInput } from '../image/sd-input';
+import { padToSquare, type SquarePlacement } from '../image/square-pad';
+import { maskArea, maskBox } from '../masks/binary-mask';
+import type { RefDiffModels } from '../ports/ref-diff-models';
+import { samGeometry, samPointGrid } from '../sam/sam-geometry';
+import { SamMaskGenerator } from '../sam/sam-mask-generator';
+import type { CallContext } from './call-context';
+import { PipelineError } from '../errors/pipeline.errors';
+import type { Sized } from './image-cache';
+
+/** SAM's proposals for one image, at image resolution, in SAM's output order (predicted IoU, highest first). */
+export interface SamProposals {
+  readonly masks: Uint8Array[];
+  readonly areas: number[];
+  readonly boxes: [number, number, number, number][];
+  /** counts per AMG stage */
+  readonly stages: { decoded: number; passedIou: number; passedStability: number; kept: number };
+}
+
+export interface SdLatent {
+  /** z0 = VAE mean × latentScale, [1, C, s, s] */
+  readonly z0: Float32Array;
+  readonly side: number;
+  readonly placement: SquarePlacement;
+}
+
+export interface ClipSquare {
+  /** [1, 3, S, S] CLIP-normalised, the image centred on a black square */
+  readonly pixels: Float32Array;
+  readonly placement: SquarePlacement;
+}
+
+/** L2-normalised region embeddings [N, E] for SAM's proposals. */
+export interface RegionEmbeddings {
+  readonly data: Float32Array;
+  readonly dim: number;
+}
+
+/**
+ * Everything computed from the image alone, kept in the LRU by sha256: decoded pixels, SD latents (per SD size),
+ * SAM proposals, the unbiased CLIP square input, the unbiased soft (masked-attention) embeddings of SAM's proposals,
+ * and the unbiased hard embeddings of SAM's proposals as they are asked for. Each part is computed once; concurrent
+ * requests share the pending promise; a failed or aborted part is forgotten so the next request retries it.
+ */
+export class ImageState implements Sized {
+  private readonly parts = new Map<string, Promise<unknown>>();
+  private readonly sizes = new Map<string, number>();
+  /** unbiased hard embeddings of SAM proposals, by proposal index */
+  readonly hardUnbiased = new Map<number, Float32Array>();
+
+  constructor(
+    readonly sha256: string,
+    readonly image: RgbImage,
+  ) {}
+
+  get width(): number {
+    return this.image.width;
+  }
+  get height(): number {
+    return this.image.height;
+  }
+
+  byteSize(): number {
+    let total = this.image.data.byteLength;
+    for (const v of this.sizes.values()) total += v;
+    for (const v of this.hardUnbiased.values()) total += v.byteLength;
+    return total;
+  }
+
+  has(key: string): boolean {
+    return this.sizes.has(key);
+  }
+
+  private memo<T>(key: string, size: (v: T) => number, compute: () => Promise<T>): Promise<T> {
+    const existing = this.parts.get(key);
+    if (existing) return existing as Promise<T>;
+    const p = compute().then(
+      (v) => {
+        this.sizes.set(key, size(v));
+        return v;
+      },
+      (err: unknown) => {
+        this.parts.delete(key);
+        throw err;
+      },
+    );
+    this.parts.set(key, p);
+    return p;
+  }
+
+  latent(models: RefDiffModels, ctx: CallContext, imageSize: number): Promise<SdLatent> {
+    return this.memo(`latent:${imageSize}`, (v) => v.z0.byteLength, async () => {
+      const sd = models.constants.sd;
+      const input = await ctx.time('sdPreprocessMs', () => prepareSdInput(this.image, imageSize));
+      const mean = await ctx.time('vaeMs', () => ctx.model('vae', () => models.encodeVae(input.pixels, imageSize, { signal: ctx.signal })));
+      const side = imageSize / sd.vaeDownsample;
+      if (mean.length !== sd.latentChannels * side * side) {
+        throw new PipelineError(
+          'PACK_MISMATCH',
+          `VAE returned ${mean.length} values for a ${imageSize}² image; expected [1, ${sd.latentChannels}, ${side}, ${side}]`,
+        );
+      }
+      const z0 = new Float32Array(mean.length);
+      for (let i = 0; i < z0.length; i++) z0[i] = mean[i] * sd.latentScale;
+      return { z0, side, placement: input.placement };
+    });
+  }
+
+  samProposals(models: RefDiffModels, ctx: CallContext): Promise<SamProposals> {
+    return this.memo(
+      'sam',
+      (v) => v.masks.reduce((a, m) => a + m.byteLength, 0),
+      async () => {
+        const c = models.constants.sam;
+        const input = await ctx.time('samPreprocessMs', () =>
+          prepareSamInput(this.image, { inputSize: c.inputSize, mean: c.mean, std: c.std }),
+        );
+        const embedding = await ctx.time('samEncoderMs', () =>
+          ctx.model('samEncoder', () => models.encodeSamImage(input.pixels, { signal: ctx.signal })),
+        );
+        const geometry = samGeometry(this.width, this.height, c.inputSize, c.lowResSize);
+        const grid = samPointGrid(geometry, c.pointsPerSide);
+        const generator = new SamMaskGenerator(geometry, {
+          predIouThresh: c.predIouThresh,
+          stabilityScoreThresh: c.stabilityScoreThresh,
+          stabilityScoreOffset: c.stabilityScoreOffset,
+          maskThreshold: c.maskThreshold,
+          boxNmsThresh: c.boxNmsThresh,
+        });
+        const total = grid.length / 2;
+        const perBatch = Math.max(1, c.pointsPerBatch);
+        for (let first = 0; first < total; first += perBatch) {
+          const count = Math.min(perBatch, total - first);
+          const points = grid.subarray(first * 2, (first + count) * 2);
+          const decoded = await ctx.time('samDecoderMs', () =>
+            ctx.model('samDecoder', () => models.decodeSamPoints(embedding, points, count, { signal: ctx.signal })),
+          );
+          await ctx.time('samPostMs', () => generator.addBatch(decoded, first));
+        }
+        return ctx.time('samPostMs', () => {
+          const kept = generator.finish();
+          const masks = kept.map((k) => generator.mask(k));
+          const areas = masks.map((m) => maskArea(m));
+          const boxes = masks.map((m) => maskBox(m, this.width, this.height) ?? ([0, 0, 0, 0] as [number, number, number, number]));
+          return { masks, areas, boxes, stages: { ...generator.counts } };
+        });
+      },
+    );
+  }
+
+  clipSquare(models: RefDiffModels, ctx: CallContext): Promise<ClipSquare> {
+    return this.memo('clipSquare', (v) => v.pixels.byteLength, () =>
+      ctx.time('clipPreprocessMs', () => clipSquareInput(this.image, models)),
+    );
+  }
+
+  /** Soft-branch embeddings of every SAM proposal on the unbiased image (one encodeClipRegions call). */
+  samSoft(encode: () => Promise<RegionEmbeddings>): Promise<RegionEmbeddings> {
+    return this.memo('samSoft', (v) => v.data.byteLength, encode);
+  }
+}
+
+/** The image centred on a black square, resized to the CLIP size (bicubic), CLIP-normalised: [1, 3, S, S]. */
+export async function clipSquareInput(image: RgbImage, models: RefDiffModels): Promise<ClipSquare> {
+  const c = models.constants.clip;
+  const { image: square, placement } = padToSquare(image);
+  const resized = await resizeImage(square, c.imageSize, c.imageSize, 'cubic');
+  return { pixels: toClipPixels(resized, c.mean, c.std), placement };
+}

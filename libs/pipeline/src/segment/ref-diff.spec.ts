@@ -1,0 +1,172 @@
+import { crc32, deflateSync } from 'node:zlib';
+import { clipFixtureTokenizerJson } from '@refdiff/nlp/testing';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeRle } from '../masks/coco-rle';
+import { maskIou } from '../masks/binary-mask';
+import { createRefDiff } from './ref-diff';
+import type { ExpressionResult, SegmentResult } from './segment.types';
+import { createToyModels } from './testing/toy-models';
+
+const W = 64;
+const H = 48;
+/** grey scene: red disc on the left, blue square on the right, red square bottom right */
+function scene(): { rgb: Uint8Array; masks: Record<string, Uint8Array> } {
+  const rgb = new Uint8Array(W * H * 3).fill(128);
+  const masks: Record<string, Uint8Array> = { redDisc: new Uint8Array(W * H), blue: new Uint8Array(W * H), redSquare: new Uint8Array(W * H) };
+  const paint = (name: string, c: number[], inside: (x: number, y: number) => boolean) => {
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        if (inside(x, y)) {
+          rgb.set(c, (y * W + x) * 3);
+          masks[name][y * W + x] = 1;
+        }
+  };
+  paint('redDisc', [255, 0, 0], (x, y) => (x - 12) ** 2 + (y - 14) ** 2 <= 81);
+  paint('blue', [0, 0, 255], (x, y) => x >= 40 && x < 56 && y >= 4 && y < 20);
+  paint('redSquare', [255, 0, 0], (x, y) => x >= 44 && x < 58 && y >= 30 && y < 44);
+  return { rgb, masks };
+}
+
+let png: Uint8Array;
+const { rgb, masks } = scene();
+
+beforeAll(async () => {
+  png = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer());
+});
+
+const toy = () => createToyModels({ tokenizerJson: clipFixtureTokenizerJson() });
+const ok = (r: SegmentResult, i: number) => {
+  const e = r.results[i];
+  if (!e.ok) throw new Error(`expression ${i} failed: ${e.error.code} ${e.error.message}`);
+  return e as ExpressionResult;
+};
+const iouWith = (e: ExpressionResult, gt: Uint8Array) => maskIou(decodeRle(e.mask.rle), gt);
+
+function pngHeaderOnly(width: number, height: number): Uint8Array {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return new Uint8Array(
+    Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]),
+  );
+}
+
+describe('createRefDiff on honest toy models', () => {
+  it('segments by colour and direction, and is deterministic for a seed', async () => {
+    const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const exprs = ['the blue square', 'the red one on the left', 'red box at the bottom'];
+    const a = await rd.segment({ image: png }, exprs, { attentionLevel: 1, seed: 7 });
+    expect(iouWith(ok(a, 0), masks.blue)).toBeGreaterThan(0.9);
+    expect(iouWith(ok(a, 1), masks.redDisc)).toBeGreaterThan(0.9);
+    expect(iouWith(ok(a, 2), masks.redSquare)).toBeGreaterThan(0.9);
+    expect(ok(a, 1).directions).toEqual([{ cue: 'left', index: 5 }]);
+    expect(ok(a, 0).root).toEqual({ index: 2, word: 'square' });
+    const rd2 = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const b = await rd2.segment({ image: png }, [exprs[2]], { attentionLevel: 1, seed: 7 });
+    // one expression alone gives exactly what it gave in a batch of three
+    expect(ok(b, 0).mask.rle).toEqual(ok(a, 2).mask.rle);
+    expect(ok(b, 0).proposals).toEqual(ok(a, 2).proposals);
+  });
+
+  it('skips the image-side models for an image already seen (call counts)', async () => {
+    const models = toy();
+    const rd = createRefDiff(models, { imageCacheBytes: 1 << 24 });
+    const first = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 });
+    expect(first.imageCacheHit).toBe(false);
+    expect(first.modelCalls).toMatchObject({ vae: 1, samEncoder: 1, clipRegions: 1 });
+    expect(first.modelCalls.samDecoder).toBeGreaterThan(0);
+    const second = await rd.segment({ sha256: first.image.sha256 }, ['the red one on the left', 'the blue square'], { attentionLevel: 1 });
+    expect(second.imageCacheHit).toBe(true);
+    expect(second.modelCalls.vae).toBeUndefined();
+    expect(second.modelCalls.samEncoder).toBeUndefined();
+    expect(second.modelCalls.samDecoder).toBeUndefined();
+    expect(second.modelCalls.clipRegions).toBeUndefined();
+    // two expressions: one SD text call, one CLIP text call, UNet passes batched together (2 timesteps)
+    expect(second.modelCalls).toMatchObject({ sdText: 1, clipText: 1, unet: 2 });
+    expect(rd.modelCalls().samEncoder).toBe(1);
+    expect(rd.cacheStats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+    await expect(rd.segment({ sha256: 'f'.repeat(64) }, ['x'])).rejects.toMatchObject({ code: 'IMAGE_NOT_CACHED' });
+  });
+
+  it('answers the rest of a batch when one expression is bad', async () => {
+    const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const r = await rd.segment({ image: png }, ['the blue square', '   ', 'x '.repeat(600), 'the red one on the left'], { attentionLevel: 1 });
+    expect(r.results.map((e) => (e.ok ? 'ok' : e.error.code))).toEqual(['ok', 'EXPRESSION_EMPTY', 'EXPRESSION_TOO_LONG', 'ok']);
+  });
+
+  it('stops between model calls when aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('client went away'));
+    const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    await expect(rd.segment({ image: png }, ['the blue square'], { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    const models = toy();
+    const ac2 = new AbortController();
+    const unet = models.unet.bind(models);
+    models.unet = async (call, o) => {
+      ac2.abort('deadline');
+      return unet(call, o);
+    };
+    const rd2 = createRefDiff(models, { imageCacheBytes: 1 << 24 });
+    await expect(rd2.segment({ image: png }, ['the blue square'], { signal: ac2.signal, attentionLevel: 1 })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    expect(models.calls.unet).toBe(1); // the second pass never ran
+    expect(models.calls.clipText).toBeUndefined();
+  });
+
+  it('rejects bad images with typed errors before decoding', async () => {
+    const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const e = (bytes: Uint8Array) => rd.segment({ image: bytes }, ['the blue square']).catch((err: unknown) => err);
+    expect(await e(new Uint8Array([1, 2, 3, 4, 5]))).toMatchObject({ code: 'INVALID_IMAGE' });
+    expect(await e(png.subarray(0, Math.floor(png.length / 2)))).toMatchObject({ code: 'INVALID_IMAGE' });
+    const bomb = (await e(pngHeaderOnly(20_000, 20_000))) as Error;
+    expect(bomb).toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    expect(bomb.message).toContain('20000×20000');
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    expect(await e(svg)).toMatchObject({ code: 'UNSUPPORTED_IMAGE_FORMAT' });
+    expect(await e(new Uint8Array(0))).toMatchObject({ code: 'INVALID_IMAGE' });
+  });
+
+  it('reports a pack that does not match and bad options as typed errors', async () => {
+    const rd = createRefDiff(createToyModels({ tokenizerJson: clipFixtureTokenizerJson(), brokenVae: true }), { imageCacheBytes: 1 << 24 });
+    await expect(rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 })).rejects.toMatchObject({ code: 'PACK_MISMATCH' });
+    const rd2 = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const noLayer = (await rd2.segment({ image: png }, ['the blue square'], { attentionLevel: 4 }).catch((x: unknown) => x)) as Error;
+    expect(noLayer).toMatchObject({ code: 'PACK_MISMATCH' });
+    expect(noLayer.message).toContain('level 4');
+    await expect(rd2.segment({ image: png }, ['the blue square'], { alpha: 2 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('runs weight-free proposals and the paper preset', async () => {
+    const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const wf = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1, proposals: 'weight-free', returnAttention: true });
+    const e = ok(wf, 0);
+    expect(e.proposals).toHaveLength(19);
+    expect(e.attention?.data).toHaveLength(W * H);
+    expect(iouWith(e, masks.blue)).toBeGreaterThan(0.3);
+    expect(wf.modelCalls.samEncoder).toBeUndefined();
+    const paper = await rd.segment({ image: png }, ['red box at the bottom'], { attentionLevel: 1, preset: 'paper' });
+    expect(paper.preset).toBe('paper');
+    expect(iouWith(ok(paper, 0), masks.redSquare)).toBeGreaterThan(0.9);
+  });
+
+  it('evicts least recently used images by bytes', async () => {
+    const rd = createRefDiff(toy(), { imageCacheBytes: 40_000 });
+    const other = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).flop().png().toBuffer());
+    const a = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 });
+    expect(rd.hasImage(a.image.sha256)).toBe(true);
+    await rd.segment({ image: other }, ['the blue square'], { attentionLevel: 1 });
+    expect(rd.hasImage(a.image.sha256)).toBe(false);
+    expect(rd.cacheStats().bytes).toBeLessThanOrEqual(40_000);
+  });
+});

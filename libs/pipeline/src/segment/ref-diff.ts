@@ -1,0 +1,442 @@
+import { aggregateAttention, type AttentionGuidance } from '../attention/attention-aggregate';
+import { attentionToImage } from '../attention/attention-to-image';
+import { addNoise, alphasCumprod, cfgCombine, ddimStep, img2imgPlan } from '../diffusion/ddim-schedule';
+import { gaussianNoise } from '../diffusion/gaussian-rng';
+import { maskArea, maskBox } from '../masks/binary-mask';
+import { encodeRle } from '../masks/coco-rle';
+import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
+import { generativeScores } from '../proposals/generative-score';
+import { weightFreeMask, weightFreeProposals } from '../proposals/weight-free-proposals';
+import { filterProposals, fullImageMask } from '../sam/proposal-filter';
+import { argmax, fuseScores, type FusionPreset } from '../scoring/score-fusion';
+import { CallContext } from './call-context';
+import { DiscriminativeScorer } from './discriminative';
+import { TextFrontEnd, type ExpressionText } from './expression-text';
+import { ImageLru } from './image-cache';
+import { gateAndDecode, sha256Hex } from './image-gate';
+import { ImageState } from './image-state';
+import { minAreaFor, resolveSettings, type ResolvedSettings } from './segment-presets';
+import { PipelineError } from '../errors/pipeline.errors';
+import { toEngineError } from './segment.errors';
+import type {
+  ExpressionError,
+  ExpressionResult,
+  ProposalScores,
+  RefDiff,
+  RefDiffConfig,
+  SegmentOptions,
+  SegmentResult,
+} from './segment.types';
+
+const DEFAULT_MAX_PIXELS = 40_000_000;
+const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+const DEFAULT_MAX_EXPRESSIONS = 64;
+/** UNet samples per call (CFG pairs count as two) */
+const UNET_BATCH = 8;
+
+type Box = [number, number, number, number];
+
+/** Per-expression working state between the batched stages. */
+interface Work {
+  readonly slot: number;
+  readonly text: ExpressionText;
+  readonly timings: Record<string, number>;
+  attention?: Float32Array;
+}
+
+/**
+ * The whole Ref-Diff method bound to one model pack (segment.types.ts describes the contract).
+ * Stages per request: image (cache by sha256) → text analysis → SD text encoder (batched) → UNet passes (expressions
+ * batched, CFG pairs) → attention map c → proposals (SAM from the image cache, or weight-free from c) → s_G → CLIP
+ * hard and soft branches → fusion → mask. Work stops between model calls when the signal aborts.
+ */
+export function createRefDiff(models: RefDiffModels, config: RefDiffConfig): RefDiff {
+  return new RefDiffEngine(models, config);
+}
+
+class RefDiffEngine implements RefDiff {
+  readonly packName: string;
+  readonly packChecksum: string;
+  private readonly cache: ImageLru<ImageState>;
+  private readonly text: TextFrontEnd;
+  private readonly limits: { maxImagePixels: number; maxImageBytes: number };
+  private readonly maxExpressions: number;
+  private uncondSd: Promise<Float32Array> | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly models: RefDiffModels,
+    config: RefDiffConfig,
+  ) {
+    if (!(Number.isFinite(config.imageCacheBytes) && config.imageCacheBytes >= 0)) {
+      throw new PipelineError('INVALID_ARGUMENT', `imageCacheBytes must be ≥ 0, got ${config.imageCacheBytes}`);
+    }
+    this.packName = models.constants.packName;
+    this.packChecksum = models.constants.packChecksum;
+    this.cache = new ImageLru<ImageState>(config.imageCacheBytes);
+    this.text = new TextFrontEnd(models.constants.tokenizer);
+    this.limits = {
+      maxImagePixels: config.maxImagePixels ?? DEFAULT_MAX_PIXELS,
+      maxImageBytes: config.maxImageBytes ?? DEFAULT_MAX_BYTES,
+    };
+    this.maxExpressions = config.maxExpressions ?? DEFAULT_MAX_EXPRESSIONS;
+  }
+
+  hasImage(sha256: string): boolean {
+    return this.cache.has(sha256);
+  }
+
+  cacheStats() {
+    return this.cache.stats();
+  }
+
+  modelCalls(): Readonly<Record<string, number>> {
+    return this.models.callCounts();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.cache.clear();
+    await this.models.dispose();
+  }
+
+  async segment(
+    input: { image: Uint8Array } | { sha256: string },
+    expressions: readonly string[],
+    options: SegmentOptions = {},
+  ): Promise<SegmentResult> {
+    if (this.disposed) throw new PipelineError('INTERNAL', 'this RefDiff has been disposed');
+    const settings = resolveSettings(options, this.models.constants);
+    if (!Array.isArray(expressions) || expressions.length === 0) {
+      throw new PipelineError('INVALID_ARGUMENT', 'at least one expression is required');
+    }
+    if (expressions.length > this.maxExpressions) {
+      throw new PipelineError('INVALID_ARGUMENT', `${expressions.length} expressions in one call; the limit is ${this.maxExpressions}`);
+    }
+    const ctx = new CallContext(options.signal);
+    ctx.checkAbort();
+
+    const { state, hit } = await this.resolveImage(input, ctx);
+    this.cache.pin(state.sha256);
+    try {
+      const results = await this.run(state, expressions, settings, options, ctx);
+      return {
+        image: { width: state.width, height: state.height, sha256: state.sha256 },
+        preset: settings.preset,
+        proposalSource: settings.proposals,
+        results,
+        timingsMs: roundTimings(ctx.timings),
+        modelCalls: { ...ctx.calls },
+        imageCacheHit: hit,
+      };
+    } finally {
+      this.cache.unpin(state.sha256);
+    }
+  }
+
+  private async resolveImage(input: { image: Uint8Array } | { sha256: string }, ctx: CallContext) {
+    if (input && 'image' in input && input.image !== undefined) {
+      const sha = sha256Hex(input.image);
+      const cached = this.cache.get(sha);
+      if (cached) return { state: cached, hit: true };
+      const rgb = await ctx.time('decodeMs', () => gateAndDecode(input.image, this.limits));
+      const state = new ImageState(sha, rgb);
+      this.cache.set(sha, state);
+      return { state, hit: false };
+    }
+    if (input && 'sha256' in input && typeof input.sha256 === 'string') {
+      const cached = this.cache.get(input.sha256);
+      if (!cached) throw new PipelineError('IMAGE_NOT_CACHED', `image ${input.sha256} is not cached; send the image bytes`);
+      return { state: cached, hit: true };
+    }
+    throw new PipelineError('INVALID_ARGUMENT', 'input must be { image: Uint8Array } or { sha256: string }');
+  }
+
+  private async run(
+    state: ImageState,
+    expressions: readonly string[],
+    s: ResolvedSettings,
+    options: SegmentOptions,
+    ctx: CallContext,
+  ): Promise<(ExpressionResult | ExpressionError)[]> {
+    const out: (ExpressionResult | ExpressionError)[] = new Array(expressions.length);
+    const fail = (slot: number, err: unknown) => {
+      const e = toEngineError(err, 'internal');
+      if (e.code === 'ABORTED') throw e;
+      out[slot] = { ok: false, expression: String(expressions[slot]), error: { code: e.code, message: e.message } };
+    };
+
+    // 1. text analysis: bad expressions become per-expression errors
+    const work: Work[] = [];
+    expressions.forEach((raw, slot) => {
+      const t0 = performance.now();
+      try {
+        const text = this.text.analyse(raw);
+        work.push({ slot, text, timings: { textMs: performance.now() - t0 } });
+      } catch (err) {
+        fail(slot, err);
+      }
+    });
+    if (work.length === 0) return out;
+
+    // 2. image side (cached): SD latent, and SAM proposals when asked for
+    const latent = await state.latent(this.models, ctx, s.imageSize);
+    const sam = s.proposals === 'sam' ? await state.samProposals(this.models, ctx) : null;
+    this.cache.evict();
+
+    // 3. generative attention, expressions batched
+    try {
+      await this.attention(state, latent, work, s, ctx);
+    } catch (err) {
+      const e = toEngineError(err, 'model-output');
+      if (e.code === 'ABORTED' || e.code === 'PACK_MISMATCH') throw e;
+      for (const w of work) fail(w.slot, e);
+      return out;
+    }
+
+    // 4. discriminative side and fusion, one expression at a time (each proposal set differs)
+    const scorer = new DiscriminativeScorer(this.models, state, s, ctx);
+    await scorer.encodeTexts(work.map((w) => w.text));
+    for (const w of work) {
+      try {
+        out[w.slot] = await this.finishExpression(state, w, sam, scorer, s, options, ctx);
+      } catch (err) {
+        const e = toEngineError(err, 'internal');
+        if (e.code === 'ABORTED' || e.code === 'PACK_MISMATCH') throw e;
+        fail(w.slot, e);
+      }
+    }
+    this.cache.evict();
+    return out;
+  }
+
+  private uncond(ctx: CallContext): Promise<Float32Array> {
+    if (!this.uncondSd) {
+      const ids = this.text.emptyIds();
+      this.uncondSd = ctx.model('sdText', () => this.models.encodeSdText(ids, 1, { signal: ctx.signal })).catch((err: unknown) => {
+        this.uncondSd = null;
+        throw err;
+      });
+    }
+    return this.uncondSd;
+  }
+
+  private attentionLayers(s: ResolvedSettings): string[] {
+    const layers = this.models.constants.sd.attentionLayers
+      .filter((l) => l.level === s.attentionLevel && l.kinds.includes(s.attentionKind))
+      .map((l) => l.name);
+    if (layers.length === 0) {
+      const have = this.models.constants.sd.attentionLayers.map((l) => `${l.name} (level ${l.level}, ${l.kinds.join('/')})`);
+      throw new PipelineError(
+        'PACK_MISMATCH',
+        `the pack has no cross-attention ${s.attentionKind} at level ${s.attentionLevel}; it has ${have.join(', ') || 'none'}`,
+      );
+    }
+    return layers;
+  }
+
+  /** SD text encoder + UNet passes → the attention map c [H, W] of each expression. */
+  private async attention(
+    state: ImageState,
+    latent: { z0: Float32Array; side: number; placement: import('../image/square-pad').SquarePlacement },
+    work: Work[],
+    s: ResolvedSettings,
+    ctx: CallContext,
+  ): Promise<void> {
+    const sd = this.models.constants.sd;
+    const layers = this.attentionLayers(s);
+    const cfg = s.guidanceScale !== 1;
+    const ctxLen = this.models.constants.tokenizer.contextLength;
+    const hidden = sd.textHiddenSize;
+    const row = ctxLen * hidden;
+
+    // SD text: the conditional prompts of all expressions in one call; "" once per engine
+    const ids = new Int32Array(work.length * ctxLen);
+    work.forEach((w, i) => ids.set(w.text.sdIds, i * ctxLen));
+    const t0 = performance.now();
+    const cond = await ctx.model('sdText', () => this.models.encodeSdText(ids, work.length, { signal: ctx.signal }));
+    const uncond = cfg ? await this.uncond(ctx) : null;
+    if (cond.length !== work.length * row || (uncond && uncond.length !== row)) {
+      throw new PipelineError('PACK_MISMATCH', `SD text encoder returned ${cond.length} values for ${work.length} prompts; expected [${work.length}, ${ctxLen}, ${hidden}]`);
+    }
+    share(work, 'sdTextMs', performance.now() - t0);
+
+    // the seeded noise: same ε for every expression on this image, so results do not depend on batching
+    const plan = img2imgPlan(s.steps, s.strength, sd.trainTimesteps);
+    const abar = alphasCumprod(sd.betaStart, sd.betaEnd, sd.trainTimesteps);
+    const noise = gaussianNoise(latent.z0.length, s.seed);
+    const zt = addNoise(latent.z0, noise, abar[plan.noiseTimestep]);
+    const latentLen = zt.length;
+
+    const perCall = Math.max(1, Math.floor(UNET_BATCH / (cfg ? 2 : 1)));
+    for (let start = 0; start < work.length; start += perCall) {
+      const chunk = work.slice(start, start + perCall);
+      const per = cfg ? 2 : 1;
+      const batch = chunk.length * per;
+      const states = chunk.map(() => zt);
+      const readouts: UnetAttentionReadout[][] = [];
+      const encoder = new Float32Array(batch * row);
+      chunk.forEach((_, i) => {
+        const c = cond.subarray((start + i) * row, (start + i + 1) * row);
+        if (cfg) {
+          encoder.set(uncond!, 2 * i * row);
+          encoder.set(c, (2 * i + 1) * row);
+        } else encoder.set(c, i * row);
+      });
+      const tu = performance.now();
+      for (let k = 0; k < plan.unetTimesteps.length; k++) {
+        const t = plan.unetTimesteps[k];
+        const sample = new Float32Array(batch * latentLen);
+        chunk.forEach((_, i) => {
+          for (let j = 0; j < per; j++) sample.set(states[i], (i * per + j) * latentLen);
+        });
+        const res = await ctx.model('unet', () =>
+          this.models.unet(
+            { sample, batch, timestep: t, encoderHiddenStates: encoder, attention: { layers, kind: s.attentionKind } },
+            { signal: ctx.signal },
+          ),
+        );
+        if (res.noise.length !== batch * latentLen) {
+          throw new PipelineError('PACK_MISMATCH', `UNet returned ${res.noise.length} noise values for batch ${batch}; expected ${batch * latentLen}`);
+        }
+        const got = res.attention.filter((r) => layers.includes(r.layer) && r.kind === s.attentionKind);
+        if (got.length !== layers.length) {
+          throw new PipelineError('PACK_MISMATCH', `UNet returned ${got.length} of the ${layers.length} attention readouts asked for (${layers.join(', ')})`);
+        }
+        readouts.push(got);
+        if (k + 1 < plan.unetTimesteps.length) {
+          const prev = abar[plan.unetTimesteps[k + 1]];
+          chunk.forEach((_, i) => {
+            const eps = cfg
+              ? cfgCombine(
+                  res.noise.subarray(2 * i * latentLen, (2 * i + 1) * latentLen),
+                  res.noise.subarray((2 * i + 1) * latentLen, (2 * i + 2) * latentLen),
+                  s.guidanceScale,
+                )
+              : res.noise.subarray(i * latentLen, (i + 1) * latentLen);
+            states[i] = ddimStep(states[i], eps, abar[t], prev);
+          });
+        }
+      }
+      share(chunk, 'unetMs', performance.now() - tu);
+      const all = readouts.flat();
+      chunk.forEach((w, i) => {
+        const ta = performance.now();
+        const guidance: AttentionGuidance = cfg ? { mode: 'cfg', scale: s.guidanceScale } : { mode: 'cond' };
+        try {
+          const map = aggregateAttention(all, {
+            tokens: [w.text.rootToken],
+            guidance,
+            condIndex: cfg ? 2 * i + 1 : i,
+            uncondIndex: cfg ? 2 * i : undefined,
+          });
+          w.attention = attentionToImage(map, latent.placement);
+        } catch (err) {
+          throw toEngineError(err, 'model-output');
+        }
+        w.timings.attentionMs = performance.now() - ta;
+      });
+    }
+    void state;
+  }
+
+  private async finishExpression(
+    state: ImageState,
+    w: Work,
+    sam: Awaited<ReturnType<ImageState['samProposals']>> | null,
+    scorer: DiscriminativeScorer,
+    s: ResolvedSettings,
+    options: SegmentOptions,
+    ctx: CallContext,
+  ): Promise<ExpressionResult> {
+    const W = state.width;
+    const H = state.height;
+    const c = w.attention!;
+    const tp = performance.now();
+    let masks: Uint8Array[];
+    let areas: number[];
+    let boxes: Box[];
+    let sG: Float64Array;
+    let keep: Uint8Array;
+    const minArea = minAreaFor(s, W, H);
+    let samIndices: number[] | null = null;
+    if (sam) {
+      if (sam.masks.length === 0) {
+        masks = [fullImageMask(W, H)];
+        areas = [W * H];
+        boxes = [[0, 0, W - 1, H - 1]];
+        keep = Uint8Array.of(1);
+      } else {
+        masks = sam.masks;
+        areas = sam.areas;
+        boxes = sam.boxes;
+        samIndices = masks.map((_, i) => i);
+        keep = filterProposals(areas, { topK: s.topK, minArea });
+        // nothing large enough: the topK largest compete rather than no answer at all
+        if (!keep.some((k) => k === 1)) keep = filterProposals(areas, { topK: s.topK, minArea: 0 });
+      }
+      sG = generativeScores(c, masks);
+    } else {
+      const wf = weightFreeProposals(c, W, H, { mode: s.thresholdMode });
+      masks = wf.levels.map((_, k) => weightFreeMask(wf, k));
+      areas = Array.from(wf.areas);
+      boxes = masks.map((m) => maskBox(m, W, H) ?? ([0, 0, 0, 0] as Box));
+      sG = Float64Array.from(wf.scores);
+      keep = new Uint8Array(masks.length);
+      for (let k = 0; k < masks.length; k++) keep[k] = areas[k] > minArea && Number.isFinite(sG[k]) ? 1 : 0;
+      if (!keep.some((k) => k === 1)) for (let k = 0; k < masks.length; k++) keep[k] = areas[k] > 0 ? 1 : 0;
+    }
+    w.timings.proposalsMs = performance.now() - tp;
+
+    const td = performance.now();
+    const disc = await scorer.score(w.text, masks, keep, samIndices);
+    w.timings.clipMs = performance.now() - td;
+
+    const preset: FusionPreset =
+      s.fusion === 'paper'
+        ? { kind: 'paper', alpha: s.alpha, beta: s.beta }
+        : { kind: 'reference', hard: s.weights.hard, soft: s.weights.soft, generative: s.weights.generative };
+    // discriminative scores are NaN for filtered proposals (never encoded); fusion gives them −∞ through keep
+    const hardIn = Float64Array.from(disc.hard, (v) => (Number.isNaN(v) ? 0 : v));
+    const softIn = Float64Array.from(disc.soft, (v) => (Number.isNaN(v) ? 0 : v));
+    const fused = fuseScores({ generative: sG, hard: hardIn, soft: softIn, keep }, preset);
+    const chosen = argmax(fused);
+    const mask = masks[chosen];
+    const bbox = boxes[chosen];
+    const proposals: ProposalScores[] = masks.map((_, i) => ({
+      generative: sG[i],
+      hard: disc.hard[i],
+      soft: disc.soft[i],
+      fused: fused[i],
+      bbox: boxes[i],
+      area: areas[i],
+      filtered: keep[i] === 0,
+    }));
+    const tm = performance.now();
+    const rle = encodeRle(mask, W, H);
+    w.timings.maskMs = performance.now() - tm;
+    void ctx;
+    return {
+      ok: true,
+      expression: w.text.text,
+      mask: { rle, bbox, area: maskArea(mask) },
+      chosen,
+      score: fused[chosen],
+      proposals,
+      root: w.text.root,
+      directions: w.text.directions,
+      timingsMs: roundTimings(w.timings),
+      ...(options.returnAttention ? { attention: { width: W, height: H, data: c } } : {}),
+    };
+  }
+}
+
+function share(work: readonly Work[], key: string, ms: number): void {
+  for (const w of work) w.timings[key] = (w.timings[key] ?? 0) + ms / work.length;
+}
+
+function roundTimings(t: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(t)) out[k] = Math.round(v * 1000) / 1000;
+  return out;
+}
