@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerNlpCommands } from '@refdiff/nlp/cli';
+import { registerModelsCommands } from '@refdiff/models/cli';
 
 /**
  * Each app or library that implements commands exports a registrar from its `./cli` entry point.
@@ -8,4 +9,4 @@ import { registerNlpCommands } from '@refdiff/nlp/cli';
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands];

@@ -1,0 +1,103 @@
+/**
+ * `refdiff models …`: prepare a pack from public exports, inspect a pack. Registrars only declare commands;
+ * actions import the heavy modules (onnxruntime) when they run.
+ */
+import type { Command } from 'commander';
+import { basename } from 'node:path';
+
+/** The `models` command group, created once; other registrars (make-fixture) add subcommands to it. */
+export function modelsCommand(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === 'models') ??
+    program.command('models').description('model packs: prepare one from public ONNX exports, inspect one, make the fixture pack')
+  );
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${value}'`);
+    return n;
+  };
+}
+
+interface PrepareCliOptions {
+  sd: string;
+  clip: string;
+  sam: string;
+  out: string;
+  name?: string;
+  layers: string;
+  kinds: string;
+  link: string;
+  imageSize?: number;
+  sdSource?: string;
+  clipSource?: string;
+  samSource?: string;
+}
+
+export function registerModelsCommands(program: Command): void {
+  const models = modelsCommand(program);
+
+  models
+    .command('prepare')
+    .description('turn public downloads (SD 1.5 diffusers/optimum ONNX, Xenova CLIP ViT-B/16, Xenova or Meta SAM) into a model pack')
+    .requiredOption('--sd <dir>', 'Stable Diffusion 1.5 ONNX export (text_encoder/, vae_encoder/, unet/)')
+    .requiredOption('--clip <dir>', 'CLIP ViT-B/16 export (tokenizer.json, onnx/text_model.onnx, onnx/vision_model.onnx)')
+    .requiredOption('--sam <dir>', 'SAM export (onnx/vision_encoder.onnx + onnx/prompt_encoder_mask_decoder.onnx or a Meta decoder)')
+    .requiredOption('--out <dir>', 'new folder for the pack (must not exist or be empty)')
+    .option('--name <name>', 'pack name (default: the folder name)')
+    .option('--layers <which>', "cross-attention layers to expose: 'all', 'level4' or comma-separated names", 'all')
+    .option('--kinds <kinds>', 'readouts per layer: logits, probs or both', 'logits,probs')
+    .option('--link <mode>', "'copy' files into the pack or 'symlink' them", 'copy')
+    .option('--image-size <px>', 'side of the square SD input (512 practical, 1024 faithful)', positiveInt('--image-size'))
+    .option('--sd-source <label>', 'provenance label for the SD download, e.g. onnx-community/stable-diffusion-v1-5-ONNX')
+    .option('--clip-source <label>', 'provenance label for the CLIP download')
+    .option('--sam-source <label>', 'provenance label for the SAM download')
+    .action(async (o: PrepareCliOptions) => {
+      const { preparePack } = await import('./prepare/prepare-pack');
+      if (o.link !== 'copy' && o.link !== 'symlink') throw new Error(`--link must be copy or symlink, got '${o.link}'`);
+      const kinds = o.kinds.split(',').map((k) => k.trim());
+      for (const k of kinds) if (k !== 'logits' && k !== 'probs') throw new Error(`--kinds takes logits and/or probs, got '${k}'`);
+      const layers = o.layers === 'all' || o.layers === 'level4' ? o.layers : o.layers.split(',').map((l) => l.trim());
+      const sources = Object.fromEntries(
+        ([['sd', o.sdSource], ['clip', o.clipSource], ['sam', o.samSource]] as const).filter(([, v]) => v),
+      );
+      const { manifestPath, manifest } = await preparePack({
+        sd: o.sd,
+        clip: o.clip,
+        sam: o.sam,
+        out: o.out,
+        name: o.name ?? basename(o.out),
+        attention: { layers, kinds: kinds as ('logits' | 'probs')[] },
+        link: o.link,
+        sources,
+        constants: o.imageSize ? { sd: { imageSize: o.imageSize } } : undefined,
+      });
+      const readouts = manifest.models.unet.attention.map((a) => `${a.layer} (/${a.level}, ${a.layout})`);
+      process.stdout.write(
+        `prepared ${manifest.name}: ${manifest.files.length} files, ${readouts.length} cross-attention readouts\n` +
+          `${readouts.map((r) => `  ${r}`).join('\n')}\nmanifest: ${manifestPath}\n`,
+      );
+    });
+
+  models
+    .command('inspect')
+    .description('print a pack\'s contract and check every file against its manifest')
+    .argument('<pack>', 'model pack folder')
+    .option('--quick', 'check sizes only, not sha256 checksums')
+    .option('--no-sessions', 'do not load the graphs with onnxruntime')
+    .option('--json', 'print the manifest and the problems as JSON')
+    .action(async (pack: string, o: { quick?: boolean; sessions: boolean; json?: boolean }) => {
+      const { inspectPack, formatInspection } = await import('./inspect/inspect-pack');
+      const inspection = await inspectPack(pack, { verify: o.quick ? 'size' : 'sha256', sessions: o.sessions });
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify({ manifest: inspection.manifest, manifestSha256: inspection.manifestSha256, problems: inspection.problems }, null, 2)}\n`
+          : formatInspection(pack, inspection),
+      );
+      if (inspection.problems.length) {
+        throw new Error(`model pack ${pack} has ${inspection.problems.length} problem(s); see above`);
+      }
+    });
+}

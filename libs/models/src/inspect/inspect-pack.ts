@@ -1,0 +1,85 @@
+/**
+ * `refdiff models inspect`: the pack's contract in words, and a check of every file against the manifest —
+ * presence, size, sha256, and (with sessions) that each graph loads and has the manifest's tensors.
+ */
+import { join, resolve } from 'node:path';
+import { checkPackFiles, readManifest, sha256Bytes, type FileCheck, type VerifyMode } from '../manifest/manifest-io';
+import { MODEL_ROLES, type Manifest } from '../manifest/manifest.schema';
+import { contractProblems } from '../pack/pack-session';
+import { createOnnxRuntime } from '../runtime/onnx-runtime';
+import type { ModelRuntime, TensorSpec } from '../runtime/runtime.types';
+import { describeShape } from '../runtime/shape-check';
+
+export interface InspectOptions {
+  readonly verify?: VerifyMode;
+  /** load every graph with onnxruntime (CPU) and compare its tensors with the manifest (default true) */
+  readonly sessions?: boolean;
+  readonly runtime?: ModelRuntime;
+}
+
+export interface Inspection {
+  readonly manifest: Manifest;
+  readonly manifestSha256: string;
+  readonly files: readonly FileCheck[];
+  /** every problem found, each naming its file or tensor; empty when the pack is sound */
+  readonly problems: readonly string[];
+}
+
+export async function inspectPack(dir: string, options: InspectOptions = {}): Promise<Inspection> {
+  const packDir = resolve(dir);
+  const { manifest, text } = await readManifest(packDir);
+  const files = await checkPackFiles(packDir, manifest, options.verify ?? 'sha256');
+  const problems = files.filter((f) => !f.ok).map((f) => `${f.path}: ${f.problem}`);
+  if (options.sessions ?? true) {
+    const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu' });
+    const bad = new Set(files.filter((f) => !f.ok).map((f) => f.path));
+    for (const role of MODEL_ROLES) {
+      const entry = manifest.models[role];
+      if ([entry.file, ...entry.externalData].some((p) => bad.has(p))) continue;
+      try {
+        const s = await runtime.load(join(packDir, entry.file), role);
+        problems.push(...contractProblems(role, entry, s));
+        await s.dispose();
+      } catch (err) {
+        problems.push(`${role} (${entry.file}): ${(err as Error).message}`);
+      }
+    }
+  }
+  return { manifest, manifestSha256: sha256Bytes(text), files, problems };
+}
+
+const tensors = (ts: readonly TensorSpec[]) => ts.map((t) => `${t.name} ${t.dtype} ${describeShape(t.shape)}`);
+
+export function formatInspection(dir: string, inspection: Inspection): string {
+  const { manifest: m } = inspection;
+  const lines: string[] = [];
+  lines.push(`model pack ${resolve(dir)}`);
+  lines.push(`  name ${m.name}   schema v${m.schemaVersion}   manifest sha256 ${inspection.manifestSha256}`);
+  lines.push('files:');
+  for (const f of m.files) {
+    const check = inspection.files.find((c) => c.path === f.path);
+    const status = check?.ok ? 'ok' : `FAIL ${check?.problem ?? ''}`;
+    const src = `${f.source.origin}:${f.source.export ? `${f.source.export}/` : ''}${f.source.path}`;
+    lines.push(`  ${f.path}  ${f.bytes} B  ${f.sha256.slice(0, 12)}…  ${f.transform} from ${src}  [${status}]`);
+  }
+  lines.push(`tokenizer: ${m.tokenizer.file}  context ${m.tokenizer.contextLength}  start ${m.tokenizer.startId}  end ${m.tokenizer.endId}  pad ${m.tokenizer.padId}`);
+  lines.push('models:');
+  for (const role of MODEL_ROLES) {
+    const e = m.models[role];
+    const extra = 'variant' in e ? `  variant ${e.variant}` : '';
+    lines.push(`  ${role}: ${e.file}${e.externalData.length ? ` (+ ${e.externalData.join(', ')})` : ''}${extra}`);
+    for (const t of tensors(e.inputs)) lines.push(`    in  ${t}`);
+    for (const t of tensors(e.outputs)) lines.push(`    out ${t}`);
+  }
+  lines.push('cross-attention readouts (UNet):');
+  for (const a of m.models.unet.attention) {
+    const kinds = [a.logits ? 'logits' : '', a.probs ? 'probs' : ''].filter(Boolean).join('+');
+    lines.push(`  ${a.layer}  level /${a.level}  ${a.heads} heads  layout ${a.layout}  ${kinds}`);
+  }
+  const mv = m.models.clipVisionMasked;
+  lines.push(`masked CLIP vision: input ${mv.biasInput} [batch, 1, ${mv.tokens}, ${mv.tokens}], blocked bias ${mv.blockedBias}`);
+  lines.push(`constants: ${JSON.stringify(m.constants)}`);
+  lines.push(inspection.problems.length ? `${inspection.problems.length} problem(s):` : 'ok: every file matches the manifest');
+  for (const p of inspection.problems) lines.push(`  ${p}`);
+  return `${lines.join('\n')}\n`;
+}
