@@ -1,0 +1,103 @@
+import { InvalidArgumentError, type Command } from 'commander';
+
+/**
+ * `refdiff segment`, `refdiff eval`, `refdiff dataset synth|import-refcoco` (issue 6). Actions import their modules
+ * lazily so `refdiff --help` stays fast; PipelineErrors surface as `refdiff: CODE: message`.
+ */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function intArg(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+function choice<T extends string>(name: string, values: readonly T[]) {
+  return (value: string): T => {
+    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`${name} must be one of ${values.join(', ')}`);
+    return value as T;
+  };
+}
+
+async function withCode<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code) && err instanceof Error) throw new Error(`${code}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+const io = () => ({
+  stdout: (s: string) => void process.stdout.write(s),
+  stderr: (s: string) => void process.stderr.write(s),
+  stderrTty: process.stderr.isTTY === true,
+});
+
+export function registerRefDiffCommands(program: Command): void {
+  program
+    .command('segment')
+    .description('segment the object each expression refers to in an image (Ref-Diff)')
+    .requiredOption('--image <path>', 'image file (PNG, JPEG, WebP, …)')
+    .requiredOption('-t, --text <expression>', 'referring expression (repeatable; all run on the image together)', collect, [])
+    .option('--models <pack>', 'model pack folder (default: the fixture pack, which only understands the synthetic world)')
+    .option('--preset <preset>', 'paper | reference', choice('--preset', ['paper', 'reference'] as const), 'reference')
+    .option('--proposals <source>', 'sam | weight-free', choice('--proposals', ['sam', 'weight-free'] as const))
+    .option('--seed <n>', 'noise seed', intArg('--seed', 0, 0xffffffff))
+    .option('--threads <n>', 'inference threads', intArg('--threads', 1, 256))
+    .option('--out <mask.png>', 'write the mask (second expression: mask-2.png, …)')
+    .option('--overlay <overlay.png>', 'write the image with the mask drawn on it')
+    .option('--json', 'print one JSON object (masks[].rle, masks[].bbox, masks[].score, timingsMs, modelCalls)')
+    .action(async (options) => {
+      const { runSegment } = await import('./segment.command');
+      process.exitCode = await withCode(() => runSegment(options, io()));
+    });
+
+  program
+    .command('eval')
+    .description('evaluate on a dataset folder (DIR/index.jsonl): oIoU, mIoU, precision@0.5…0.9, time per expression')
+    .requiredOption('--dataset <dir>', 'dataset folder (docs/datasets.md)')
+    .option('--models <pack>', 'model pack folder (default: the fixture pack)')
+    .option('--preset <preset>', 'paper | reference', choice('--preset', ['paper', 'reference'] as const), 'reference')
+    .option('--proposals <source>', 'sam | weight-free (without --ablation)', choice('--proposals', ['sam', 'weight-free'] as const))
+    .option('--ablation', 'add rows: generative only, generative + SAM, discriminative + SAM, full; positional bias on/off')
+    .option('--seed <n>', 'noise seed', intArg('--seed', 0, 0xffffffff))
+    .option('--threads <n>', 'inference threads', intArg('--threads', 1, 256))
+    .option('--limit <n>', 'evaluate only the first n samples', intArg('--limit', 1))
+    .option('--json', 'print {"n", "oIoU", "mIoU", "precision", "ablation": [...]}')
+    .action(async (options) => {
+      const { runEval } = await import('./eval.command');
+      process.exitCode = await withCode(() => runEval(options, io()));
+    });
+
+  const dataset = program.command('dataset').description('make evaluation datasets in the refdiff format (DIR/index.jsonl)');
+  dataset
+    .command('synth')
+    .description('scenes of the synthetic world with referring expressions and ground-truth masks')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--n <count>', 'number of expressions', intArg('--n', 1, 1_000_000), 200)
+    .option('--seed <n>', 'seed', intArg('--seed', 0, 0x7fffffff), 1)
+    .option('--max-aspect <ratio>', 'largest aspect ratio of the images (≤ 4)', Number)
+    .action(async (options: { out: string; n: number; seed: number; maxAspect?: number }) => {
+      const { runSynth } = await import('./dataset.command');
+      process.exitCode = await withCode(() => runSynth(options, (l) => process.stderr.write(l + '\n')));
+    });
+  dataset
+    .command('import-refcoco')
+    .description('RefCOCO/RefCOCO+/RefCOCOg: COCO instances JSON + refer-toolkit refs as JSON → dataset folder')
+    .requiredOption('--instances <file>', 'COCO instances JSON (images, annotations with polygon or RLE segmentations)')
+    .requiredOption('--refs <file>', 'refs(unc|umd|google).p converted to JSON (array of refs, or {"refs": [...]})')
+    .requiredOption('--images <dir>', 'folder holding the images named by file_name (e.g. COCO train2014)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--split <name>', 'keep only this split (repeatable: val, testA, testB, test, train)', collect, [])
+    .option('--copy-images', 'copy images into DIR/images instead of referring to them')
+    .action(async (options: { instances: string; refs: string; images: string; out: string; split: string[]; copyImages?: boolean }) => {
+      const { runImportRefcoco } = await import('./dataset.command');
+      process.exitCode = await withCode(() =>
+        runImportRefcoco({ ...options, copyImages: options.copyImages === true }, (l) => process.stderr.write(l + '\n')),
+      );
+    });
+}
