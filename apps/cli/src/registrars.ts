@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { registerNlpCommands } from '@refdiff/nlp/cli';
-import { registerModelsCommands } from '@refdiff/models/cli';
 import { registerRefDiffCommands } from './commands/refdiff.commands';
-import { registerWorkerCommands } from '@refdiff/gpu-worker/cli';
+import { registerModelsCommands } from '@refdiff/models/cli';
 
 /**
  * Each app or library that implements commands exports a registrar from its `./cli` entry point.
@@ -11,4 +10,4 @@ import { registerWorkerCommands } from '@refdiff/gpu-worker/cli';
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands, registerRefDiffCommands, registerWorkerCommands];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerRefDiffCommands, registerModelsCommands];
