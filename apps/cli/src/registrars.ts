@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { registerNlpCommands } from '@refdiff/nlp/cli';
-import { registerRefDiffCommands } from './commands/refdiff.commands';
 import { registerModelsCommands } from '@refdiff/models/cli';
+import { registerRefDiffCommands } from './commands/refdiff.commands';
+import { registerWorkerCommands } from '@refdiff/gpu-worker/cli';
 
 /**
  * Each app or library that implements commands exports a registrar from its `./cli` entry point.
@@ -10,4 +11,4 @@ import { registerModelsCommands } from '@refdiff/models/cli';
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerRefDiffCommands, registerModelsCommands];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands, registerRefDiffCommands, registerWorkerCommands];

@@ -1,0 +1,16 @@
+import { loadWorkerConfig, type WorkerConfigOverrides } from './config/env';
+import { loadEngine } from './engine/load-engine';
+import { createWorkerLogger } from './logger';
+import { exitOnSignals, runWorker, type RunningWorker } from './worker-runner';
+
+/** Config from the environment (+ flags), one logger, the engine loaded from the pack; exits on SIGTERM/SIGINT. */
+export async function startWorker(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: WorkerConfigOverrides = {},
+): Promise<RunningWorker> {
+  const config = loadWorkerConfig(env, overrides);
+  const logger = createWorkerLogger(config.log.level);
+  const worker = await runWorker(config, { logger, engine: () => loadEngine(config, logger) });
+  exitOnSignals(worker, logger);
+  return worker;
+}
