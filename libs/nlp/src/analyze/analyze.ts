@@ -73,6 +73,12 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   for (let i = 0; i < n; i++) {
     if (tags[i] === 'POSS' && !(i > 0 && /^['’`]$/.test(texts[i - 1]))) tags[i] = 'NOUN';
   }
+  // "can" is a modal only before a verb ("you can see"); otherwise a noun ("trash can", "a can of soda")
+  for (let i = 0; i < n; i++) {
+    if (norms[i] === 'can' && !(i + 1 < n && MODAL_FOLLOWERS.has(norms[i + 1])) && !(i + 1 < n && VERB_TAGS.has(tags[i + 1]))) {
+      tags[i] = 'NOUN';
+    }
+  }
   const parse = findRoot({ norms, tags, breaks });
   const words: AnalyzedWord[] = raw.map((w, i) => ({ ...w, tag: tags[i] }));
   const ref = (index: number): WordRef => ({ index, word: norms[index] || texts[index] });
@@ -97,6 +103,9 @@ function countCodePoints(text: string): number {
   }
   return n;
 }
+
+const MODAL_FOLLOWERS = new Set(['see', 'be', 'not', 'only', 'barely', 'just', 'also', 'tell', 'have', 'sit', 'stand']);
+const VERB_TAGS: ReadonlySet<Tag> = new Set<Tag>(['BE', 'HAVE', 'ADV', 'VFIN', 'VED', 'VING']);
 
 const COMMA_END = /[,;:]$/;
 const SENTENCE_END = /[.!?]$/;

@@ -74,6 +74,8 @@ const POSITION_INTRODUCERS = new Set([
 const CLOTHING_TOP_MODIFIERS = new Set([
   'tank', 'crop', 'halter', 'tube', 'striped', 'plaid', 'sleeveless', 'spaghetti', 'floral', 'patterned', 'knit',
   'bikini', 'swim', 'sequin', 'lace', 'polka', 'dot', 'dotted', 'print', 'checkered',
+  // compounds that are objects: "lap top", "table top", "bottle top"
+  'lap', 'table', 'desk', 'counter', 'bottle', 'tree', 'roof', 'hill', 'mountain',
 ]);
 const VERB_BEFORE_LEFT = new Set([
   'is', 'was', 'are', 'were', 'be', 'been', 'being', 'has', 'have', 'had', 'who', 'which', 'nothing', 'anything',

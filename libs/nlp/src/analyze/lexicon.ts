@@ -8,7 +8,7 @@ const set = (words: string): ReadonlySet<string> => new Set(words.trim().split(/
 
 export const DETERMINERS = set(`
   a an the this that these those some any each every no another both all either neither
-  my your his her its our their whose such what which
+  my your his her its our their such what
   several many few much enough
 `);
 
@@ -37,7 +37,7 @@ export const PREPOSITIONS = set(`
   in on at with without of near by beside besides behind above below under underneath beneath over from to
   towards toward into onto inside outside between among amongst around across along against upon off out
   through throughout next for like unlike than about after before past beyond within via up down
-  infront atop alongside nearby opposite except including
+  infront atop alongside nearby opposite except including ahead beyond
 `);
 
 export const COORDINATORS = set('and or but nor & plus');
@@ -59,7 +59,7 @@ export const ADVERBS = set(`
 
 /** Spatial words (the direction vocabulary); they modify a noun when one follows. */
 export const SPATIAL = set(`
-  left right top bottom middle center centre central upper lower front back rear far near mid
+  left right top bottom middle center centre central upper lower front back rear far mid
   leftmost rightmost topmost bottommost uppermost lowermost foremost furthest farthest closest nearest
   backmost frontmost inner outer
 `);
@@ -75,7 +75,7 @@ export const COLOURS = set(`
 `);
 
 /** Colours (and a few other adjectives) that are also nouns: at the end of a noun run they head it. */
-export const NOUN_CAPABLE_ADJECTIVES = set('orange light cream gold lime olive khaki silver top bottom');
+export const NOUN_CAPABLE_ADJECTIVES = set('orange light cream gold lime olive khaki silver top bottom baby adult male female');
 
 export const ADJECTIVES = set(`
   big small large little tiny huge giant tall short long wide narrow thin thick fat skinny young old new
@@ -93,10 +93,11 @@ export const ADJECTIVES = set(`
   toasted baked glazed frosted powdered sugared iced stuffed
   electric digital wireless remote giant mini miniature standard regular extra
   upside inside outside backwards forwards sideways
-  alone awake asleep alive ready
+  alone awake asleep alive ready dead live
   next previous last first second third
   own real fake main top bottom front back rear side
-  artistic colorful colourful decorative decorated
+  artistic colorful colourful decorative decorated classic electric metallic exotic organic ceramic athletic
+  realistic antique public plastic elastic male female
   wild domestic tame
   nude naked shirtless topless barefoot
   sleeveless hooded
@@ -114,7 +115,8 @@ export const ING_NOUNS = set(`
 
 /** -ed words that are nouns or plain adjectives, not participles. */
 export const ED_WORDS = set(`
-  bed shed sled red bread head seed weed speed steed need feed deed reed fed wed embed sofabed
+  bed shed sled red bread head seed weed speed steed need feed deed reed fed wed embed sofabed sped bred
+  fled shred
   hundred kindred naked wicked sacred rugged ragged jagged crooked beloved bedspread flatbed seabed
 `);
 
@@ -132,7 +134,7 @@ export const EST_NOUNS = set('chest vest forest nest guest test crest west pest 
  * Only forms that are rarely plural nouns in referring expressions are listed ("bats", "skis", "swings" are not).
  */
 export const VERB_3SG = set(`
-  sits stands holds leans poses runs looks wears eats rides carries lies lays rests smiles talks hangs flies
+  sits stands holds leans poses runs looks wears eats rides carries lies lays smiles talks hangs flies
   swims jumps sleeps reaches waits grabs throws catches touches seems appears contains belongs stares grazes
   hugs kisses chases follows bites hides peeks climbs serves stays sings dances laughs cries falls skates
   walks plays watches uses reads holds has does goes comes gets takes makes gives tries wants needs
@@ -153,16 +155,22 @@ export const PLURAL_VERB_BASE = set('sit stand lie lean walk eat wear hold look 
 
 /**
  * -ing verbs that take an object: at the very start of an expression ("holding a bat") they are the ROOT;
- * everywhere else before a noun an -ing word is a modifier ("sleeping cat").
+ * everywhere else before a noun an -ing word is a modifier ("sleeping cat"). Gerunds that commonly form compound
+ * nouns ("cutting board", "drinking glass", "serving spoon") head the expression only before a determiner.
  */
-export const TRANSITIVE_ING = new Set<string>();
-for (const base of `hold wear eat carry use ride play watch throw catch hit swing kick touch pet feed hug push pull
-  drink read grab reach pitch cut cook serve chase follow drive take give make`.trim().split(/\s+/)) {
-  const stem = base.endsWith('e') && !base.endsWith('ee') ? base.slice(0, -1) : base;
-  TRANSITIVE_ING.add(`${stem}ing`);
-  // doubled final consonant: cutting, hitting, petting, swimming
-  if (/[^aeiou][aeiou][bdgmnprt]$/.test(base)) TRANSITIVE_ING.add(`${base}${base.at(-1)}ing`);
-}
+const ingOf = (bases: string): Set<string> => {
+  const out = new Set<string>();
+  for (const base of bases.trim().split(/\s+/)) {
+    const stem = base.endsWith('e') && !base.endsWith('ee') ? base.slice(0, -1) : base;
+    out.add(`${stem}ing`);
+    // doubled final consonant: hitting, petting, swimming
+    if (/[^aeiou][aeiou][bdgmnprt]$/.test(base)) out.add(`${base}${base.at(-1)}ing`);
+  }
+  return out;
+};
+export const TRANSITIVE_ING: ReadonlySet<string> = ingOf(`hold wear carry use ride watch throw catch hit kick touch
+  pet hug push pull grab reach chase follow drive play eat`);
+export const COMPOUND_GERUNDS: ReadonlySet<string> = ingOf('cut cook serve drink read swing feed pitch make take give');
 
 /** Plural nouns without an -s ending. */
 export const IRREGULAR_PLURALS = set('men women people children feet teeth mice geese sheep fish deer police');
@@ -182,7 +190,7 @@ export const POSSESSIVES = set('his her its their my your our');
 /** Irregular past participles (regular ones are found by their -ed ending). */
 export const PARTICIPLES = set(`
   seen held worn eaten taken written given driven ridden hidden fallen shown grown thrown built caught hung stuck
-  drawn torn known spread laid
+  drawn torn known spread laid kept made sold bought brought found led lit paid worn shot
 `);
 
 /** -ly words that are nouns, and -ly words that are adjectives (every other -ly word is an adverb). */

@@ -11,6 +11,7 @@
  *   "standing", "it is 2 suitcases" → "is"), and the subject is the noun phrase's head.
  */
 import {
+  COMPOUND_GERUNDS,
   NOUN_CAPABLE_ADJECTIVES,
   PLURAL_VERB_BASE,
   IRREGULAR_PLURALS,
@@ -53,11 +54,18 @@ interface NounPhrase {
 }
 
 const NOUNISH: ReadonlySet<Tag> = new Set<Tag>(['NOUN', 'ONE', 'PRON', 'SPATIAL', 'NUM', 'ADJ', 'ORD']);
-const VERB_FOLLOWERS: ReadonlySet<Tag> = new Set<Tag>(['PREP', 'DET', 'ADV', 'PRON', 'PUNCT']);
+const VERB_FOLLOWERS: ReadonlySet<Tag> = new Set<Tag>(['PREP', 'DET', 'ADV', 'PRON', 'PUNCT', 'NOUN', 'ADJ', 'NUM']);
+const PARTICIPLE_FOLLOWERS: ReadonlySet<Tag> = new Set<Tag>(['DET', 'PRON', 'PREP', 'ADV']);
+const POSSESSIVE_WORD = /.(?:'s|s')$/;
 const OBJECT_STARTERS: ReadonlySet<Tag> = new Set<Tag>(['DET', 'NUM', 'ORD', 'ADJ', 'NOUN', 'ONE', 'PRON']);
 
 function isPlural(norm: string): boolean {
   return IRREGULAR_PLURALS.has(norm) || (norm.length > 3 && norm.endsWith('s') && !/(?:ss|us|is)$/.test(norm));
+}
+
+/** "is painting an elephant": after a copula an -ing noun form is the progressive participle. */
+function isIngForm(norm: string, tag: Tag): boolean {
+  return tag === 'NOUN' && norm.length >= 5 && norm.endsWith('ing');
 }
 
 function nextWord(input: ParseInput, from: number): number {
@@ -68,14 +76,14 @@ function nextWord(input: ParseInput, from: number): number {
 }
 
 /** A base-form verb after a plural noun ("two men sit on a bench"). */
-function isPluralVerb(input: ParseInput, j: number, lastNoun: number): boolean {
+function isPluralVerb(input: ParseInput, j: number, lastNoun: number, coordinated = false): boolean {
   const { norms, tags } = input;
-  if (lastNoun < 0 || !PLURAL_VERB_BASE.has(norms[j]) || !isPlural(norms[lastNoun])) return false;
+  if (lastNoun < 0 || !PLURAL_VERB_BASE.has(norms[j]) || !(coordinated || isPlural(norms[lastNoun]))) return false;
   const k = j + 1;
   return k >= tags.length || VERB_FOLLOWERS.has(tags[k]);
 }
 
-export function parseNounPhrase(input: ParseInput, from: number): NounPhrase {
+export function parseNounPhrase(input: ParseInput, from: number, coordinated = false): NounPhrase {
   const { norms, tags, breaks } = input;
   const n = tags.length;
   let lastNoun = -1;
@@ -88,6 +96,8 @@ export function parseNounPhrase(input: ParseInput, from: number): NounPhrase {
     const t = tags[j];
     const content = lastContent >= 0;
     if (t === 'PUNCT' || t === 'POSS') {
+      // a possessor ("man ' s crossed legs") is not the head; what follows is prenominal
+      if (t === 'POSS') lastNoun = -1;
       if (breaks[j] !== 0 && content && (lastNoun >= 0 || breaks[j] === 2)) {
         stop = 'break';
         break;
@@ -115,7 +125,7 @@ export function parseNounPhrase(input: ParseInput, from: number): NounPhrase {
         take = noun = true;
         break;
       case 'NOUN':
-        if (isPluralVerb(input, j, lastNoun)) stop = 'verb';
+        if (isPluralVerb(input, j, lastNoun, coordinated)) stop = 'verb';
         else take = noun = true;
         break;
       case 'PRON':
@@ -124,8 +134,14 @@ export function parseNounPhrase(input: ParseInput, from: number): NounPhrase {
         break;
       case 'VING':
       case 'VED':
-        if (lastNoun >= 0) stop = 'participle';
-        else take = true;
+        if (t === 'VED' && j + 1 < n && (tags[j + 1] === 'NOUN' || tags[j + 1] === 'ADJ')) {
+          take = true; // a past participle takes no bare object: "coin operated parking meter"
+        } else if (lastNoun >= 0 || (content && j + 1 < n && PARTICIPLE_FOLLOWERS.has(tags[j + 1]))) {
+          // after the noun, or after any modifier when an object or adjunct follows ("the male wearing a hat")
+          stop = 'participle';
+        } else {
+          take = true;
+        }
         break;
       case 'VFIN':
         if (content) stop = 'verb';
@@ -141,7 +157,8 @@ export function parseNounPhrase(input: ParseInput, from: number): NounPhrase {
         if (content || lastDet >= 0) stop = 'prep';
         break;
       case 'CONJ':
-        if (lastNoun >= 0) stop = 'conj';
+        // "man and woman" ends the phrase; "gray black and tan bird" coordinates modifiers
+        if (lastNoun >= 0 && lastNoun === lastContent) stop = 'conj';
         break;
       case 'REL':
         if (content) stop = 'rel';
@@ -151,7 +168,7 @@ export function parseNounPhrase(input: ParseInput, from: number): NounPhrase {
     if (take) {
       lastContent = j;
       if (firstContent < 0) firstContent = j;
-      if (noun) lastNoun = j;
+      if (noun) lastNoun = POSSESSIVE_WORD.test(norms[j]) ? -1 : j;
     }
     if (breaks[j] !== 0 && (lastNoun >= 0 || breaks[j] === 2) && lastContent >= 0) {
       j++;
@@ -190,7 +207,9 @@ function resolveVerb(input: ParseInput, v: number): number {
       if (k < n && (tags[k] === 'VING' || tags[k] === 'VED')) return k;
       return norms[aux] === 'been' ? aux : v;
     }
-    if (k < n && (tags[k] === 'VED' || (t === 'BE' && tags[k] === 'VING'))) return k;
+    if (k < n && (tags[k] === 'VED' || (t === 'BE' && (tags[k] === 'VING' || isIngForm(norms[k], tags[k]))))) {
+      return k;
+    }
     return v;
   }
   // modal: "can be seen", "will sit"
@@ -219,7 +238,9 @@ function findClauseVerb(input: ParseInput, from: number): number {
         break;
       case 'DET':
       case 'ADV':
+      case 'PRON': // "the animal we can see": a reduced relative clause
         if (nounish) return -1;
+        nounish = t === 'PRON';
         break;
       case 'VFIN':
         if (nounish) return j;
@@ -272,7 +293,9 @@ export function findRoot(input: ParseInput): ParseResult {
   }
 
   // "holding a bat": a transitive participle that opens the expression is its ROOT
-  if (tags[i] === 'VING' && TRANSITIVE_ING.has(norms[i]) && j < n && OBJECT_STARTERS.has(tags[j])) {
+  const bareObject = j < n && OBJECT_STARTERS.has(tags[j]);
+  const determinedObject = j < n && (tags[j] === 'DET' || tags[j] === 'PRON' || tags[j] === 'NUM');
+  if (tags[i] === 'VING' && ((TRANSITIVE_ING.has(norms[i]) && bareObject) || (COMPOUND_GERUNDS.has(norms[i]) && determinedObject))) {
     return { root: i, subject: i, referent: i, phraseStart: i, phraseEnd: i + 1, clause: false };
   }
 
@@ -289,6 +312,11 @@ export function findRoot(input: ParseInput): ParseResult {
   let verb = -1;
   if (np.stop === 'verb') verb = np.end;
   else if (np.stop === 'prep') verb = findClauseVerb(input, np.end);
+  else if (np.stop === 'conj' && norms[np.end] === 'and') {
+    // a coordinated subject: "a man and woman hold video controllers"
+    const second = parseNounPhrase(input, np.end + 1, true);
+    if (second.stop === 'verb') verb = second.end;
+  }
   if (verb >= 0) {
     result.root = resolveVerb(input, verb);
     result.clause = true;

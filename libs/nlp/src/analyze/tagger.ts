@@ -54,7 +54,7 @@ export type Tag =
   | 'PUNCT';
 
 const DIGITS = /^\d+(?:[.,:/]\d+)*$/;
-const ADJ_SUFFIX = /(?:ous|ful|ive|able|ible|less|ish|ic|ical|ese)$/;
+const ADJ_SUFFIX = /(?:ous|ful|ive|able|ible|less|ish|ical|ese)$/;
 
 /** Part of speech of one normalised word, ignoring context. */
 export function lexicalTag(norm: string): Tag {
@@ -87,12 +87,12 @@ export function lexicalTag(norm: string): Tag {
   }
   const n = w.length;
   if (n >= 5 && w.endsWith('ing')) return ING_NOUNS.has(w) ? 'NOUN' : 'VING';
-  if (n >= 5 && w.endsWith('ed')) return ED_WORDS.has(w) ? 'NOUN' : 'VED';
+  if (n >= 4 && w.endsWith('ed')) return ED_WORDS.has(w) ? 'NOUN' : 'VED';
   if (n >= 6 && w.endsWith('est') && !EST_NOUNS.has(w)) return 'ADJ';
   if (LY_NOUNS.has(w)) return 'NOUN';
   if (LY_ADJECTIVES.has(w)) return 'ADJ';
   if (n >= 5 && w.endsWith('ly')) return 'ADV';
-  if (n >= 6 && ADJ_SUFFIX.test(w) && !SUFFIX_NOUNS.has(w)) return 'ADJ';
+  if (n >= 6 && ADJ_SUFFIX.test(w) && !SUFFIX_NOUNS.has(w) && !w.endsWith('table')) return 'ADJ';
   return 'NOUN';
 }
 

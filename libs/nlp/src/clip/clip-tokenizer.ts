@@ -2,10 +2,11 @@
  * CLIP BPE tokenisation from a Hugging Face `tokenizer.json` (through @huggingface/tokenizers, which returns no
  * character offsets) and a word→token alignment computed here.
  *
- * Alignment: CLIP's pre-tokeniser splits on a regex whose pieces never contain white space, so encoding the text
- * word by word gives the same ids as encoding it whole. Every encode checks that identity and throws
- * TokenizerMismatchError if a tokenizer breaks it, so a returned index always points at the word's own pieces
- * (never a substring match: "man" in "woman" is a different word).
+ * Alignment: CLIP's pre-tokeniser splits on a regex whose pieces never contain white space, so encoding the prompt
+ * chunk by chunk (white-space separated) gives the same ids as encoding it whole, and a word's core (letters and
+ * digits without surrounding punctuation) starts and ends on token boundaries inside its chunk. Every encode checks
+ * both and throws TokenizerMismatchError if a tokenizer breaks them, so a returned index always points at the
+ * word's own pieces (never a substring match: "man" in "woman" is a different word).
  *
  * Over-long text: the 77-position sequence is `start, first 75 pieces, end` (Hugging Face `truncation=True`), and
  * a word whose last piece falls beyond position 75 has no position: alignWord() throws ExpressionTooLongError.
@@ -43,9 +44,12 @@ export interface ClipEncoding {
   length: number;
   /** pieces were dropped to fit the context */
   truncated: boolean;
+  /** BPE pieces of the whole prompt before truncation (without start and end tokens) */
+  pieceCount: number;
   /**
-   * For each whitespace word of the trimmed expression: positions (start token at 0) of its first and last pieces
-   * in `ids`, or -1 for both when truncation dropped its last piece.
+   * For each whitespace word of the trimmed expression: positions (start token at 0) of the first and last pieces
+   * of its core — its letters, marks and digits without surrounding punctuation, as a parser's token ("cow" in
+   * "COW,") — or of the whole word if it is all punctuation; -1 for both when truncation dropped its last piece.
    */
   words: { first: number; last: number }[];
 }
@@ -56,7 +60,6 @@ interface TokenizerJsonShape {
 }
 
 const WORD_RE = new RegExp(`[^${WHITESPACE}]+`, 'gu');
-const splitOnWhitespace = (s: string): string[] => s.match(WORD_RE) ?? [];
 
 export class ClipTokenizer {
   readonly startId: number;
@@ -126,20 +129,14 @@ export class ClipTokenizer {
     const at = trimmed === '' ? 0 : prompt.indexOf(trimmed);
     if (at < 0) throw new InvalidArgumentError(`the prompt template dropped the expression: ${preview(prompt)}`);
 
+    // White-space chunks of the prompt tokenise independently (the pre-tokeniser never crosses white space).
+    const chunks: { start: number; end: number; offset: number; ids: number[] }[] = [];
     const all: number[] = [];
-    const encodeWords = (segment: string, ranges: { first: number; last: number }[] | null): void => {
-      for (const word of splitOnWhitespace(segment)) {
-        const ids = this.pieces(word);
-        if (ids.length === 0) throw new TokenizerMismatchError(`the word ${preview(word)} encodes to no tokens`);
-        ranges?.push({ first: all.length + 1, last: all.length + ids.length });
-        for (const id of ids) all.push(id);
-      }
-    };
-    const ranges: { first: number; last: number }[] = [];
-    encodeWords(prompt.slice(0, at), null);
-    encodeWords(trimmed, ranges);
-    encodeWords(prompt.slice(at + trimmed.length), null);
-
+    for (const m of prompt.matchAll(WORD_RE)) {
+      const ids = this.pieces(m[0]);
+      chunks.push({ start: m.index, end: m.index + m[0].length, offset: all.length, ids });
+      for (const id of ids) all.push(id);
+    }
     const whole = this.pieces(prompt);
     if (whole.length !== all.length || whole.some((id, i) => id !== all[i])) {
       throw new TokenizerMismatchError(
@@ -148,15 +145,55 @@ export class ClipTokenizer {
     }
 
     const room = this.contextLength - 2;
+    const words: { first: number; last: number }[] = [];
+    let c = 0;
+    for (const m of trimmed.matchAll(WORD_RE)) {
+      const start = at + m.index;
+      const end = start + m[0].length;
+      while (c < chunks.length && chunks[c].end < end) c++;
+      const chunk = chunks[c];
+      // the word's core: its letters, marks and digits without surrounding punctuation (a parser's token)
+      const lead = m[0].length - m[0].replace(CORE_LEAD, '').length;
+      const trail = m[0].length - m[0].replace(CORE_TRAIL, '').length;
+      const hasCore = lead + trail < m[0].length;
+      const core = hasCore ? [start + lead, end - trail] : [start, end];
+      const local = prompt.slice(chunk.start, chunk.end);
+      const firstCount = Math.min(this.prefixCount(local, core[0] - chunk.start, chunk.ids, hasCore), chunk.ids.length - 1);
+      const lastCount = this.prefixCount(local, core[1] - chunk.start, chunk.ids, hasCore);
+      const first = 1 + chunk.offset + firstCount;
+      const last = chunk.offset + lastCount;
+      words.push(last <= room && lastCount > firstCount ? { first, last } : { first: -1, last: -1 });
+    }
+
     const kept = Math.min(all.length, room);
     const ids = new Int32Array(this.contextLength).fill(this.padId);
     ids[0] = this.startId;
     for (let i = 0; i < kept; i++) ids[i + 1] = all[i];
     ids[kept + 1] = this.endId;
-    const words = ranges.map((r) => (r.last <= room ? r : { first: -1, last: -1 }));
-    return { ids, prompt, length: kept + 2, truncated: all.length > room, words };
+    return { ids, prompt, length: kept + 2, truncated: all.length > room, pieceCount: all.length, words };
+  }
+
+  /**
+   * Number of pieces of `chunk` up to character k. A word's core ends on a token boundary (strict); a
+   * punctuation-only word may share its last token with the template's punctuation ("😀" + ", "), and then counts
+   * up to the piece holding its last byte.
+   */
+  private prefixCount(chunk: string, k: number, chunkIds: readonly number[], strict: boolean): number {
+    if (k <= 0) return 0;
+    if (k >= chunk.length) return chunkIds.length;
+    const head = this.pieces(chunk.slice(0, k));
+    let common = 0;
+    while (common < head.length && common < chunkIds.length && head[common] === chunkIds[common]) common++;
+    if (common === head.length) return common;
+    if (strict) {
+      throw new TokenizerMismatchError(`no token boundary after ${preview(chunk.slice(0, k))} in ${preview(chunk)}`);
+    }
+    return Math.min(common + 1, chunkIds.length);
   }
 }
+
+const CORE_LEAD = /^[^\p{L}\p{M}\p{N}]+/u;
+const CORE_TRAIL = /[^\p{L}\p{M}\p{N}]+$/u;
 
 /**
  * Position in the context (start token at 0) of the LAST BPE piece of whitespace word `wordIndex` of the trimmed
@@ -179,21 +216,12 @@ export function alignWord(
   const position = encoding.words[wordIndex].last;
   if (position < 0) {
     throw new ExpressionTooLongError(
-      `word ${wordIndex} of ${preview(text)} falls beyond CLIP's context: token positions`,
-      countPositions(tokenizer, text, wordIndex, options),
+      `word ${wordIndex} of ${preview(text)} falls beyond CLIP's context: token positions needed`,
+      encoding.pieceCount,
       tokenizer.contextLength - 2,
     );
   }
   return position;
-}
-
-function countPositions(tokenizer: ClipTokenizer, text: string, wordIndex: number, options: ClipEncodeOptions): number {
-  const prompt = (options.template ?? IDENTITY_TEMPLATE)(trimWhitespace(text));
-  const words = splitOnWhitespace(trimWhitespace(text));
-  const at = prompt.indexOf(trimWhitespace(text));
-  let n = tokenizer.pieces(prompt.slice(0, at)).length;
-  for (let i = 0; i <= wordIndex; i++) n += tokenizer.pieces(words[i]).length;
-  return n;
 }
 
 /** `template(text)` as CLIP input ids: Int32Array(contextLength), start, pieces, end, end-padding; truncates. */

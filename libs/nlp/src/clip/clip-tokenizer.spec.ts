@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../analyze/analyze';
+import { ExpressionTooLongError, InvalidArgumentError, TokenizerMismatchError } from '../errors/nlp.errors';
+import { buildClipFixtureTokenizer, clipFixtureTokenizerJson } from '../testing/clip-fixture-tokenizer';
+import { CLIP_FIXTURE_TOKENIZER_PATH } from '../testing/index';
+import { alignWord, ClipTokenizer, encodeForClip, SD_REFERENCE_TEMPLATE } from './clip-tokenizer';
+
+const json = readFileSync(CLIP_FIXTURE_TOKENIZER_PATH, 'utf8');
+const tok = ClipTokenizer.fromJson(json);
+const sd = { template: SD_REFERENCE_TEMPLATE };
+
+describe('fixture tokenizer.json', () => {
+  it('is the committed output of the deterministic generator', () => {
+    expect(json).toBe(clipFixtureTokenizerJson());
+  });
+
+  it('has CLIP’s layout: 256 byte symbols, the same with </w>, merges, then start and end as the last ids', () => {
+    const parsed = JSON.parse(json) as { model: { vocab: Record<string, number>; merges: string[] } };
+    const vocab = parsed.model.vocab;
+    const size = Object.keys(vocab).length;
+    expect(vocab['!']).toBe(0);
+    expect(vocab['!</w>']).toBe(256);
+    expect(size).toBe(512 + parsed.model.merges.length + 2);
+    expect(tok.startId).toBe(size - 2);
+    expect(tok.endId).toBe(size - 1);
+  });
+
+  it('encodes through BPE merges with the </w> suffix and lower-cases', () => {
+    expect(tok.tokens('MAN')).toEqual(['man</w>']);
+    expect(tok.tokens('woman')).toEqual(['wo', 'man</w>']);
+    // a word outside the training corpus falls apart into several pieces
+    expect(tok.tokens('skateboarder').length).toBeGreaterThan(3);
+    expect(tok.tokens('skateboarder').at(-1)).toMatch(/<\/w>$/);
+    expect(tok.tokens('left,')).toEqual(['left</w>', ',</w>']);
+  });
+});
+
+describe('alignWord', () => {
+  it('points at the last piece of the word, start token at 0, for the SD prompt template', () => {
+    // "a" "woman" = wo + man, "next" "to" "a" "man"
+    const text = 'a woman next to a man';
+    expect(alignWord(tok, text, 1, sd)).toBe(3); // start, a, wo, [man]
+    expect(alignWord(tok, text, 5, sd)).toBe(7); // … a, [man]
+    // the same token id sits at both positions: only word boundaries tell "man" from "woman"
+    const ids = encodeForClip(tok, text, sd);
+    expect(ids[3]).toBe(ids[7]);
+  });
+
+  it('skips punctuation pieces and counts multi-piece words', () => {
+    const text = 'skateboarder, on the LEFT!';
+    const pieces = tok.pieces('skateboarder').length;
+    expect(alignWord(tok, text, 0, sd)).toBe(pieces); // last piece of the word, not the comma
+    expect(alignWord(tok, text, 1, sd)).toBe(pieces + 2); // start + pieces + "," → "on"
+    expect(alignWord(tok, text, 3, sd)).toBe(pieces + 4); // "left" before "!"
+  });
+
+  it('uses the words analyze() numbers: the root index maps to its own token', () => {
+    const text = 'the woman next to the man on the left';
+    const a = analyze('the man next to the woman');
+    expect(a.root).toEqual({ index: 1, word: 'man' });
+    const position = alignWord(tok, text, 1, sd);
+    expect(tok.encode(text, sd).ids[position]).toBe(tok.pieces('man')[0]);
+    expect(position).toBe(3); // start, the, wo, [man]
+  });
+
+  it('rejects word indices outside the text', () => {
+    expect(() => alignWord(tok, 'a man', 2)).toThrow(InvalidArgumentError);
+    expect(() => alignWord(tok, 'a man', -1)).toThrow(/word index -1/);
+    expect(() => alignWord(tok, 'a man', 0.5)).toThrow(InvalidArgumentError);
+  });
+
+  it('throws ExpressionTooLongError for a word whose last piece is truncated, never a truncated position', () => {
+    const text = `${'man '.repeat(80)}zebra`;
+    expect(alignWord(tok, text, 74, sd)).toBe(75); // the last position before the end token
+    expect(() => alignWord(tok, text, 75, sd)).toThrow(ExpressionTooLongError);
+    expect(() => alignWord(tok, text, 80, sd)).toThrow(/beyond CLIP's context/);
+  });
+});
+
+describe('encodeForClip', () => {
+  it('returns 77 ids: start, pieces, end, then padding with the end id', () => {
+    const ids = encodeForClip(tok, 'left guy', sd);
+    expect(ids).toBeInstanceOf(Int32Array);
+    expect(ids.length).toBe(77);
+    const pieces = [...tok.pieces('left'), ...tok.pieces('guy'), ...tok.pieces(',')];
+    expect(Array.from(ids.slice(0, pieces.length + 2))).toEqual([tok.startId, ...pieces, tok.endId]);
+    expect(ids.slice(pieces.length + 2).every((id) => id === tok.endId)).toBe(true);
+  });
+
+  it('truncates like Hugging Face (start, 75 pieces, end) and reports it', () => {
+    const enc = tok.encode('man '.repeat(100), sd);
+    expect(enc.truncated).toBe(true);
+    expect(enc.length).toBe(77);
+    expect(enc.ids[0]).toBe(tok.startId);
+    expect(enc.ids[76]).toBe(tok.endId);
+    expect(enc.words[74]).toEqual({ first: 75, last: 75 });
+    expect(enc.words[75]).toEqual({ first: -1, last: -1 });
+  });
+
+  it('equals encoding the whole prompt, and each word maps to the pieces of its core', () => {
+    const words = ['man', 'woman', 'left,', 'RIGHT', "it's", 'top-left', '2nd', '😀', 'café', '(red)', 'x', '...'];
+    const core = (w: string): string => w.replace(/^[^\p{L}\p{M}\p{N}]+|[^\p{L}\p{M}\p{N}]+$/gu, '') || w;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 12 }), (picked) => {
+        const text = picked.join(' ');
+        const whole = tok.pieces(`${text}, `);
+        expect(Array.from(tok.encode(text, sd).ids.slice(1, 1 + whole.length))).toEqual(whole);
+        const enc = tok.encode(text);
+        picked.forEach((w, i) => {
+          const { first, last } = enc.words[i];
+          expect(Array.from(enc.ids.slice(first, last + 1))).toEqual(tok.pieces(core(w)));
+        });
+      }),
+    );
+  });
+
+  it('aligns a word to its letters, not to punctuation glued to it or to the template', () => {
+    expect(alignWord(tok, 'WHITE COW, FRONT MOST', 1, sd)).toBe(2); // "cow", not ","
+    expect(alignWord(tok, 'the man on the left.', 4, sd)).toBe(5); // "left", not ".,"
+    expect(alignWord(tok, '(red)', 0)).toBe(2); // "(", [red], ")"
+  });
+
+  it('detects a template that glues text onto a word (no longer word-by-word)', () => {
+    expect(() => tok.encode('a man', { template: (t) => `${t}s` })).toThrow(TokenizerMismatchError);
+    expect(() => tok.encode('a man', { template: () => 'something else' })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('ClipTokenizer.fromJson', () => {
+  it('accepts the parsed object and the text alike', () => {
+    const fromObject = ClipTokenizer.fromJson(buildClipFixtureTokenizer());
+    expect(Array.from(encodeForClip(fromObject, 'left guy'))).toEqual(Array.from(encodeForClip(tok, 'left guy')));
+  });
+
+  it('names what is wrong with a bad tokenizer.json', () => {
+    expect(() => ClipTokenizer.fromJson('{not json')).toThrow(/not valid JSON/);
+    expect(() => ClipTokenizer.fromJson('{}')).toThrow(/no "model" section/);
+    const noSpecial = buildClipFixtureTokenizer() as { added_tokens: unknown[]; model: { vocab: Record<string, number> } };
+    noSpecial.added_tokens = [];
+    delete noSpecial.model.vocab['<|startoftext|>'];
+    expect(() => ClipTokenizer.fromJson(noSpecial)).toThrow(/<\|startoftext\|>/);
+  });
+});
