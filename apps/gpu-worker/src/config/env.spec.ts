@@ -5,7 +5,9 @@ describe('loadWorkerConfig', () => {
   it('fills defaults and freezes the result', () => {
     const config = loadWorkerConfig({});
     expect(config.grpc.listen).toBe('127.0.0.1:50051');
-    expect(config.models).toEqual({ pack: undefined, executionProvider: 'cpu', threads: undefined });
+    expect(config.models).toMatchObject({ pack: undefined, executionProvider: 'cpu', threads: undefined });
+    expect(loadWorkerConfig({ XDG_CACHE_HOME: '/x' }).models.cacheDir).toBe('/x/refdiff');
+    expect(loadWorkerConfig({ REFDIFF_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }).models.cacheDir).toBe('/c');
     expect(config.limits.concurrency).toBe(1);
     expect(config.metrics.port).toBeUndefined();
     expect(Object.isFrozen(config.limits)).toBe(true);

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -11,6 +13,8 @@ const envSchema = z.object({
     .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:50051')
     .default('127.0.0.1:50051'),
   REFDIFF_MODEL_PACK: z.string().min(1).optional(),
+  REFDIFF_CACHE_DIR: z.string().min(1).optional(),
+  XDG_CACHE_HOME: z.string().min(1).optional(),
   REFDIFF_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   REFDIFF_THREADS: int(1, 256).optional(),
   REFDIFF_WORKER_CONCURRENCY: int(1, 64).default(1),
@@ -32,6 +36,8 @@ export interface WorkerConfig {
     readonly pack: string | undefined;
     readonly executionProvider: 'cpu' | 'cuda';
     readonly threads: number | undefined;
+    /** where the fixture pack is generated on first use (as `refdiff segment`): <cacheDir>/fixture-pack */
+    readonly cacheDir: string;
   };
   readonly limits: {
     readonly concurrency: number;
@@ -91,7 +97,12 @@ export function loadWorkerConfig(
   }
   return deepFreeze({
     grpc: { listen: e.REFDIFF_WORKER_LISTEN, maxMessageBytes: e.REFDIFF_MAX_MESSAGE_BYTES },
-    models: { pack: e.REFDIFF_MODEL_PACK, executionProvider: e.REFDIFF_EXECUTION_PROVIDER, threads: e.REFDIFF_THREADS },
+    models: {
+      pack: e.REFDIFF_MODEL_PACK,
+      executionProvider: e.REFDIFF_EXECUTION_PROVIDER,
+      threads: e.REFDIFF_THREADS,
+      cacheDir: e.REFDIFF_CACHE_DIR ?? join(e.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refdiff'),
+    },
     limits: {
       concurrency: e.REFDIFF_WORKER_CONCURRENCY,
       maxQueue: e.REFDIFF_WORKER_MAX_QUEUE,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { encodeRle as pipelineEncodeRle } from '@refdiff/pipeline';
 import { describe, expect, it } from 'vitest';
 import { decodeRle, encodeRle, iou } from './coco-rle';
 
@@ -20,6 +21,8 @@ describe('test RLE helper', () => {
           mask[i] = (s >>> 16) & 1;
         }
         expect(decodeRle(encodeRle(mask, h, w), h, w)).toEqual(mask);
+        // the same strings as the pipeline's encoder (tested against pycocotools there)
+        expect(encodeRle(mask, h, w)).toBe(pipelineEncodeRle(mask, w, h).counts);
         expect(iou(mask, mask)).toBe(1);
       }),
     );
