@@ -20,12 +20,12 @@ import type {
 const SUPPORTED: ReadonlySet<string> = new Set<TensorDType>(['float32', 'float16', 'int32', 'int64', 'bool', 'uint8']);
 
 export const CUDA_HELP =
-  'The CUDA execution provider needs onnxruntime-node\'s GPU provider libraries ' +
-  '(libonnxruntime_providers_shared.so, libonnxruntime_providers_cuda.so) plus CUDA 12 and cuDNN 9 on the host. ' +
-  'Reinstall on a networked machine with ONNXRUNTIME_NODE_INSTALL=cuda12 (npm rebuild onnxruntime-node), or copy ' +
-  'those .so files from the matching onnxruntime-gpu 1.30 release into ' +
-  'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/ — see docs/models.md. Use --execution-provider cpu to run ' +
-  'on the CPU instead.';
+  "The CUDA execution provider needs onnxruntime-node's GPU provider libraries " +
+  '(libonnxruntime_providers_shared.so and libonnxruntime_providers_cuda.so in ' +
+  'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/) plus CUDA 12 and cuDNN 9 on the host. On a networked machine run ' +
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`; offline, copy those two files ' +
+  'from runtimes/linux-x64/native/ of the NuGet package Microsoft.ML.OnnxRuntime.Gpu.Linux of the same version (1.30.0). ' +
+  'See docs/models.md. Or choose the cpu execution provider.';
 
 function specOf(meta: ort.InferenceSession.ValueMetadata, label: string, path: string): TensorSpec {
   if (!meta.isTensor) {
