@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildModel, externalizeInitializers, modelProto, node, tensor, valueInfo } from './graph-builder';
-import { onnx } from './onnx-proto';
+import { onnx, type OnnxTypes } from './onnx-proto';
 import { editModel, readGraphSummary } from './wire';
 
 function varint(v: number): number[] {
@@ -29,7 +29,7 @@ const spec = {
 describe('wire-level model edits', () => {
   it('copy fields they do not know (newer IR content) byte for byte, inside and outside the graph', () => {
     const m = modelProto(spec);
-    const graphBytes = onnx.GraphProto.encode(m.graph as onnx.GraphProto).finish();
+    const graphBytes = onnx.GraphProto.encode(m.graph as OnnxTypes.GraphProto).finish();
     m.graph = null;
     const unknownInGraph = field(99, new TextEncoder().encode('future graph field'));
     const unknownInModel = field(98, new TextEncoder().encode('future model field'));
