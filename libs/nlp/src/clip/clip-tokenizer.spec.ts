@@ -122,9 +122,18 @@ describe('encodeForClip', () => {
     expect(alignWord(tok, '(red)', 0)).toBe(2); // "(", [red], ")"
   });
 
-  it('detects a template that glues text onto a word (no longer word-by-word)', () => {
-    expect(() => tok.encode('a man', { template: (t) => `${t}s` })).toThrow(TokenizerMismatchError);
+  it('points at the piece holding the last letter when a template glues text onto the word', () => {
+    const glued = tok.encode('a man', { template: (t) => `${t}s` });
+    const mans = tok.pieces('mans');
+    expect(glued.words[1].last).toBeLessThanOrEqual(1 + 1 + mans.length); // inside "mans", never beyond it
     expect(() => tok.encode('a man', { template: () => 'something else' })).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses a tokenizer whose pre-tokeniser keeps white space in tokens (GPT-2 style)', () => {
+    const gpt2ish = buildClipFixtureTokenizer();
+    gpt2ish.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+    const other = ClipTokenizer.fromJson(gpt2ish);
+    expect(() => other.encode('a man on the left')).toThrow(TokenizerMismatchError);
   });
 });
 
