@@ -75,7 +75,9 @@ export const COLOURS = set(`
 `);
 
 /** Colours (and a few other adjectives) that are also nouns: at the end of a noun run they head it. */
-export const NOUN_CAPABLE_ADJECTIVES = set('orange light cream gold lime olive khaki silver top bottom baby adult male female');
+export const NOUN_CAPABLE_ADJECTIVES = set(
+  'orange light cream gold lime olive khaki silver top bottom center centre front back rear baby adult male female',
+);
 
 export const ADJECTIVES = set(`
   big small large little tiny huge giant tall short long wide narrow thin thick fat skinny young old new
@@ -97,7 +99,7 @@ export const ADJECTIVES = set(`
   next previous last first second third
   own real fake main top bottom front back rear side
   artistic colorful colourful decorative decorated classic electric metallic exotic organic ceramic athletic
-  realistic antique public plastic elastic male female
+  realistic antique public plastic elastic male female circular rectangular triangular regular similar popular
   wild domestic tame
   nude naked shirtless topless barefoot
   sleeveless hooded

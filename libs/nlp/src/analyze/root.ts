@@ -136,7 +136,7 @@ export function parseNounPhrase(input: ParseInput, from: number, coordinated = f
       case 'VED':
         if (t === 'VED' && j + 1 < n && (tags[j + 1] === 'NOUN' || tags[j + 1] === 'ADJ')) {
           take = true; // a past participle takes no bare object: "coin operated parking meter"
-        } else if (lastNoun >= 0 || (content && j + 1 < n && PARTICIPLE_FOLLOWERS.has(tags[j + 1]))) {
+        } else if (lastNoun >= 0 || (content && ((j + 1 < n && PARTICIPLE_FOLLOWERS.has(tags[j + 1])) || norms[j] === 'being'))) {
           // after the noun, or after any modifier when an object or adjunct follows ("the male wearing a hat")
           stop = 'participle';
         } else {
@@ -177,7 +177,12 @@ export function parseNounPhrase(input: ParseInput, from: number, coordinated = f
     }
   }
   // A colour or "top" that ends a run after a noun or adjective is itself the noun: "traffic light", "blue top".
-  if (lastContent > from && lastContent > lastNoun && NOUN_CAPABLE_ADJECTIVES.has(norms[lastContent])) {
+  if (
+    lastContent > from &&
+    lastContent > lastNoun &&
+    NOUN_CAPABLE_ADJECTIVES.has(norms[lastContent]) &&
+    norms[lastContent + 1] !== 'most' // "cow front most" is the frontmost cow
+  ) {
     let p = lastContent - 1;
     while (p > from && tags[p] === 'PUNCT') p--;
     if (p >= from && (tags[p] === 'NOUN' || tags[p] === 'ADJ')) lastNoun = lastContent;
