@@ -1,0 +1,288 @@
+/**
+ * Moves queued segmentation requests to the workers. Requests are stored first (the `segment` mutation only
+ * inserts); each replica's dispatcher claims rows with SKIP LOCKED under a lease, batches the claimed rows of one
+ * image and options into one worker call, keeps the lease alive while the call runs, and records each result and
+ * its usage in one transaction guarded by the lease. Retryable failures (worker unreachable, overloaded, timed out)
+ * go back to the queue with exponential backoff until `maxAttempts`; rows of a replica that died are re-claimed once
+ * their lease expires. On a graceful stop, rows in flight are handed back at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-contract';
+import type { ClaimedRequest, FailureOutcome, QueueRepository, SuccessOutcome } from './queue.repository';
+import { WorkerTaskError, type WorkerPool } from './worker-pool';
+
+export interface DispatcherOptions {
+  /** Lease owner id; unique per replica. */
+  owner?: string;
+  leaseMs?: number;
+  /** Idle poll interval (a NOTIFY on new work wakes the loop earlier). */
+  pollMs?: number;
+  /** Worker call deadline; must be well under the lease so a live replica never loses its rows. */
+  callDeadlineMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Most rows claimed per worker call (expressions sent together for one image). */
+  maxBatch?: number;
+}
+
+interface Group {
+  key: string;
+  tenantId: string;
+  imageId: string;
+  options: SegmentOptions;
+  rows: ClaimedRequest[];
+}
+
+export class Dispatcher {
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly callDeadlineMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly maxBatch: number;
+  private readonly inFlight = new Map<string, { group: Group; abort: AbortController }>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly stopController = new AbortController();
+
+  constructor(
+    private readonly queue: QueueRepository,
+    private readonly pool: WorkerPool,
+    private readonly logger: Logger,
+    options: DispatcherOptions = {},
+  ) {
+    this.owner = options.owner ?? `gw-${randomUUID()}`;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.callDeadlineMs = options.callDeadlineMs ?? Math.floor(this.leaseMs * 0.8);
+    this.backoffBaseMs = options.backoffBaseMs ?? 250;
+    this.backoffMaxMs = options.backoffMaxMs ?? 15_000;
+    this.maxBatch = options.maxBatch ?? 16;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.renewTimer.unref();
+    this.loop = this.run();
+  }
+
+  /** Wakes the claim loop (new work was queued, or a worker call finished). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops claiming. `graceful` waits for calls in flight; otherwise they are aborted and their rows handed back to
+   * the queue without spending an attempt. `abandon` (tests: a replica that dies) leaves the rows leased.
+   */
+  async stop(mode: 'graceful' | 'handback' | 'abandon' = 'handback'): Promise<void> {
+    this.running = false;
+    this.wake();
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    if (mode === 'abandon') {
+      this.stopController.abort();
+      for (const f of this.inFlight.values()) f.abort.abort();
+      await this.loop;
+      return;
+    }
+    if (mode === 'handback') for (const f of this.inFlight.values()) f.abort.abort();
+    await this.loop;
+    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  inFlightCount(): number {
+    let n = 0;
+    for (const f of this.inFlight.values()) n += f.group.rows.length;
+    return n;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        const free = this.pool.capacity() - this.inFlight.size;
+        if (free > 0) {
+          const rows = await this.queue.claim(this.owner, free * this.maxBatch, this.leaseMs);
+          claimed = rows.length;
+          if (rows.length > 0) await this.launch(rows, free);
+        }
+      } catch (err) {
+        this.logger.error({ err }, 'claim failed');
+      }
+      if (!this.running) break;
+      if (claimed === 0) await this.sleep(this.pollMs);
+      else await this.sleep(0);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async launch(rows: ClaimedRequest[], slots: number): Promise<void> {
+    const open = new Map<string, Group>();
+    const all: Group[] = [];
+    for (const row of rows) {
+      const options = (row.options ?? {}) as SegmentOptions;
+      const key = `${row.tenantId}|${row.imageId}|${JSON.stringify(options)}`;
+      let g = open.get(key);
+      if (!g || g.rows.length >= this.maxBatch) {
+        g = { key: `${key}|${row.id}`, tenantId: row.tenantId, imageId: row.imageId, options, rows: [] };
+        open.set(key, g);
+        all.push(g);
+      }
+      g.rows.push(row);
+    }
+    // More groups than free worker slots: hand the extra rows straight back (no attempt spent).
+    for (const g of all.slice(slots)) {
+      for (const row of g.rows) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true);
+    }
+    for (const g of all.slice(0, slots)) {
+      const abort = new AbortController();
+      this.inFlight.set(g.key, { group: g, abort });
+      void this.process(g, abort.signal).finally(() => {
+        this.inFlight.delete(g.key);
+        this.wake();
+      });
+    }
+  }
+
+  private async process(g: Group, signal: AbortSignal): Promise<void> {
+    const now = () => new Date();
+    // Rows re-claimed after their lease expired too often are given up on.
+    const live: ClaimedRequest[] = [];
+    for (const row of g.rows) {
+      if (row.attempts > row.maxAttempts) {
+        await this.finish(row, { status: 'FAILED', worker: null, errorCode: 'ATTEMPTS_EXHAUSTED', errorMessage: `gave up after ${row.maxAttempts} attempts`, gpuMs: 0 }, now());
+      } else {
+        live.push(row);
+      }
+    }
+    if (live.length === 0) return;
+    const image = await this.queue.imageData(g.tenantId, g.imageId).catch(() => null);
+    if (!image) {
+      for (const row of live) {
+        await this.finish(row, { status: 'FAILED', worker: null, errorCode: 'IMAGE_MISSING', errorMessage: 'the image no longer exists', gpuMs: 0 }, now());
+      }
+      return;
+    }
+    try {
+      const reply = await this.pool.segment({
+        requestId: live[0].batchId,
+        sha256: image.sha256,
+        loadImage: async () => image.data,
+        expressions: live.map((r) => r.expression),
+        options: g.options,
+        deadlineMs: this.callDeadlineMs,
+        signal,
+      });
+      const outcomes = toOutcomes(reply.response, reply.worker, live.length);
+      for (let i = 0; i < live.length; i++) await this.finish(live[i], outcomes[i], now());
+    } catch (err) {
+      if (this.stopController.signal.aborted) return; // abandoned: the lease expires and another replica takes over
+      if (signal.aborted) {
+        for (const row of live) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true).catch(() => false);
+        return;
+      }
+      const e = err instanceof WorkerTaskError ? err : new WorkerTaskError('INTERNAL', String(err), false, null);
+      for (const row of live) {
+        if (e.retryable && row.attempts < row.maxAttempts) {
+          const delay = this.backoff(row.attempts);
+          this.logger.warn({ id: row.id, attempt: row.attempts, worker: e.worker, code: e.code, delay }, 'worker call failed; retrying');
+          await this.queue.requeue(row.tenantId, row.id, this.owner, delay, { code: e.code, message: e.message }).catch((qe: unknown) =>
+            this.logger.error({ err: qe, id: row.id }, 'requeue failed'),
+          );
+        } else {
+          await this.finish(row, { status: 'FAILED', worker: e.worker, errorCode: e.code, errorMessage: e.message, gpuMs: 0 }, now());
+        }
+      }
+    }
+  }
+
+  private async finish(row: ClaimedRequest, outcome: SuccessOutcome | FailureOutcome, at: Date): Promise<void> {
+    try {
+      const written = await this.queue.finish(row.tenantId, row.id, this.owner, outcome, at);
+      if (!written) this.logger.info({ id: row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
+    } catch (err) {
+      // The lease will expire and the request will run again; nothing was half-written (one transaction).
+      this.logger.error({ err, id: row.id }, 'recording a result failed');
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const exp = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(exp * (0.8 + Math.random() * 0.4));
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.inFlight.values()].flatMap((f) => f.group.rows.map((r) => r.id));
+    if (ids.length === 0) return;
+    try {
+      const held = await this.queue.renew(this.owner, ids, this.leaseMs);
+      // A group none of whose rows we still hold (all cancelled) is aborted: no point computing it.
+      for (const f of this.inFlight.values()) {
+        if (f.group.rows.every((r) => !held.has(r.id))) f.abort.abort();
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'lease renewal failed');
+    }
+  }
+}
+
+/** Worker response → one outcome per expression (same order), with GPU time split: image-side time shared evenly. */
+export function toOutcomes(response: SegmentResponse__Output, worker: string, n: number): (SuccessOutcome | FailureOutcome)[] {
+  const sum = (t: Record<string, number> | undefined) => Object.values(t ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const imageShare = sum(response.timingsMs) / Math.max(1, n);
+  const out: (SuccessOutcome | FailureOutcome)[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = response.results[i];
+    if (!o) {
+      out.push({ status: 'FAILED', worker, errorCode: 'INTERNAL', errorMessage: 'the worker returned fewer results than expressions', gpuMs: 0 });
+      continue;
+    }
+    const r = o.outcome === 'result' ? o.result : null;
+    const mask = r?.mask;
+    const rle = mask?.rle;
+    if (r && mask && rle) {
+      const box = mask.bbox ?? { x0: 0, y0: 0, x1: -1, y1: -1 };
+      out.push({
+        status: 'SUCCEEDED',
+        worker,
+        maskRle: { size: [rle.height, rle.width], counts: rle.counts },
+        maskBox: [box.x0, box.y0, box.x1, box.y1],
+        maskArea: mask.area,
+        score: r.score,
+        scores: {
+          chosen: r.chosen,
+          proposals: r.proposals.map((p) => ({ ...p, bbox: p.bbox ? [p.bbox.x0, p.bbox.y0, p.bbox.x1, p.bbox.y1] : null })),
+          directions: r.directions.map((d) => ({ cue: d.cue, index: d.index })),
+        },
+        rootWord: r.root?.word ?? null,
+        timingsMs: { ...r.timingsMs, imageShare },
+        gpuMs: Math.round(sum(r.timingsMs) + imageShare),
+      });
+    } else {
+      out.push({
+        status: 'FAILED',
+        worker,
+        errorCode: o.error?.code || 'INTERNAL',
+        errorMessage: o.error?.message || 'the worker returned no result',
+        gpuMs: Math.round(imageShare),
+      });
+    }
+  }
+  return out;
+}

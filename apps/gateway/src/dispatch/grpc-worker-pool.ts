@@ -1,0 +1,200 @@
+/**
+ * A pool of gRPC SegmentationWorkers from a static list or DNS names (re-resolved periodically), health-checked with
+ * GetInfo. Routing: `affinity` (default) ranks workers by rendezvous hashing of the image sha256, so all expressions
+ * of an image land on the worker that has it cached, and moves on to the next-ranked healthy worker when that one is
+ * down or full; `least-loaded` picks the healthy worker with the fewest calls in flight; `round-robin` rotates.
+ * The image protocol is hash-first: the sha256 goes first, bytes only when the worker answers IMAGE_NOT_CACHED.
+ */
+import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { WorkerCallError, createWorkerClient, type WorkerClient } from '@refdiff/worker-contract';
+import { WorkerTaskError, type WorkerPool, type WorkerReply, type WorkerState, type WorkerTask } from './worker-pool';
+
+export type RoutingStrategy = 'affinity' | 'least-loaded' | 'round-robin';
+
+export interface GrpcWorkerPoolOptions {
+  /** `host:port` entries; `dns:host:port` entries are resolved to every address. */
+  targets: readonly string[];
+  strategy?: RoutingStrategy;
+  healthIntervalMs?: number;
+  /** Calls per worker when GetInfo has not told us its capacity. */
+  defaultMaxConcurrent?: number;
+  maxMessageBytes?: number;
+  logger: Logger;
+}
+
+interface Member {
+  target: string;
+  client: WorkerClient;
+  healthy: boolean;
+  inFlight: number;
+  maxConcurrent: number;
+  maxQueue: number;
+  queueDepth: number | null;
+  packName: string | null;
+  version: string | null;
+  lastError: string | null;
+  lastCheckedAt: Date | null;
+}
+
+const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.DEADLINE_EXCEEDED]);
+
+export class GrpcWorkerPool implements WorkerPool {
+  private members = new Map<string, Member>();
+  private timer: NodeJS.Timeout | undefined;
+  private rr = 0;
+  private readonly strategy: RoutingStrategy;
+
+  private constructor(private readonly options: GrpcWorkerPoolOptions) {
+    this.strategy = options.strategy ?? 'affinity';
+  }
+
+  static async create(options: GrpcWorkerPoolOptions): Promise<GrpcWorkerPool> {
+    const pool = new GrpcWorkerPool(options);
+    await pool.refresh();
+    pool.timer = setInterval(() => void pool.refresh(), options.healthIntervalMs ?? 2_000);
+    pool.timer.unref();
+    return pool;
+  }
+
+  /** Re-resolves DNS targets and health-checks every member. */
+  async refresh(): Promise<void> {
+    const targets = new Set<string>();
+    for (const t of this.options.targets) {
+      if (t.startsWith('dns:')) {
+        const rest = t.slice(4).replace(/^\/\//, '');
+        const i = rest.lastIndexOf(':');
+        const host = rest.slice(0, i);
+        const port = rest.slice(i + 1);
+        try {
+          for (const a of await lookup(host, { all: true })) targets.add(a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`);
+        } catch (err) {
+          this.options.logger.warn({ err, target: t }, 'worker DNS lookup failed');
+        }
+      } else {
+        targets.add(t);
+      }
+    }
+    for (const t of targets) {
+      if (!this.members.has(t)) {
+        this.members.set(t, {
+          target: t,
+          client: createWorkerClient(t, { maxMessageBytes: this.options.maxMessageBytes }),
+          healthy: false,
+          inFlight: 0,
+          maxConcurrent: this.options.defaultMaxConcurrent ?? 2,
+          maxQueue: 0,
+          queueDepth: null,
+          packName: null,
+          version: null,
+          lastError: null,
+          lastCheckedAt: null,
+        });
+      }
+    }
+    for (const [t, m] of this.members) {
+      if (!targets.has(t) && m.inFlight === 0) {
+        m.client.close();
+        this.members.delete(t);
+      }
+    }
+    await Promise.all([...this.members.values()].map((m) => this.check(m)));
+  }
+
+  private async check(m: Member): Promise<void> {
+    try {
+      const info = await m.client.getInfo({ deadlineMs: 2_000 });
+      if (!m.healthy) this.options.logger.info({ worker: m.target, pack: info.packName }, 'worker healthy');
+      m.healthy = true;
+      m.maxConcurrent = Math.max(1, info.maxConcurrent || m.maxConcurrent);
+      m.maxQueue = info.maxQueue;
+      m.queueDepth = info.queueDepth;
+      m.packName = info.packName || null;
+      m.version = info.version || null;
+      m.lastError = null;
+    } catch (err) {
+      if (m.healthy) this.options.logger.warn({ worker: m.target, err: String(err) }, 'worker unhealthy');
+      m.healthy = false;
+      m.lastError = err instanceof Error ? err.message : String(err);
+    } finally {
+      m.lastCheckedAt = new Date();
+    }
+  }
+
+  capacity(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.healthy) n += m.maxConcurrent;
+    return n;
+  }
+
+  state(): WorkerState[] {
+    return [...this.members.values()].map((m) => ({
+      target: m.target,
+      healthy: m.healthy,
+      inFlight: m.inFlight,
+      maxConcurrent: m.maxConcurrent,
+      queueDepth: m.queueDepth,
+      packName: m.packName,
+      version: m.version,
+      lastError: m.lastError,
+      lastCheckedAt: m.lastCheckedAt,
+    }));
+  }
+
+  /** The member a task goes to, or undefined when none is healthy. */
+  pick(sha256: string): Member | undefined {
+    const healthy = [...this.members.values()].filter((m) => m.healthy);
+    if (healthy.length === 0) return undefined;
+    if (this.strategy === 'round-robin') return healthy[this.rr++ % healthy.length];
+    if (this.strategy === 'least-loaded') return healthy.reduce((a, b) => (b.inFlight / b.maxConcurrent < a.inFlight / a.maxConcurrent ? b : a));
+    // Rendezvous (highest random weight) hashing: stable per image, minimal movement when members change.
+    const ranked = healthy
+      .map((m) => ({ m, w: createHash('sha256').update(`${sha256}|${m.target}`).digest().readUInt32BE(0) }))
+      .sort((a, b) => b.w - a.w)
+      .map((x) => x.m);
+    return ranked.find((m) => m.inFlight < m.maxConcurrent + m.maxQueue) ?? ranked[0];
+  }
+
+  async segment(task: WorkerTask): Promise<WorkerReply> {
+    const m = this.pick(task.sha256);
+    if (!m) throw new WorkerTaskError('NO_HEALTHY_WORKER', 'no healthy worker in the pool', true, null);
+    m.inFlight += 1;
+    const call = { deadlineMs: task.deadlineMs, signal: task.signal, requestId: task.requestId };
+    const base = { expressions: [...task.expressions], options: task.options };
+    try {
+      try {
+        const response = await m.client.segmentRaw({ ...base, imageSha256: task.sha256 }, call);
+        return { worker: m.target, response, sentImageBytes: false };
+      } catch (err) {
+        if (!(err instanceof WorkerCallError && err.code === 'IMAGE_NOT_CACHED')) throw err;
+      }
+      const response = await m.client.segmentRaw({ ...base, imageData: await task.loadImage() }, call);
+      return { worker: m.target, response, sentImageBytes: true };
+    } catch (err) {
+      throw this.classify(m, err);
+    } finally {
+      m.inFlight -= 1;
+    }
+  }
+
+  private classify(m: Member, err: unknown): WorkerTaskError {
+    if (err instanceof WorkerCallError) {
+      if (err.status === grpc.status.UNAVAILABLE) {
+        // Route around it until the next health check succeeds.
+        m.healthy = false;
+        m.lastError = err.message;
+      }
+      const retryable = RETRYABLE.has(err.status);
+      return new WorkerTaskError(err.code ?? grpc.status[err.status] ?? 'UNKNOWN', err.message, retryable, m.target);
+    }
+    return new WorkerTaskError('INTERNAL', err instanceof Error ? err.message : String(err), false, m.target);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const m of this.members.values()) m.client.close();
+    this.members.clear();
+  }
+}

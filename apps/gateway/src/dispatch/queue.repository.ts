@@ -1,0 +1,136 @@
+/**
+ * The durable queue: segmentation_requests rows claimed with `FOR UPDATE SKIP LOCKED` under a lease, so any number
+ * of gateway replicas can dispatch side by side without taking the same row, and a replica that dies leaves rows
+ * whose lease expires and which the next claim takes again. Claiming is cross-tenant by nature (the dispatcher
+ * serves every tenant); every write after the claim names the row's tenant and the lease owner, so a replica whose
+ * lease was taken over cannot overwrite the new owner's work.
+ */
+import type { Prisma, PrismaClient } from '../__generated__/prisma/client';
+import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
+import { recordUsage, type UsageDelta } from '../usage/usage.recorder';
+
+export interface ClaimedRequest {
+  id: string;
+  tenantId: string;
+  imageId: string;
+  expression: string;
+  options: Prisma.JsonValue;
+  attempts: number;
+  maxAttempts: number;
+  batchId: string;
+  batchIndex: number;
+}
+
+export interface SuccessOutcome {
+  status: 'SUCCEEDED';
+  worker: string;
+  maskRle: Prisma.InputJsonValue;
+  maskBox: number[];
+  maskArea: number;
+  score: number;
+  scores: Prisma.InputJsonValue;
+  rootWord: string | null;
+  timingsMs: Prisma.InputJsonValue;
+  gpuMs: number;
+}
+
+export interface FailureOutcome {
+  status: 'FAILED';
+  worker: string | null;
+  errorCode: string;
+  errorMessage: string;
+  gpuMs: number;
+}
+
+export class QueueRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Claims up to `limit` runnable rows (queued and due, or running with an expired lease) for `owner`. */
+  async claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedRequest[]> {
+    if (limit <= 0) return [];
+    const rows = await this.prisma.$queryRaw<ClaimedRequest[]>`
+      WITH picked AS (
+        SELECT "id" FROM "segmentation_requests"
+        WHERE ("status" = 'QUEUED' AND "availableAt" <= now())
+           OR ("status" = 'RUNNING' AND "leaseExpiresAt" < now())
+        ORDER BY "availableAt", "createdAt", "batchIndex"
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE "segmentation_requests" AS r
+      SET "status" = 'RUNNING', "leaseOwner" = ${owner},
+          "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000}::float8),
+          "attempts" = r."attempts" + 1, "startedAt" = COALESCE(r."startedAt", now())
+      FROM picked WHERE r."id" = picked."id"
+      RETURNING r."id", r."tenantId", r."imageId", r."expression", r."options", r."attempts", r."maxAttempts",
+                r."batchId", r."batchIndex"`;
+    return rows;
+  }
+
+  /** Extends the lease of rows this owner still holds; returns the ids it still holds. */
+  async renew(owner: string, ids: readonly string[], leaseMs: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE "segmentation_requests"
+      SET "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000}::float8)
+      WHERE "id" = ANY(${[...ids]}::uuid[]) AND "leaseOwner" = ${owner} AND "status" = 'RUNNING'
+      RETURNING "id"`;
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Records a final result and its usage in one transaction — only if `owner` still holds the row. Returns false
+   * when the row was cancelled or re-leased meanwhile (nothing is written: no duplicate result, no double count).
+   */
+  finish(tenantId: string, id: string, owner: string, outcome: SuccessOutcome | FailureOutcome, at: Date): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const data: Prisma.SegmentationRequestUpdateManyMutationInput =
+        outcome.status === 'SUCCEEDED'
+          ? { ...outcome, errorCode: null, errorMessage: null }
+          : { ...outcome };
+      const { count } = await tx.segmentationRequest.updateMany({
+        where: { id, tenantId, leaseOwner: owner, status: 'RUNNING' },
+        data: { ...data, finishedAt: at, leaseOwner: null, leaseExpiresAt: null },
+      });
+      if (count === 0) return false;
+      const usage: UsageDelta = { gpuMs: outcome.gpuMs, failures: outcome.status === 'FAILED' ? 1 : 0 };
+      await recordUsage(tx, tenantId, usage, at, id);
+      await tx.$executeRaw`SELECT pg_notify(${DONE_CHANNEL}, ${id})`;
+      return true;
+    });
+  }
+
+  /** Puts a row this owner holds back in the queue, claimable after `delayMs`. */
+  async requeue(
+    tenantId: string,
+    id: string,
+    owner: string,
+    delayMs: number,
+    error: { code: string; message: string } | null,
+    refundAttempt = false,
+  ): Promise<boolean> {
+    const { count } = await this.prisma.segmentationRequest.updateMany({
+      where: { id, tenantId, leaseOwner: owner, status: 'RUNNING' },
+      data: {
+        status: 'QUEUED',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        availableAt: new Date(Date.now() + delayMs),
+        ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
+        ...(refundAttempt ? { attempts: { decrement: 1 } } : {}),
+      },
+    });
+    return count > 0;
+  }
+
+  /** Loads the image bytes a claimed row refers to. */
+  imageData(tenantId: string, imageId: string): Promise<{ sha256: string; data: Uint8Array } | null> {
+    return this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, data: true } });
+  }
+
+  /** Queue depth per status (admin view). */
+  async depth(): Promise<Record<string, number>> {
+    const rows = await this.prisma.segmentationRequest.groupBy({ by: ['status'], _count: { _all: true } });
+    return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+  }
+}

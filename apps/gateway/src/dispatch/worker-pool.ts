@@ -1,0 +1,59 @@
+/**
+ * What the dispatcher needs from the workers: run one Segment call for an image (routed by the image's sha256)
+ * and report the pool's state. GrpcWorkerPool is the real one; tests may implement this directly.
+ */
+import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-contract';
+
+export interface WorkerTask {
+  /** Propagated to the worker as x-request-id. */
+  requestId: string;
+  sha256: string;
+  /** Loads the image bytes; called only when the chosen worker does not hold the image. */
+  loadImage(): Promise<Uint8Array>;
+  expressions: readonly string[];
+  options: SegmentOptions;
+  deadlineMs: number;
+  signal: AbortSignal;
+}
+
+export interface WorkerReply {
+  worker: string;
+  response: SegmentResponse__Output;
+  sentImageBytes: boolean;
+}
+
+export interface WorkerState {
+  target: string;
+  healthy: boolean;
+  inFlight: number;
+  maxConcurrent: number | null;
+  queueDepth: number | null;
+  packName: string | null;
+  version: string | null;
+  lastError: string | null;
+  lastCheckedAt: Date | null;
+}
+
+/**
+ * A failed worker call, classified: `retryable` failures (the worker was unreachable, overloaded, or timed out)
+ * go back to the queue with backoff; the others fail the request with `code`.
+ */
+export class WorkerTaskError extends Error {
+  override readonly name = 'WorkerTaskError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly worker: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export interface WorkerPool {
+  segment(task: WorkerTask): Promise<WorkerReply>;
+  state(): WorkerState[];
+  /** Total concurrent calls the pool accepts (the dispatcher claims up to this many requests' batches). */
+  capacity(): number;
+  close(): Promise<void>;
+}

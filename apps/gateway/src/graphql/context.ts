@@ -1,0 +1,29 @@
+import DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal';
+import type { ImageMeta } from '../images/image.repository';
+import type { Services } from '../services';
+
+/** Built per request in Apollo's context function; nothing here outlives the request. */
+export interface GraphQLContext {
+  principal: Principal | null;
+  services: Services;
+  logger: Logger;
+  requestId: string;
+  signal: AbortSignal;
+  loaders: {
+    /** Images of the caller's tenant by id (batched per request). */
+    image: DataLoader<string, ImageMeta | null>;
+  };
+}
+
+export function createLoaders(services: Services, principal: Principal | null): GraphQLContext['loaders'] {
+  return {
+    image: new DataLoader(async (ids: readonly string[]) => {
+      if (!principal) return ids.map(() => null);
+      const rows = await services.imageRepository.getMany(principal.tenantId, ids);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Resolvers } from '../../__generated__/graphql';
+import { requireScope } from '../../auth/principal';
+import { adminMutations, adminQueries, TenantType } from './admin.resolvers';
+import { DateTimeScalar, JSONScalar } from './scalars';
+import { segmentationMutations, segmentationQueries, SegmentationConnectionType, SegmentationType } from './segmentation.resolvers';
+
+/** Thin resolvers: arguments in, one service call, results out. Rules and tenancy live in the services. */
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JSONScalar,
+  Query: {
+    me: (_, __, ctx) => requireScope(ctx.principal, 'READ'),
+    image: (_, { id }, ctx) => ctx.services.images.get(ctx.principal, id),
+    usage: (_, { from, to, granularity }, ctx) => ctx.services.usage.report(ctx.principal, from, to, granularity ?? 'HOUR'),
+    ...segmentationQueries,
+    ...adminQueries,
+  },
+  Mutation: {
+    ...segmentationMutations,
+    ...adminMutations,
+  },
+  Segmentation: SegmentationType,
+  SegmentationConnection: SegmentationConnectionType,
+  Tenant: TenantType,
+  Caller: {
+    scopes: (p) => [...p.scopes],
+    quotas: (p) => p.limits,
+  },
+  Quotas: {
+    maxStorageBytes: (q) => Number(q.maxStorageBytes),
+  },
+};

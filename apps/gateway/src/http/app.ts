@@ -1,0 +1,140 @@
+/**
+ * The gateway's HTTP surface: Express 5 with Apollo Server 5 at /graphql (CSRF prevention on, graphql-armor depth,
+ * cost, alias, token and directive limits, JSON bodies capped), the image upload route, and health probes.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { tokenFromHeaders } from '../auth/api-key.token';
+import { GatewayError, HTTP_STATUS } from '../common/gateway.errors';
+import { createLoaders, type GraphQLContext } from '../graphql/context';
+import { createFormatError } from '../graphql/format-error';
+import { resolvers } from '../graphql/resolvers';
+import type { Services } from '../services';
+import { sendError, uploadRouter } from './upload.route';
+
+export const typeDefs = readFileSync(new URL('../graphql/schema.graphql', import.meta.url), 'utf8');
+
+export interface HttpLimits {
+  /** POST /v1/images body cap (a tenant's own maxImageBytes applies below it). */
+  maxUploadBytes: number;
+  /** /graphql JSON body cap. */
+  maxGraphqlBodyBytes: number;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxTokens: number;
+}
+
+export const defaultHttpLimits: HttpLimits = {
+  maxUploadBytes: 25 * 1024 * 1024,
+  maxGraphqlBodyBytes: 256 * 1024,
+  maxDepth: 10,
+  maxCost: 5_000,
+  maxAliases: 15,
+  maxTokens: 2_000,
+};
+
+export interface GatewayHttp {
+  app: express.Express;
+  server: http.Server;
+  apollo: ApolloServer<GraphQLContext>;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createHttpApp(services: Services, limits: HttpLimits = defaultHttpLimits): Promise<GatewayHttp> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    costLimit: { maxCost: limits.maxCost },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { n: limits.maxTokens },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: true },
+  });
+  const protection = armor.protect();
+  const apollo = new ApolloServer<GraphQLContext>({
+    typeDefs,
+    resolvers: resolvers as never,
+    ...protection,
+    plugins: [...protection.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    validationRules: [...protection.validationRules],
+    formatError: createFormatError(services.logger.child({ component: 'graphql' })),
+    csrfPrevention: true,
+    introspection: true,
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const id = req.header('x-request-id');
+    res.locals.requestId = id && /^[\w.-]{1,100}$/.test(id) ? id : randomUUID();
+    res.setHeader('x-request-id', res.locals.requestId);
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.db.prisma.$queryRaw`SELECT 1`;
+      res.json({ ok: true, workers: services.pool?.state().filter((w) => w.healthy).length ?? null });
+    } catch {
+      res.status(503).json({ ok: false });
+    }
+  });
+  app.use(uploadRouter(services, limits.maxUploadBytes));
+  app.use(
+    '/graphql',
+    express.json({ limit: limits.maxGraphqlBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const requestId = String(res.locals.requestId);
+        const logger = services.logger.child({ requestId });
+        const controller = new AbortController();
+        res.on('close', () => controller.abort());
+        try {
+          const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
+          if (principal) services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
+          return { principal, services, logger, requestId, signal: controller.signal, loaders: createLoaders(services, principal) };
+        } catch (err) {
+          if (err instanceof GatewayError) {
+            throw new GraphQLError(err.message, {
+              extensions: { code: err.code, ...err.details, http: { status: HTTP_STATUS[err.code] } },
+            });
+          }
+          throw err;
+        }
+      },
+    }),
+  );
+  app.use('/graphql', (err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
+    sendError(res, err, services),
+  );
+
+  return {
+    app,
+    server,
+    apollo,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : port);
+        });
+      }),
+    close: async () => {
+      await apollo.stop();
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

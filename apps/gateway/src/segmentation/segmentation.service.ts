@@ -1,0 +1,146 @@
+import type { SegmentationRequest } from '../__generated__/prisma/client';
+import type { SegmentationStatus } from '../__generated__/prisma/enums';
+import type { Principal } from '../auth/principal';
+import { requireScope } from '../auth/principal';
+import { GatewayError, badInput, notFound } from '../common/gateway.errors';
+import type { ImageRepository } from '../images/image.repository';
+import { isUuid } from '../images/image.service';
+import type { CompletionSignal } from './completion-signal';
+import { toWorkerOptions, validateExpressions, type SegmentOptionsInput } from './segment-options';
+import type { PageCursor, SegmentationFilter, SegmentationRepository } from './segmentation.repository';
+
+export const FINAL_STATUSES: ReadonlySet<SegmentationStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+export const MAX_PAGE_SIZE = 100;
+export const MAX_WAIT_SECONDS = 60;
+
+export interface SegmentationPage {
+  nodes: SegmentationRequest[];
+  hasNextPage: boolean;
+  cursorOf(node: SegmentationRequest): string;
+}
+
+export class SegmentationService {
+  constructor(
+    private readonly segmentations: SegmentationRepository,
+    private readonly images: ImageRepository,
+    private readonly completion: CompletionSignal,
+    private readonly settings: { maxAttempts: number; waitRecheckMs: number } = { maxAttempts: 5, waitRecheckMs: 2_000 },
+  ) {}
+
+  async segment(
+    principal: Principal | null,
+    input: { imageId: string; expressions: readonly string[]; options?: SegmentOptionsInput | null; idempotencyKey?: string | null },
+    at = new Date(),
+  ): Promise<SegmentationRequest[]> {
+    const p = requireScope(principal, 'SEGMENT');
+    const expressions = validateExpressions(input.expressions);
+    const options = toWorkerOptions(input.options);
+    const key = input.idempotencyKey ?? null;
+    if (key !== null && (key.length === 0 || key.length > 200)) throw badInput('an idempotency key is 1–200 characters');
+    const image = isUuid(input.imageId) ? await this.images.get(p.tenantId, input.imageId) : null;
+    if (!image) throw notFound('image', input.imageId);
+    const result = await this.segmentations.createBatch(
+      p.tenantId,
+      {
+        imageId: image.id,
+        expressions,
+        options: options as object,
+        idempotencyKey: key,
+        maxAttempts: this.settings.maxAttempts,
+        monthlyExpressionQuota: p.limits.monthlyExpressionQuota,
+      },
+      at,
+    );
+    if (result.kind === 'overQuota') {
+      throw new GatewayError(
+        'QUOTA_EXCEEDED',
+        `this would exceed the tenant's ${p.limits.monthlyExpressionQuota} expressions this month (${result.used} used)`,
+        { limit: p.limits.monthlyExpressionQuota, used: result.used },
+      );
+    }
+    if (result.kind === 'replayed') {
+      const same =
+        result.requests.length === expressions.length &&
+        result.requests.every((r, i) => r.expression === expressions[i] && r.imageId === image.id);
+      if (!same) throw new GatewayError('CONFLICT', 'this idempotency key was already used for a different request');
+    }
+    return result.requests;
+  }
+
+  async get(principal: Principal | null, id: string): Promise<SegmentationRequest> {
+    const p = requireScope(principal, 'READ');
+    const row = isUuid(id) ? await this.segmentations.get(p.tenantId, id) : null;
+    if (!row) throw notFound('segmentation', id);
+    return row;
+  }
+
+  async list(
+    principal: Principal | null,
+    filter: SegmentationFilter,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<SegmentationPage & { totalCount: () => Promise<number> }> {
+    const p = requireScope(principal, 'READ');
+    const n = first ?? 20;
+    if (n < 1 || n > MAX_PAGE_SIZE) throw badInput(`first must be 1–${MAX_PAGE_SIZE}`);
+    if (filter.imageId !== undefined && filter.imageId !== null) {
+      const image = isUuid(filter.imageId) ? await this.images.get(p.tenantId, filter.imageId) : null;
+      if (!image) throw notFound('image', filter.imageId);
+    }
+    const cursor = after ? decodeCursor(after) : undefined;
+    const rows = await this.segmentations.list(p.tenantId, filter, n + 1, cursor);
+    return {
+      nodes: rows.slice(0, n),
+      hasNextPage: rows.length > n,
+      cursorOf: encodeCursor,
+      totalCount: () => this.segmentations.count(p.tenantId, filter),
+    };
+  }
+
+  async cancel(principal: Principal | null, id: string, at = new Date()): Promise<SegmentationRequest> {
+    const p = requireScope(principal, 'SEGMENT');
+    const row = isUuid(id) ? await this.segmentations.cancel(p.tenantId, id, at) : null;
+    if (!row) throw notFound('segmentation', id);
+    return row;
+  }
+
+  /**
+   * Long poll: returns when every request is final or after `timeoutSeconds`, with their current state. Ids that
+   * are not this tenant's answer NOT_FOUND before any waiting.
+   */
+  async wait(principal: Principal | null, ids: readonly string[], timeoutSeconds: number, signal?: AbortSignal): Promise<SegmentationRequest[]> {
+    const p = requireScope(principal, 'READ');
+    if (ids.length === 0 || ids.length > MAX_PAGE_SIZE) throw badInput(`give 1–${MAX_PAGE_SIZE} ids`);
+    if (!(timeoutSeconds >= 0 && timeoutSeconds <= MAX_WAIT_SECONDS)) throw badInput(`timeoutSeconds must be 0–${MAX_WAIT_SECONDS}`);
+    const unique = [...new Set(ids)];
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const pending = new Set(unique);
+    for (;;) {
+      const rows = await this.segmentations.getMany(p.tenantId, unique);
+      if (rows.length !== unique.length) {
+        const found = new Set(rows.map((r) => r.id));
+        throw notFound('segmentation', unique.find((id) => !found.has(id)) ?? '');
+      }
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const r of rows) if (FINAL_STATUSES.has(r.status)) pending.delete(r.id);
+      const left = deadline - Date.now();
+      if (pending.size === 0 || left <= 0 || signal?.aborted) return ids.map((id) => byId.get(id) as SegmentationRequest);
+      await this.completion.next(pending, Math.min(left, this.settings.waitRecheckMs), signal);
+    }
+  }
+}
+
+function encodeCursor(node: SegmentationRequest): string {
+  return Buffer.from(JSON.stringify([node.createdAt.toISOString(), node.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): PageCursor {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || !isUuid(id)) throw new Error('bad');
+    return { createdAt, id };
+  } catch {
+    throw badInput('invalid cursor');
+  }
+}

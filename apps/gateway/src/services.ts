@@ -1,0 +1,67 @@
+/** Wires repositories and services over one database: built once per process, shared by HTTP, GraphQL and the CLI. */
+import type { Logger } from 'pino';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { ApiKeyService } from './auth/api-key.service';
+import { AuthService } from './auth/auth.service';
+import { RateLimiter } from './common/rate-limiter';
+import type { Database } from './db/database';
+import { QueueRepository } from './dispatch/queue.repository';
+import type { WorkerPool } from './dispatch/worker-pool';
+import { ImageRepository } from './images/image.repository';
+import { ImageService } from './images/image.service';
+import { CompletionSignal } from './segmentation/completion-signal';
+import { SegmentationRepository } from './segmentation/segmentation.repository';
+import { SegmentationService } from './segmentation/segmentation.service';
+import { TenantRepository } from './tenants/tenant.repository';
+import { TenantService } from './tenants/tenant.service';
+import { UsageRepository } from './usage/usage.repository';
+import { UsageService } from './usage/usage.service';
+
+export interface Services {
+  db: Database;
+  logger: Logger;
+  auth: AuthService;
+  apiKeys: ApiKeyService;
+  tenants: TenantService;
+  images: ImageService;
+  imageRepository: ImageRepository;
+  segmentations: SegmentationService;
+  usage: UsageService;
+  queue: QueueRepository;
+  completion: CompletionSignal;
+  rateLimiter: RateLimiter;
+  /** Present where this process dispatches (admin `workerPool` reads it). */
+  pool: WorkerPool | null;
+}
+
+export interface ServiceSettings {
+  authCacheMs?: number;
+  maxAttempts?: number;
+  waitRecheckMs?: number;
+}
+
+export function createServices(db: Database, logger: Logger, pool: WorkerPool | null, settings: ServiceSettings = {}): Services {
+  const keyRepo = new ApiKeyRepository(db.prisma);
+  const tenantRepo = new TenantRepository(db.prisma);
+  const imageRepository = new ImageRepository(db.prisma);
+  const completion = new CompletionSignal();
+  const auth = new AuthService(keyRepo, logger.child({ component: 'auth' }), settings.authCacheMs ?? 5_000);
+  return {
+    db,
+    logger,
+    auth,
+    apiKeys: new ApiKeyService(keyRepo, tenantRepo, auth),
+    tenants: new TenantService(tenantRepo, auth),
+    images: new ImageService(imageRepository),
+    imageRepository,
+    segmentations: new SegmentationService(new SegmentationRepository(db.prisma), imageRepository, completion, {
+      maxAttempts: settings.maxAttempts ?? 5,
+      waitRecheckMs: settings.waitRecheckMs ?? 2_000,
+    }),
+    usage: new UsageService(new UsageRepository(db.prisma)),
+    queue: new QueueRepository(db.prisma),
+    completion,
+    rateLimiter: new RateLimiter(),
+    pool,
+  };
+}
