@@ -89,7 +89,7 @@ export { createUniformRng, gaussianNoise } from './diffusion/gaussian-rng';
 
 // The whole method (issue 6): createRefDiff binds it to a model pack; the dataset format for evaluation.
 export { createRefDiff } from './segment/ref-diff';
-export { resolveSettings, minAreaFor, REFERENCE_MIN_AREA_RATIO, type ResolvedSettings } from './segment/segment-presets';
+export { resolveSettings, minAreaFor, DEFAULT_MIN_AREA_RATIO, REFERENCE_MIN_AREA_RATIO, type ResolvedSettings } from './segment/segment-presets';
 export { SUPPORTED_IMAGE_FORMATS, sha256Hex } from './segment/image-gate';
 export {
   parseDatasetIndex,
