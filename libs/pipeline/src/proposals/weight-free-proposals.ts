@@ -12,9 +12,10 @@ import { assertImageSize, assertLength, PipelineError } from '../errors/pipeline
  * Degenerate cases: an empty M_k (no pixel ≥ μ_k) scores −Infinity (it cannot be chosen); an M_k covering the whole
  * image has mean outside taken as 0.
  *
- * Speed: no 19 passes. One pass for min/max, one for a 65,536-bin histogram (count and sum per bin), one that
- * resolves only the bins a threshold falls into exactly (bin(v) is monotone in v, so every other bin is wholly
- * inside or outside) and writes the nested masks as one level map.
+ * Speed: no 19 passes. One pass for min/max; one "level" pass that finds, per pixel, how many thresholds it reaches
+ * (a 4,096-bucket lookup; only pixels sharing a bucket with a threshold compare exactly), writes the nested masks as
+ * one level map and accumulates count and sum per level — 20 accumulators give all 19 scores by suffix sums.
+ * Quantile mode adds a count histogram and one gather pass to find the order statistics without sorting.
  */
 export type ThresholdMode = 'value' | 'quantile';
 
@@ -36,7 +37,8 @@ export interface WeightFreeProposals {
   readonly levelMap: Uint8Array;
 }
 
-const BINS = 65536;
+/** histogram resolution: at most 65,536 bins (Uint16 per pixel), fewer for small maps */
+const MAX_BINS = 65536;
 
 /**
  * Linear-interpolated quantile (numpy `method='linear'`) of order statistics x[lo], x[hi].
@@ -70,165 +72,161 @@ export function weightFreeProposals(
   const n = map.length;
   const nt = levels.length;
 
-  // pass 1: range and finiteness
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = map[i];
-    if (v - v !== 0) {
-      throw new PipelineError('INVALID_VALUE', `attention map[${i}] (row ${Math.floor(i / width)}, col ${i % width}) is ${v}`);
-    }
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-
-  // pass 2: histogram; bin(v) = min(BINS−1, floor((v − min)·scale)) is monotone non-decreasing in v
-  const scale = max > min ? BINS / (max - min) : 0;
-  const binOf = (v: number): number => {
-    if (v <= min) return v < min ? -1 : 0;
-    if (v > max) return BINS;
-    const b = Math.floor((v - min) * scale);
-    return b < BINS ? b : BINS - 1;
-  };
-  const counts = new Int32Array(BINS);
-  const sums = new Float64Array(BINS);
-  const bins = new Uint16Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const v = map[i];
-    let b = ((v - min) * scale) | 0;
-    if (b >= BINS) b = BINS - 1;
-    bins[i] = b;
-    counts[b]++;
-    sums[b] += v;
-    total += v;
-  }
-
-  // thresholds
   const thresholds = new Float64Array(nt);
   if (mode === 'value') {
     for (let k = 0; k < nt; k++) thresholds[k] = levels[k];
   } else if (mode === 'quantile') {
-    // order statistics needed: find their bins, gather those bins' values, sort them
-    const cum = new Float64Array(BINS + 1);
-    for (let b = 0; b < BINS; b++) cum[b + 1] = cum[b] + counts[b];
-    const rankBin = (r: number): number => {
-      let lo = 0;
-      let hi = BINS - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cum[mid + 1] > r) hi = mid;
-        else lo = mid + 1;
-      }
-      return lo;
-    };
-    const slot = new Int32Array(BINS).fill(-1);
-    const slotBins: number[] = [];
-    const ranks = levels.map((l) => quantileRanks(l, n));
-    for (const r of ranks) {
-      for (const rank of [r.lo, r.hi]) {
-        const b = rankBin(rank);
-        if (slot[b] < 0) {
-          slot[b] = slotBins.length;
-          slotBins.push(b);
-        }
-      }
-    }
-    const gathered = slotBins.map((b) => new Float32Array(counts[b]));
-    const fill = new Int32Array(slotBins.length);
+    // range and finiteness first: the quantile search bins [min, max]
+    let min = Infinity;
+    let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      const s = slot[bins[i]];
-      if (s >= 0) gathered[s][fill[s]++] = map[i];
+      const v = map[i];
+      if (v - v !== 0) throw nonFinite(map, width);
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
-    for (const g of gathered) g.sort();
-    const orderStat = (rank: number): number => {
-      const b = rankBin(rank);
-      return gathered[slot[b]][rank - cum[b]];
-    };
-    for (let k = 0; k < nt; k++) {
-      const r = ranks[k];
-      const a = orderStat(r.lo);
-      const c = orderStat(r.hi);
-      thresholds[k] = a + r.frac * (c - a);
-    }
+    quantileThresholds(map, min, max, levels, thresholds);
   } else {
     throw new PipelineError('INVALID_VALUE', `threshold mode must be 'value' or 'quantile', got ${String(mode)}`);
   }
 
-  // thresholds per bin: `below[b]` = #thresholds whose bin < b; bins holding thresholds are resolved exactly
-  const tBin = new Int32Array(nt);
-  for (let k = 0; k < nt; k++) tBin[k] = binOf(thresholds[k]);
-  const below = new Uint8Array(BINS);
-  const firstT = new Int32Array(BINS).fill(-1); // first threshold index in that bin
-  const lastT = new Int32Array(BINS).fill(-2);
+  // Level pass. bucket(v) = clamp(⌊(v − lo)·scale⌋, 0, NB−1) over the thresholds' range [lo, hi] is monotone in v,
+  // so a threshold in a lower bucket is < v and one in a higher bucket is > v: only thresholds sharing the pixel's
+  // bucket need a comparison (values outside [lo, hi] land in the end buckets, which hold lo and hi).
+  const NB = 4096;
+  const min = thresholds[0];
+  const max = thresholds[nt - 1];
+  const scale = max > min ? (NB - 1) / (max - min) : 0;
+  const base = new Uint8Array(NB); // #thresholds whose bucket is below b
+  const firstT = new Int16Array(NB).fill(-1);
+  const lastT = new Int16Array(NB).fill(-2);
   {
-    let k = 0;
-    for (let b = 0; b < BINS; b++) {
-      while (k < nt && tBin[k] < b) k++;
-      below[b] = k;
+    const tb = new Int32Array(nt);
+    for (let k = 0; k < nt; k++) {
+      const t = thresholds[k];
+      tb[k] = Math.min(NB - 1, Math.max(0, Math.floor((thresholds[k] - min) * scale)));
+      if (firstT[tb[k]] < 0) firstT[tb[k]] = k;
+      lastT[tb[k]] = k;
     }
-    for (let k2 = 0; k2 < nt; k2++) {
-      const b = tBin[k2];
-      if (b >= 0 && b < BINS) {
-        if (firstT[b] < 0) firstT[b] = k2;
-        lastT[b] = k2;
-      }
+    let k = 0;
+    for (let b = 0; b < NB; b++) {
+      while (k < nt && tb[k] < b) k++;
+      base[b] = k;
     }
   }
-
-  // pass 3: level map + exact partial counts/sums in threshold bins
   const levelMap = new Uint8Array(n);
-  const partCount = new Float64Array(nt);
-  const partSum = new Float64Array(nt);
+  const cnt = new Float64Array(nt + 1);
+  const sum = new Float64Array(nt + 1);
+  // runs of equal level are summed in locals and flushed on change: smooth maps change level rarely, and this keeps
+  // the per-pixel add off a store→load dependency through `sum[level]`
+  let cur = 0;
+  let runCount = 0;
+  let runSum = 0;
   for (let i = 0; i < n; i++) {
-    const b = bins[i];
-    let lvl = below[b];
+    const v = map[i];
+    const x = (v - min) * scale;
+    const b = x >= 0 ? (x < NB ? x | 0 : NB - 1) : 0; // NaN → 0; caught by the total below
+    let lvl = base[b];
     const f = firstT[b];
     if (f >= 0) {
-      const v = map[i];
       const l = lastT[b];
-      for (let k = f; k <= l; k++) {
-        if (v >= thresholds[k]) {
-          lvl++;
-          partCount[k]++;
-          partSum[k] += v;
-        }
-      }
+      for (let k = f; k <= l && v >= thresholds[k]; k++) lvl++;
     }
     levelMap[i] = lvl;
+    if (lvl !== cur) {
+      cnt[cur] += runCount;
+      sum[cur] += runSum;
+      cur = lvl;
+      runCount = 0;
+      runSum = 0;
+    }
+    runCount++;
+    runSum += v;
   }
+  cnt[cur] += runCount;
+  sum[cur] += runSum;
 
-  // suffix sums over bins: inside(μ_k) = bins above tBin[k] + exact part of tBin[k]
-  const sufCount = new Float64Array(BINS + 1);
-  const sufSum = new Float64Array(BINS + 1);
-  for (let b = BINS - 1; b >= 0; b--) {
-    sufCount[b] = sufCount[b + 1] + counts[b];
-    sufSum[b] = sufSum[b + 1] + sums[b];
-  }
+  // M_k = { level > k }: suffix sums over levels
+  let total = 0;
+  for (let l = 0; l <= nt; l++) total += sum[l];
+  if (!Number.isFinite(total)) throw nonFinite(map, width);
   const areas = new Float64Array(nt);
   const scores = new Float64Array(nt);
-  for (let k = 0; k < nt; k++) {
-    const b = tBin[k];
-    let cIn: number;
-    let sIn: number;
-    if (b < 0) {
-      cIn = n;
-      sIn = total;
-    } else if (b >= BINS) {
-      cIn = 0;
-      sIn = 0;
-    } else {
-      cIn = sufCount[b + 1] + partCount[k];
-      sIn = sufSum[b + 1] + partSum[k];
-    }
+  let cIn = 0;
+  let sIn = 0;
+  for (let k = nt - 1; k >= 0; k--) {
+    cIn += cnt[k + 1];
+    sIn += sum[k + 1];
     areas[k] = cIn;
-    if (cIn === 0) scores[k] = -Infinity;
-    else {
-      const cOut = n - cIn;
-      scores[k] = sIn / cIn - (cOut > 0 ? (total - sIn) / cOut : 0);
-    }
+    const cOut = n - cIn;
+    scores[k] = cIn === 0 ? -Infinity : sIn / cIn - (cOut > 0 ? (total - sIn) / cOut : 0);
   }
   return { width, height, levels, thresholds, areas, scores, levelMap };
+}
+
+function nonFinite(map: Float32Array, width: number): PipelineError {
+  let i = 0;
+  while (i < map.length && Number.isFinite(map[i])) i++;
+  return new PipelineError('INVALID_VALUE', `attention map[${i}] (row ${Math.floor(i / width)}, col ${i % width}) is ${map[i]}`);
+}
+
+/**
+ * numpy-linear quantiles of `map` at ascending `levels` without sorting the map: a count histogram over [min, max]
+ * locates each needed order statistic's bin, then only those bins' values are gathered and sorted.
+ */
+function quantileThresholds(map: Float32Array, min: number, max: number, levels: readonly number[], out: Float64Array): void {
+  const n = map.length;
+  const BINS = Math.min(MAX_BINS, Math.max(64, n));
+  const scale = max > min ? BINS / (max - min) : 0;
+  const counts = new Int32Array(BINS);
+  for (let i = 0; i < n; i++) {
+    let b = ((map[i] - min) * scale) | 0;
+    if (b >= BINS) b = BINS - 1;
+    counts[b]++;
+  }
+  const cum = new Float64Array(BINS + 1);
+  for (let b = 0; b < BINS; b++) cum[b + 1] = cum[b] + counts[b];
+  const rankBin = (r: number): number => {
+    let lo = 0;
+    let hi = BINS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid + 1] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const slot = new Int32Array(BINS).fill(-1);
+  const slotBins: number[] = [];
+  const ranks = levels.map((l) => quantileRanks(l, n));
+  for (const r of ranks) {
+    for (const rank of [r.lo, r.hi]) {
+      const b = rankBin(rank);
+      if (slot[b] < 0) {
+        slot[b] = slotBins.length;
+        slotBins.push(b);
+      }
+    }
+  }
+  const gathered = slotBins.map((b) => new Float32Array(counts[b]));
+  const fill = new Int32Array(slotBins.length);
+  for (let i = 0; i < n; i++) {
+    let b = ((map[i] - min) * scale) | 0;
+    if (b >= BINS) b = BINS - 1;
+    const s = slot[b];
+    if (s >= 0) gathered[s][fill[s]++] = map[i];
+  }
+  for (const g of gathered) g.sort();
+  const orderStat = (rank: number): number => {
+    const b = rankBin(rank);
+    return gathered[slot[b]][rank - cum[b]];
+  };
+  for (let k = 0; k < levels.length; k++) {
+    const r = ranks[k];
+    const a = orderStat(r.lo);
+    const c = orderStat(r.hi);
+    out[k] = a + r.frac * (c - a);
+  }
 }
 
 /** M_k as a byte mask [H, W] (k 0-based) from the level map. */

@@ -82,18 +82,38 @@ const EPS = 1e-6;
 export class SamMaskUpscaler {
   readonly x: ComposedAxis;
   readonly y: ComposedAxis;
-  private readonly wmin: Float32Array;
-  private readonly wmax: Float32Array;
-  private readonly tmp: Float32Array;
+  /** scratch: one interpolated block, and its horizontal tap-row combinations */
+  private readonly block: Float64Array;
+  private readonly rowsScratch: Float64Array;
+  /** scratch: 2-D prefix counts over the low-res grid, and the traversal stack */
+  private readonly prefixIn: Int32Array;
+  private readonly prefixActive: Int32Array;
+  private readonly stack: Int32Array;
+  private readonly interiors: Int32Array;
+  private readonly leaves: Int32Array;
+  private interiorCount = 0;
+  private leafCount = 0;
 
   constructor(readonly geometry: SamGeometry) {
     const g = geometry;
     this.x = composeAxis(g.lowResSize, g.inputSize, g.resizedWidth, g.width);
     this.y = composeAxis(g.lowResSize, g.inputSize, g.resizedHeight, g.height);
+    const maxGroup = (axis: ComposedAxis) => {
+      let m = 1;
+      for (let i = 0; i + 1 < axis.groupStart.length; i++) m = Math.max(m, axis.groupStart[i + 1] - axis.groupStart[i]);
+      return m;
+    };
+    const bw = maxGroup(this.x);
+    this.block = new Float64Array(maxGroup(this.y) * bw);
+    this.rowsScratch = new Float64Array(this.y.k * bw);
     const s = g.lowResSize;
-    this.wmin = new Float32Array(s * s);
-    this.wmax = new Float32Array(s * s);
-    this.tmp = new Float32Array(s * s * 2);
+    this.prefixIn = new Int32Array((s + 1) * (s + 1));
+    this.prefixActive = new Int32Array((s + 1) * (s + 1));
+    const groups = (this.x.groupStart.length - 1) * (this.y.groupStart.length - 1);
+    this.interiors = new Int32Array(4 * groups);
+    this.leaves = new Int32Array(2 * groups);
+    // depth-first splitting in halves keeps at most ~2·log2(groups) + 2 pending rectangles
+    this.stack = new Int32Array(4 * 4 * (Math.ceil(Math.log2(this.x.groupStart.length * this.y.groupStart.length + 2)) + 4));
   }
 
   private checkInput(low: Float32Array): void {
@@ -101,43 +121,169 @@ export class SamMaskUpscaler {
     assertLength('low-res logits', low.length, s * s, `[${s}, ${s}]`);
   }
 
-  /** Window min/max over the K_y × K_x taps starting at each low-res cell. */
-  private windows(low: Float32Array): void {
+  /**
+   * Bounding box [r0, r1] × [c0, c1] of the low-res cells with a value > `floor`, or null. Output blocks whose taps
+   * all lie outside it are entirely ≤ floor and need no work.
+   */
+  private activeBox(low: Float32Array, floor: number): [number, number, number, number] | null {
     const s = this.geometry.lowResSize;
-    const kx = this.x.k;
-    const ky = this.y.k;
-    const hmin = this.tmp.subarray(0, s * s);
-    const hmax = this.tmp.subarray(s * s);
+    let r0 = -1;
+    let r1 = -1;
+    let c0 = s;
+    let c1 = -1;
     for (let r = 0; r < s; r++) {
       const o = r * s;
+      // tight max first: most rows of a mask's logits are background
+      let m = low[o];
+      for (let c = 1; c < s; c++) {
+        const v = low[o + c];
+        m = v > m ? v : m;
+      }
+      if (!(m > floor)) continue;
+      let first = -1;
       for (let c = 0; c < s; c++) {
-        let mn = low[o + c];
-        let mx = mn;
-        const e = Math.min(c + kx, s);
-        for (let j = c + 1; j < e; j++) {
-          const v = low[o + j];
-          if (v < mn) mn = v;
-          else if (v > mx) mx = v;
+        if (low[o + c] > floor) {
+          first = c;
+          break;
         }
-        hmin[o + c] = mn;
-        hmax[o + c] = mx;
+      }
+      if (first < 0) continue;
+      if (r0 < 0) r0 = r;
+      r1 = r;
+      if (first < c0) c0 = first;
+      for (let c = s - 1; c > c1; c--) {
+        if (low[o + c] > floor) {
+          c1 = c;
+          break;
+        }
       }
     }
-    const wmin = this.wmin;
-    const wmax = this.wmax;
-    for (let r = 0; r < s; r++) {
-      const e = Math.min(r + ky, s);
-      const o = r * s;
-      for (let c = 0; c < s; c++) {
-        wmin[o + c] = hmin[o + c];
-        wmax[o + c] = hmax[o + c];
+    return r0 < 0 ? null : [r0, r1, c0, c1];
+  }
+
+  /**
+   * Groups of an axis whose tap window [start, start + k − 1] meets [a, b]: group indices [g0, g1).
+   */
+  private static groupRange(axis: ComposedAxis, a: number, b: number): [number, number] {
+    const gs = axis.groupStart;
+    let g0 = 0;
+    while (g0 + 1 < gs.length && axis.start[gs[g0]] + axis.k - 1 < a) g0++;
+    let g1 = g0;
+    while (g1 + 1 < gs.length && axis.start[gs[g1]] <= b) g1++;
+    return [g0, g1];
+  }
+
+  /** Prepares window ranges for the active region; null when no output pixel can exceed `floor`. */
+  private prepare(low: Float32Array, floor: number): [number, number, number, number] | null {
+    const box = this.activeBox(low, floor);
+    if (!box) return null;
+    const [ya, yb] = SamMaskUpscaler.groupRange(this.y, box[0], box[1]);
+    const [xa, xb] = SamMaskUpscaler.groupRange(this.x, box[2], box[3]);
+    if (ya === yb || xa === xb) return null;
+    return [ya, yb, xa, xb];
+  }
+
+  /**
+   * Visits the output in rectangles of tap-window groups, quadtree-style: a rectangle whose low-res tap cells are all
+   * ≤ `lower` is skipped, one whose cells are all > `upper` is listed in `interiors` (pixel ranges ya, yb, xa, xb),
+   * and single groups that are neither are listed in `leaves` (group indices a, b). Cell counts come from 2-D prefix sums over the active region, so a
+   * decided rectangle costs O(1) whatever its size: the work follows the mask's boundary, not its area.
+   */
+  private traverse(low: Float32Array, upper: number, lower: number): void {
+    this.interiorCount = 0;
+    this.leafCount = 0;
+    const range = this.prepare(low, lower);
+    if (!range) return;
+    const interiors = this.interiors;
+    const leaves = this.leaves;
+    const s = this.geometry.lowResSize;
+    const gy = this.y.groupStart;
+    const gx = this.x.groupStart;
+    const ys = this.y.start;
+    const xs = this.x.start;
+    const ky = this.y.k;
+    const kx = this.x.k;
+    const r0 = ys[gy[range[0]]];
+    const r1 = ys[gy[range[1] - 1]] + ky - 1;
+    const c0 = xs[gx[range[2]]];
+    const c1 = xs[gx[range[3] - 1]] + kx - 1;
+    const pw = c1 - c0 + 2;
+    const pin = this.prefixIn;
+    const pact = this.prefixActive;
+    for (let c = 0; c < pw; c++) {
+      pin[c] = 0;
+      pact[c] = 0;
+    }
+    for (let r = r0; r <= r1; r++) {
+      const o = (r - r0 + 1) * pw;
+      const q = o - pw;
+      pin[o] = 0;
+      pact[o] = 0;
+      let rowIn = 0;
+      let rowAct = 0;
+      const src = r * s;
+      for (let c = c0; c <= c1; c++) {
+        const v = low[src + c];
+        if (v > upper) rowIn++;
+        if (v > lower) rowAct++;
+        const k = c - c0 + 1;
+        pin[o + k] = pin[q + k] + rowIn;
+        pact[o + k] = pact[q + k] + rowAct;
       }
-      for (let rr = r + 1; rr < e; rr++) {
-        const q = rr * s;
-        for (let c = 0; c < s; c++) {
-          if (hmin[q + c] < wmin[o + c]) wmin[o + c] = hmin[q + c];
-          if (hmax[q + c] > wmax[o + c]) wmax[o + c] = hmax[q + c];
-        }
+    }
+    const stack = this.stack;
+    let sp = 0;
+    stack[sp++] = range[0];
+    stack[sp++] = range[1];
+    stack[sp++] = range[2];
+    stack[sp++] = range[3];
+    while (sp > 0) {
+      const b1 = stack[--sp];
+      const b0 = stack[--sp];
+      const a1 = stack[--sp];
+      const a0 = stack[--sp];
+      // low-res cells the rectangle's taps read, relative to the prefix origin (+1 for the zero row/column)
+      const ra = ys[gy[a0]] - r0;
+      const rb = ys[gy[a1 - 1]] + ky - r0;
+      const ca = xs[gx[b0]] - c0;
+      const cb = xs[gx[b1 - 1]] + kx - c0;
+      const act = pact[rb * pw + cb] - pact[ra * pw + cb] - pact[rb * pw + ca] + pact[ra * pw + ca];
+      if (act === 0) continue;
+      const inn = pin[rb * pw + cb] - pin[ra * pw + cb] - pin[rb * pw + ca] + pin[ra * pw + ca];
+      if (inn === (rb - ra) * (cb - ca)) {
+        const k = 4 * this.interiorCount++;
+        interiors[k] = gy[a0];
+        interiors[k + 1] = gy[a1];
+        interiors[k + 2] = gx[b0];
+        interiors[k + 3] = gx[b1];
+        continue;
+      }
+      if (a1 - a0 === 1 && b1 - b0 === 1) {
+        const k = 2 * this.leafCount++;
+        leaves[k] = a0;
+        leaves[k + 1] = b0;
+        continue;
+      }
+      if (a1 - a0 >= b1 - b0) {
+        const m = (a0 + a1) >> 1;
+        stack[sp++] = a0;
+        stack[sp++] = m;
+        stack[sp++] = b0;
+        stack[sp++] = b1;
+        stack[sp++] = m;
+        stack[sp++] = a1;
+        stack[sp++] = b0;
+        stack[sp++] = b1;
+      } else {
+        const m = (b0 + b1) >> 1;
+        stack[sp++] = a0;
+        stack[sp++] = a1;
+        stack[sp++] = b0;
+        stack[sp++] = m;
+        stack[sp++] = a0;
+        stack[sp++] = a1;
+        stack[sp++] = m;
+        stack[sp++] = b1;
       }
     }
   }
@@ -161,15 +307,49 @@ export class SamMaskUpscaler {
     return acc;
   }
 
+  /**
+   * Interpolates the block [ya, yb) × [xa, xb) (one tap window) into `this.block` (row-major, width xb − xa):
+   * horizontal combinations per tap row first, then the vertical ones — the same arithmetic as valueAt.
+   */
+  private interpolateBlock(low: Float32Array, ya: number, yb: number, xa: number, xb: number): void {
+    const s = this.geometry.lowResSize;
+    const kx = this.x.k;
+    const ky = this.y.k;
+    const bw = xb - xa;
+    const sy = this.y.start[ya];
+    const sx = this.x.start[xa];
+    const h = this.rowsScratch;
+    for (let i = 0; i < ky; i++) {
+      const row = (sy + i) * s + sx;
+      for (let px = xa; px < xb; px++) {
+        let acc = 0;
+        for (let j = 0; j < kx; j++) acc += this.x.weights[px * kx + j] * low[row + j];
+        h[i * bw + px - xa] = acc;
+      }
+    }
+    const out = this.block;
+    for (let py = ya; py < yb; py++) {
+      const o = (py - ya) * bw;
+      for (let c = 0; c < bw; c++) out[o + c] = 0;
+      for (let i = 0; i < ky; i++) {
+        const wy = this.y.weights[py * ky + i];
+        if (wy === 0) continue;
+        for (let c = 0; c < bw; c++) out[o + c] += wy * h[i * bw + c];
+      }
+    }
+  }
+
   /** Stability counts, area and box at image resolution without materialising the mask. */
   stats(low: Float32Array, threshold: number, offset: number): UpscaleStats {
     this.checkInput(low);
-    this.windows(low);
     const s = this.geometry.lowResSize;
     const hi = threshold + offset;
     const lo = threshold - offset;
     const gy = this.y.groupStart;
     const gx = this.x.groupStart;
+    const kx = this.x.k;
+    const ky = this.y.k;
+    const block = this.block;
     let countHigh = 0;
     let countLow = 0;
     let area = 0;
@@ -177,45 +357,71 @@ export class SamMaskUpscaler {
     let y0 = Infinity;
     let x1 = -1;
     let y1 = -1;
-    for (let a = 0; a + 1 < gy.length; a++) {
+    this.traverse(low, hi + EPS, lo - EPS);
+    const interiors = this.interiors;
+    for (let i = 0; i < this.interiorCount; i++) {
+      const ya = interiors[4 * i];
+      const yb = interiors[4 * i + 1];
+      const xa = interiors[4 * i + 2];
+      const xb = interiors[4 * i + 3];
+      const n = (yb - ya) * (xb - xa);
+      countLow += n;
+      countHigh += n;
+      area += n;
+      if (xa < x0) x0 = xa;
+      if (xb - 1 > x1) x1 = xb - 1;
+      if (ya < y0) y0 = ya;
+      if (yb - 1 > y1) y1 = yb - 1;
+    }
+    const leaves = this.leaves;
+    for (let i = 0; i < this.leafCount; i++) {
+      const a = leaves[2 * i];
+      const b = leaves[2 * i + 1];
       const ya = gy[a];
       const yb = gy[a + 1];
-      const wrow = this.y.start[ya] * s;
-      for (let b = 0; b + 1 < gx.length; b++) {
-        const xa = gx[b];
-        const xb = gx[b + 1];
-        const w = wrow + this.x.start[xa];
-        const mn = this.wmin[w];
-        const mx = this.wmax[w];
-        if (mx < lo - EPS) continue; // all ≤ lo: counts nothing
-        const n = (yb - ya) * (xb - xa);
-        const decided =
-          (mn > hi + EPS || mx < hi - EPS) && (mn > threshold + EPS || mx < threshold - EPS) && mn > lo + EPS;
-        if (decided) {
-          countLow += n;
-          if (mn > hi + EPS) countHigh += n;
-          if (mn > threshold + EPS) {
-            area += n;
-            if (xa < x0) x0 = xa;
-            if (xb - 1 > x1) x1 = xb - 1;
-            if (ya < y0) y0 = ya;
-            if (yb - 1 > y1) y1 = yb - 1;
-          }
-          continue;
+      const xa = gx[b];
+      const xb = gx[b + 1];
+      const w0 = this.y.start[ya] * s + this.x.start[xa];
+      let mn = low[w0];
+      let mx = mn;
+      for (let r = 0; r < ky; r++) {
+        const o = w0 + r * s;
+        for (let j = 0; j < kx; j++) {
+          const v = low[o + j];
+          if (v < mn) mn = v;
+          if (v > mx) mx = v;
         }
-        for (let py = ya; py < yb; py++) {
-          for (let px = xa; px < xb; px++) {
-            const v = this.valueAt(low, py, px);
-            if (v > lo) {
-              countLow++;
-              if (v > hi) countHigh++;
-              if (v > threshold) {
-                area++;
-                if (px < x0) x0 = px;
-                if (px > x1) x1 = px;
-                if (py < y0) y0 = py;
-                if (py > y1) y1 = py;
-              }
+      }
+      if (mx < lo - EPS) continue;
+      // between lo and hi and on one side of the threshold: decided without interpolating
+      if (mn > lo + EPS && mx < hi - EPS && (mn > threshold + EPS || mx < threshold - EPS)) {
+        const n = (yb - ya) * (xb - xa);
+        countLow += n;
+        if (mn > threshold + EPS) {
+          area += n;
+          if (xa < x0) x0 = xa;
+          if (xb - 1 > x1) x1 = xb - 1;
+          if (ya < y0) y0 = ya;
+          if (yb - 1 > y1) y1 = yb - 1;
+        }
+        continue;
+      }
+      this.interpolateBlock(low, ya, yb, xa, xb);
+      const bw = xb - xa;
+      for (let py = ya; py < yb; py++) {
+        const o = (py - ya) * bw;
+        for (let c = 0; c < bw; c++) {
+          const v = block[o + c];
+          if (v > lo) {
+            countLow++;
+            if (v > hi) countHigh++;
+            if (v > threshold) {
+              area++;
+              const px = xa + c;
+              if (px < x0) x0 = px;
+              if (px > x1) x1 = px;
+              if (py < y0) y0 = py;
+              if (py > y1) y1 = py;
             }
           }
         }
@@ -228,28 +434,30 @@ export class SamMaskUpscaler {
   /** Binary mask [H, W] of logit > threshold at image resolution. */
   mask(low: Float32Array, threshold: number): Uint8Array {
     this.checkInput(low);
-    this.windows(low);
-    const s = this.geometry.lowResSize;
     const W = this.geometry.width;
     const out = new Uint8Array(W * this.geometry.height);
     const gy = this.y.groupStart;
     const gx = this.x.groupStart;
-    for (let a = 0; a + 1 < gy.length; a++) {
-      const ya = gy[a];
-      const yb = gy[a + 1];
-      const wrow = this.y.start[ya] * s;
-      for (let b = 0; b + 1 < gx.length; b++) {
-        const xa = gx[b];
-        const xb = gx[b + 1];
-        const w = wrow + this.x.start[xa];
-        if (this.wmax[w] < threshold - EPS) continue;
-        if (this.wmin[w] > threshold + EPS) {
-          for (let py = ya; py < yb; py++) out.fill(1, py * W + xa, py * W + xb);
-          continue;
-        }
-        for (let py = ya; py < yb; py++) {
-          for (let px = xa; px < xb; px++) if (this.valueAt(low, py, px) > threshold) out[py * W + px] = 1;
-        }
+    const block = this.block;
+    this.traverse(low, threshold + EPS, threshold - EPS);
+    const interiors = this.interiors;
+    for (let i = 0; i < this.interiorCount; i++) {
+      const ya = interiors[4 * i];
+      const yb = interiors[4 * i + 1];
+      const xa = interiors[4 * i + 2];
+      const xb = interiors[4 * i + 3];
+      for (let py = ya; py < yb; py++) out.fill(1, py * W + xa, py * W + xb);
+    }
+    const leaves = this.leaves;
+    for (let i = 0; i < this.leafCount; i++) {
+      const ya = gy[leaves[2 * i]];
+      const yb = gy[leaves[2 * i] + 1];
+      const xa = gx[leaves[2 * i + 1]];
+      const xb = gx[leaves[2 * i + 1] + 1];
+      this.interpolateBlock(low, ya, yb, xa, xb);
+      const bw = xb - xa;
+      for (let py = ya; py < yb; py++) {
+        for (let c = 0; c < bw; c++) if (block[(py - ya) * bw + c] > threshold) out[py * W + xa + c] = 1;
       }
     }
     return out;

@@ -1,0 +1,134 @@
+import { positionalBias } from '../clip/positional-bias';
+import { gaussianNoise, createUniformRng } from '../diffusion/gaussian-rng';
+import { minMaxNormalize } from '../attention/attention-aggregate';
+import { resizeBilinear } from '../image/bilinear-resize';
+import { encodeRle } from '../masks/coco-rle';
+import { weightFreeProposals, type ThresholdMode } from '../proposals/weight-free-proposals';
+import { SamMaskUpscaler } from '../sam/mask-upscale';
+import { samGeometry } from '../sam/sam-geometry';
+import { SamMaskGenerator } from '../sam/sam-mask-generator';
+import type { SamDecodeResult } from '../ports/ref-diff-models';
+
+/** Figures `refdiff bench pipeline` prints: medians in milliseconds over `runs` repetitions. */
+export interface PipelineBenchResult {
+  size: number;
+  runs: number;
+  weightFreeProposalsMs: number;
+  weightFreeQuantileMs: number;
+  stabilityAndNmsMs: number;
+  upscaleMs: number;
+  rleEncodeMs: number;
+  positionalBiasMs: number;
+  /** what the AMG bench fed and what survived each stage (per run) */
+  amg: { points: number; decoded: number; passedIou: number; passedStability: number; kept: number };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function time(runs: number, f: () => unknown): number {
+  f(); // warm-up (JIT)
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    t.push(performance.now() - t0);
+  }
+  return Math.round(median(t) * 1000) / 1000;
+}
+
+/** A random smooth map in [0, 1]: Gaussian noise on a 16×16 grid, bilinearly upsampled, min-max normalised. */
+export function randomSmoothMap(size: number, seed: number): Float32Array {
+  const map = resizeBilinear(gaussianNoise(16 * 16, seed), 1, 16, 16, size, size);
+  minMaxNormalize(map);
+  return map;
+}
+
+/**
+ * Synthetic SAM decoder output for "typical survivors": a seeded scene of 48 elliptical objects (radii 3–25% of the
+ * side); for each grid point the 3 masks are the 3 objects whose centres are nearest the point, radii jittered ±3%,
+ * logits clamp(k·r·(1 − d), −30, 30) with d the normalised elliptical distance, r the mean radius in low-res pixels
+ * and k ∈ [1, 20] logits per low-res pixel at the edge (soft to sharp edges). iou predictions uniform in
+ * [0.75, 1.0] (≈ half pass 0.88). Many points see the same objects, so NMS collapses them, as with real images.
+ */
+export function syntheticSamBatch(points: number, firstPoint: number, lowRes: number, seed: number, gridSide = 32): SamDecodeResult {
+  const scene = createUniformRng(7);
+  const objects = Array.from({ length: 48 }, () => ({
+    cx: scene() * lowRes,
+    cy: scene() * lowRes,
+    rx: lowRes * (0.03 + 0.22 * scene()),
+    ry: lowRes * (0.03 + 0.22 * scene()),
+  }));
+  const rnd = createUniformRng(seed);
+  const plane = lowRes * lowRes;
+  const lowResLogits = new Float32Array(points * 3 * plane);
+  const iouScores = new Float32Array(points * 3);
+  for (let p = 0; p < points; p++) {
+    const g = firstPoint + p;
+    const px = ((g % gridSide) + 0.5) * (lowRes / gridSide);
+    const py = (Math.floor(g / gridSide) + 0.5) * (lowRes / gridSide);
+    const nearest = [...objects].sort((a, b) => Math.hypot(a.cx - px, a.cy - py) - Math.hypot(b.cx - px, b.cy - py));
+    for (let m = 0; m < 3; m++) {
+      const obj = nearest[m];
+      const rx = obj.rx * (0.97 + 0.06 * rnd());
+      const ry = obj.ry * (0.97 + 0.06 * rnd());
+      const k = (1 + 19 * rnd()) * ((rx + ry) / 2);
+      const o = (p * 3 + m) * plane;
+      for (let y = 0; y < lowRes; y++) {
+        const dy = (y - obj.cy) / ry;
+        for (let x = 0; x < lowRes; x++) {
+          const dx = (x - obj.cx) / rx;
+          lowResLogits[o + y * lowRes + x] = Math.max(-30, Math.min(30, k * (1 - Math.sqrt(dx * dx + dy * dy))));
+        }
+      }
+      iouScores[p * 3 + m] = 0.75 + 0.25 * rnd();
+    }
+  }
+  return { iouScores, lowResLogits, points };
+}
+
+export function runPipelineBench(options: { size?: number; runs?: number; thresholdMode?: ThresholdMode } = {}): PipelineBenchResult {
+  const size = options.size ?? 1024;
+  const runs = Math.max(1, options.runs ?? 20);
+  const map = randomSmoothMap(size, 1);
+
+  const weightFreeProposalsMs = time(runs, () => weightFreeProposals(map, size, size, { mode: 'value' }));
+  const weightFreeQuantileMs = time(runs, () => weightFreeProposals(map, size, size, { mode: 'quantile' }));
+
+  const geometry = samGeometry(size, size);
+  const perBatch = 64;
+  const batches: SamDecodeResult[] = [];
+  for (let b = 0; b < 1024 / perBatch; b++) batches.push(syntheticSamBatch(perBatch, b * perBatch, geometry.lowResSize, 100 + b));
+  let counts = { decoded: 0, passedIou: 0, passedStability: 0, kept: 0 };
+  const stabilityAndNmsMs = time(runs, () => {
+    const gen = new SamMaskGenerator(geometry);
+    batches.forEach((batch, b) => gen.addBatch(batch, b * perBatch));
+    gen.finish();
+    counts = { ...gen.counts };
+  });
+
+  const upscaler = new SamMaskUpscaler(geometry);
+  const low = batches[0].lowResLogits.subarray(0, geometry.lowResSize ** 2);
+  const upscaleMs = time(runs, () => upscaler.logits(low));
+
+  const mask = new Uint8Array(size * size);
+  for (let i = 0; i < mask.length; i++) mask[i] = map[i] > 0.5 ? 1 : 0;
+  const rleEncodeMs = time(runs, () => encodeRle(mask, size, size));
+
+  const positionalBiasMs = time(runs, () => positionalBias(['top', 'left'], size, size, 'ramp'));
+
+  return {
+    size,
+    runs,
+    weightFreeProposalsMs,
+    weightFreeQuantileMs,
+    stabilityAndNmsMs,
+    upscaleMs,
+    rleEncodeMs,
+    positionalBiasMs,
+    amg: { points: 1024, ...counts },
+  };
+}
