@@ -49,14 +49,14 @@ export function registerModelsCommands(program: Command): void {
     .option('--name <name>', 'pack name (default: the folder name)')
     .option('--layers <which>', "cross-attention layers to expose: 'all', 'level4' or comma-separated names", 'all')
     .option('--kinds <kinds>', 'readouts per layer: logits, probs or both', 'logits,probs')
-    .option('--link <mode>', "'copy' files into the pack or 'symlink' them", 'copy')
+    .option('--link <mode>', "'copy' files into the pack, or 'hardlink' / 'symlink' them (external weights are hard-linked)", 'copy')
     .option('--image-size <px>', 'side of the square SD input (512 practical, 1024 faithful)', positiveInt('--image-size'))
     .option('--sd-source <label>', 'provenance label for the SD download, e.g. onnx-community/stable-diffusion-v1-5-ONNX')
     .option('--clip-source <label>', 'provenance label for the CLIP download')
     .option('--sam-source <label>', 'provenance label for the SAM download')
     .action(async (o: PrepareCliOptions) => {
       const { preparePack } = await import('./prepare/prepare-pack');
-      if (o.link !== 'copy' && o.link !== 'symlink') throw new Error(`--link must be copy or symlink, got '${o.link}'`);
+      if (o.link !== 'copy' && o.link !== 'symlink' && o.link !== 'hardlink') throw new Error(`--link must be copy, hardlink or symlink, got '${o.link}'`);
       const kinds = o.kinds.split(',').map((k) => k.trim());
       for (const k of kinds) if (k !== 'logits' && k !== 'probs') throw new Error(`--kinds takes logits and/or probs, got '${k}'`);
       const layers = o.layers === 'all' || o.layers === 'level4' ? o.layers : o.layers.split(',').map((l) => l.trim());

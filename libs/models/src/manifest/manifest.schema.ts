@@ -39,7 +39,7 @@ export const fileEntrySchema = z.strictObject({
     sha256,
   }),
   /** how the pack file was made from the source */
-  transform: z.enum(['copy', 'symlink', 'unet-attention-outputs', 'clip-attention-bias', 'generated']),
+  transform: z.enum(['copy', 'symlink', 'hardlink', 'unet-attention-outputs', 'clip-attention-bias', 'generated']),
 });
 
 const modelBase = {

@@ -271,3 +271,25 @@ describe('loading a broken pack', () => {
     await models.dispose();
   });
 });
+
+describe('graphs with a fixed batch size', () => {
+  it('are called in chunks; results equal one call per item', async () => {
+    const pack = await makePack('fixed-batch', { unetLayout: 'bh-hw-t', sdTextBatch: 1, unet: { batch: 1 } });
+    expect(pack.manifest.models.unet.inputs[0].shape[0]).toBe(1);
+    const models = await loadPack(pack.out, { executionProvider: 'cpu' });
+    const all = await models.encodeSdText(ids(3), 3);
+    const one = await Promise.all([0, 1, 2].map((b) => models.encodeSdText(ids(3).slice(b * 77, (b + 1) * 77), 1)));
+    expect([...all]).toEqual(one.flatMap((o) => [...o]));
+    const sample = randomArray(2 * 4 * 64, prng(21));
+    const ehs = all.slice(0, 2 * 77 * 8);
+    const attention = { layers: ['down_blocks.1.attentions.0'], kind: 'logits' as const };
+    const both = await models.unet({ sample, batch: 2, timestep: 11, encoderHiddenStates: ehs, attention });
+    const parts = await Promise.all(
+      [0, 1].map((b) => models.unet({ sample: sample.slice(b * 256, (b + 1) * 256), batch: 1, timestep: 11, encoderHiddenStates: ehs.slice(b * 616, (b + 1) * 616), attention })),
+    );
+    expect(both.attention[0].dims).toEqual([4, 16, 77]);
+    expect([...both.attention[0].data]).toEqual(parts.flatMap((p) => [...p.attention[0].data]));
+    expect([...both.noise]).toEqual(parts.flatMap((p) => [...p.noise]));
+    await models.dispose();
+  });
+});

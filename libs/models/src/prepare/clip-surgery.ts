@@ -14,6 +14,8 @@ export const ATTENTION_BIAS_INPUT = 'attention_bias';
 export interface ClipBiasOptions {
   /** rank of the Softmax input: 4 = [B, heads, T, T], 3 = [B·heads, T, T] */
   readonly logitsRank: 3 | 4;
+  /** dtype of the logits (the bias input takes it: float32, or float16 for fp16 exports) */
+  readonly dtype: 'float32' | 'float16' | string;
   readonly heads: number;
   readonly tokens: number;
 }
@@ -52,7 +54,7 @@ export function addClipAttentionBias(
       insertBefore,
       replace,
       appendInitializers: initializers,
-      appendInputs: [valueInfo(ATTENTION_BIAS_INPUT, 'float32', ['batch', 1, options.tokens, options.tokens])],
+      appendInputs: [valueInfo(ATTENTION_BIAS_INPUT, options.dtype === 'float16' ? 'float16' : 'float32', ['batch', 1, options.tokens, options.tokens])],
     },
     what,
   );

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, mkdir, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, writeFile, mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,21 @@ describe('prepare', () => {
     for (const f of ['manifest.json', 'sd/unet.onnx', 'clip/vision_masked.onnx']) {
       expect(Buffer.compare(await readFile(join(root, 'det-a', f)), await readFile(join(root, 'det-b', f)))).toBe(0);
     }
+  });
+
+  it('can link the files instead of copying them; the pack still verifies and runs', async () => {
+    const out = join(root, 'linked');
+    await preparePack({ ...dirs, out, name: 'linked', link: 'symlink' });
+    expect((await lstat(join(out, 'sd/text_encoder.onnx'))).isSymbolicLink()).toBe(true);
+    // onnxruntime refuses external data whose real path leaves the model folder: weights are hard-linked
+    const weights = await lstat(join(out, 'sd/weights.pb'));
+    expect(weights.isSymbolicLink()).toBe(false);
+    expect(weights.ino).toBe((await lstat(join(dirs.sd, 'unet/weights.pb'))).ino);
+    expect((await lstat(join(out, 'sd/unet.onnx'))).isSymbolicLink()).toBe(false); // edited graphs are written
+    const models = await loadPack(out, { executionProvider: 'cpu' });
+    const r = await models.unet({ sample: new Float32Array(256), batch: 1, timestep: 1, encoderHiddenStates: new Float32Array(77 * 8), attention: { layers: ['mid_block.attentions.0'], kind: 'probs' } });
+    expect(r.attention[0].dims).toEqual([1, 2, 4, 77]); // 8×8 latent at level 4
+    await models.dispose();
   });
 
   it('selects layers by level or name, and kinds', async () => {

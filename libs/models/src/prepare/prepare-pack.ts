@@ -5,13 +5,14 @@
  * everything else is copied or linked; the manifest lists every file with sha256 and provenance.
  * The pack is built in a sibling temporary folder and renamed into place only when complete.
  */
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link as hardLink, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ModelPackError } from '../errors';
 import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestConstants, type ManifestFileEntry } from '../manifest/manifest.schema';
 import { serializeManifest, sha256Bytes, sha256File } from '../manifest/manifest-io';
 import { fusedAttentionNodes, graphInputs, graphOutputs, softmaxSites, type SoftmaxSite } from '../onnx/graph-analysis';
-import { node, valueInfo } from '../onnx/graph-builder';
+import { node } from '../onnx/graph-builder';
+import { onnx } from '../onnx/onnx-proto';
 import { readGraphSummary, editModel, type GraphSummary } from '../onnx/wire';
 import { createOnnxRuntime } from '../runtime/onnx-runtime';
 import type { ModelRuntime, RuntimeLogger, TensorSpec } from '../runtime/runtime.types';
@@ -35,8 +36,12 @@ export interface PreparePackOptions {
   readonly constants?: DeepPartial<ManifestConstants> & {
     readonly tokenizer?: Partial<{ contextLength: number; startId: number; endId: number; padId: number }>;
   };
-  /** copy files into the pack (default) or symlink them (large weights stay where they are) */
-  readonly link?: 'copy' | 'symlink';
+  /**
+   * copy files into the pack (default), or link them so large weights stay where they are: 'hardlink' (same
+   * filesystem), or 'symlink' — external data files are hard-linked even then, because onnxruntime refuses
+   * external data whose real path leaves the model's folder.
+   */
+  readonly link?: 'copy' | 'symlink' | 'hardlink';
   /** labels recorded as provenance, e.g. { sd: 'onnx-community/stable-diffusion-v1-5-ONNX' } */
   readonly sources?: Partial<Record<'sd' | 'clip' | 'sam', string>>;
   readonly logger?: RuntimeLogger;
@@ -133,11 +138,19 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
   const recorded: Recorded[] = [];
   const roots: Record<Origin, string> = { sd: resolve(options.sd), clip: resolve(options.clip), sam: resolve(options.sam) };
 
-  const place = async (origin: Origin, source: string, target: string, transform: 'copy' | 'symlink' = link): Promise<void> => {
+  const place = async (origin: Origin, source: string, target: string, transform: 'copy' | 'symlink' | 'hardlink' = link): Promise<void> => {
     const abs = join(tmp, target);
     await mkdir(dirname(abs), { recursive: true });
     if (transform === 'symlink') await symlink(resolve(source), abs);
-    else await copyFile(source, abs);
+    else if (transform === 'hardlink') {
+      await hardLink(resolve(source), abs).catch((err: NodeJS.ErrnoException) => {
+        throw new ModelPackError(
+          'EXPORT_UNSUPPORTED',
+          `cannot hard-link ${source} into the pack (${err.code ?? err.message}): put the pack on the same filesystem as the download, or use --link copy`,
+          { cause: err },
+        );
+      });
+    } else await copyFile(source, abs);
     recorded.push({ path: target, origin, sourceRoot: roots[origin], sourcePath: resolve(source), transform });
   };
   const written = (origin: Origin, source: string, target: string, transform: ManifestFileEntry['transform']) =>
@@ -154,7 +167,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
       if (existing && existing.sourcePath !== resolve(dirname(graphSource), loc)) {
         throw new ModelPackError('EXPORT_UNSUPPORTED', `${graphSource}: external data '${loc}' would collide with ${existing.sourcePath} in the pack`);
       }
-      if (!existing) await place(origin, join(dirname(graphSource), loc), target);
+      if (!existing) await place(origin, join(dirname(graphSource), loc), target, link === 'copy' ? 'copy' : 'hardlink');
       placed.push(target);
     }
     return placed;
@@ -239,7 +252,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     const readoutSpecs: TensorSpec[] = chosen.flatMap((r) =>
       kinds.map((kind) => ({
         name: readoutName(r.site.layer, kind),
-        dtype: 'float32' as const,
+        dtype: r.dtype,
         shape:
           r.layout === 'bh-hw-t'
             ? [typeof batchDim === 'number' ? batchDim * r.heads : `${batchDim}*${r.heads}`, `hw_${r.site.layer}`, tok.contextLength]
@@ -259,7 +272,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     const probePath = join(tmp, 'clip/.probe_vision.onnx');
     await writeFile(
       probePath,
-      editModel(visionBytes, { appendNodes: [node('Identity', [selfSites[0].logits], ['refdiff_probe_logits'])], appendOutputs: [valueInfo('refdiff_probe_logits', 'float32')] }, files.clipVision),
+      editModel(visionBytes, { appendNodes: [node('Identity', [selfSites[0].logits], ['refdiff_probe_logits'])], appendOutputs: [onnx.ValueInfoProto.create({ name: 'refdiff_probe_logits' })] }, files.clipVision),
     );
     const clipProbe = await probeClipVision(runtime, probePath, 'refdiff_probe_logits', options.constants?.clip?.imageSize ?? DEFAULT_CONSTANTS.clip.imageSize);
     await rm(probePath);
@@ -309,7 +322,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     for (const r of [...recorded].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
       const abs = join(tmp, r.path);
       const sourceSum = await sumOf(r.sourcePath);
-      const sum = r.transform === 'copy' || r.transform === 'symlink' ? sourceSum : await sha256File(abs);
+      const sum = r.transform === 'copy' || r.transform === 'symlink' || r.transform === 'hardlink' ? sourceSum : await sha256File(abs);
       const label = options.sources?.[r.origin];
       fileEntries.push({
         path: r.path,
@@ -319,7 +332,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
         transform: r.transform,
       });
     }
-    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: 'float32' as const, shape: ['batch', 1, clipProbe.tokens, clipProbe.tokens] }];
+    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: clipProbe.dtype === 'float16' ? ('float16' as const) : ('float32' as const), shape: ['batch', 1, clipProbe.tokens, clipProbe.tokens] }];
     const manifest: Manifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       name: options.name,

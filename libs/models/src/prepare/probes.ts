@@ -5,7 +5,7 @@
  */
 import { ModelPackError } from '../errors';
 import type { SoftmaxSite } from '../onnx/graph-analysis';
-import type { HostTensor, ModelRuntime, TensorSpec } from '../runtime/runtime.types';
+import type { HostTensor, ModelRuntime, TensorDType, TensorSpec } from '../runtime/runtime.types';
 import { zeros } from '../runtime/tensors';
 
 export interface ProbedReadout {
@@ -13,6 +13,7 @@ export interface ProbedReadout {
   readonly layout: 'bh-hw-t' | 'b-h-hw-t';
   readonly heads: number;
   readonly level: 1 | 2 | 4 | 8;
+  readonly dtype: TensorDType;
 }
 
 function dimOr(spec: TensorSpec | undefined, i: number, fallback: number): number {
@@ -48,6 +49,7 @@ export function unetProbeFeeds(inputs: readonly TensorSpec[], textHidden: number
 export function classifyReadout(
   site: SoftmaxSite,
   dims: readonly number[],
+  dtype: TensorDType,
   probe: { latentH: number; latentW: number; batch: number },
   contextLength: number,
 ): ProbedReadout {
@@ -78,7 +80,7 @@ export function classifyReadout(
       `${where}: dims [${dims.join(', ')}] at latent ${probe.latentH}×${probe.latentW} give no level in 1, 2, 4, 8`,
     );
   }
-  return { site, layout, heads, level };
+  return { site, layout, heads, level, dtype };
 }
 
 export async function probeUnet(
@@ -94,7 +96,7 @@ export async function probeUnet(
     const probe = unetProbeFeeds(session.inputs, textHidden);
     const names = sites.map((s) => readoutNames.get(s.node) as string);
     const out = await session.run(probe.feeds, names);
-    const readouts = sites.map((s, i) => classifyReadout(s, out[names[i]].dims, probe, contextLength));
+    const readouts = sites.map((s, i) => classifyReadout(s, out[names[i]].dims, out[names[i]].dtype, probe, contextLength));
     return { readouts, inputs: session.inputs, outputs: session.outputs };
   } finally {
     await session.dispose();
@@ -103,6 +105,7 @@ export async function probeUnet(
 
 export interface ClipAttentionProbe {
   readonly logitsRank: 3 | 4;
+  readonly dtype: TensorDType;
   readonly heads: number;
   readonly tokens: number;
   readonly imageSize: number;
@@ -119,9 +122,10 @@ export async function probeClipVision(runtime: ModelRuntime, probePath: string, 
     const size = dimOr(px, 2, defaultSize);
     const out = await session.run({ pixel_values: zeros(px.dtype, [dimOr(px, 0, 1), 3, size, dimOr(px, 3, size)]) }, [logitsOutput]);
     const dims = out[logitsOutput].dims;
+    const dtype = out[logitsOutput].dtype;
     const batch = dimOr(px, 0, 1);
-    if (dims.length === 4 && dims[2] === dims[3]) return { logitsRank: 4, heads: dims[1], tokens: dims[3], imageSize: size };
-    if (dims.length === 3 && dims[1] === dims[2]) return { logitsRank: 3, heads: dims[0] / batch, tokens: dims[2], imageSize: size };
+    if (dims.length === 4 && dims[2] === dims[3]) return { logitsRank: 4, dtype, heads: dims[1], tokens: dims[3], imageSize: size };
+    if (dims.length === 3 && dims[1] === dims[2]) return { logitsRank: 3, dtype, heads: dims[0] / batch, tokens: dims[2], imageSize: size };
     throw new ModelPackError('EXPORT_UNSUPPORTED', `CLIP vision self-attention logits have dims [${dims.join(', ')}]; expected [B, heads, T, T] or [B·heads, T, T]`);
   } finally {
     await session.dispose();

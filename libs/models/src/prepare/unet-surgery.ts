@@ -4,7 +4,8 @@
  * graph output with a stable name. Only the small graph file changes (wire-level edit); the external weights are
  * neither read nor rewritten.
  */
-import { node, valueInfo } from '../onnx/graph-builder';
+import { node } from '../onnx/graph-builder';
+import { onnx } from '../onnx/onnx-proto';
 import type { SoftmaxSite } from '../onnx/graph-analysis';
 import { editModel } from '../onnx/wire';
 
@@ -34,8 +35,8 @@ export function exposeUnetAttention(
     for (const kind of kinds) {
       const name = readoutName(site.layer, kind);
       nodes.push(node('Identity', [kind === 'logits' ? site.logits : site.probs], [name], { name: `/refdiff/${name}` }));
-      // Typed as float32 with unknown shape; onnxruntime infers the dims.
-      outputs.push(valueInfo(name, 'float32'));
+      // Name only: onnxruntime infers dtype (fp32 or fp16 exports) and dims.
+      outputs.push(onnx.ValueInfoProto.create({ name }));
       r[kind] = name;
     }
     readouts.push(r);

@@ -19,9 +19,10 @@ export async function verifyMaskedClip(runtime: ModelRuntime, originalPath: stri
       s = (s * 1103515245 + 12345) % 2147483648;
       px[i] = (s / 2147483648) * 2 - 1;
     }
-    const pixels = fromNumbers('float32', [1, 3, probe.imageSize, probe.imageSize], px);
+    const pxDtype = original.inputs.find((i) => i.name === 'pixel_values')?.dtype ?? 'float32';
+    const pixels = fromNumbers(pxDtype, [1, 3, probe.imageSize, probe.imageSize], px);
     const a = toFloat32((await original.run({ pixel_values: pixels }, ['image_embeds'])).image_embeds);
-    const b = toFloat32((await masked.run({ pixel_values: pixels, [ATTENTION_BIAS_INPUT]: zeros('float32', [1, 1, probe.tokens, probe.tokens]) }, ['image_embeds'])).image_embeds);
+    const b = toFloat32((await masked.run({ pixel_values: pixels, [ATTENTION_BIAS_INPUT]: zeros(probe.dtype === 'float16' ? 'float16' : 'float32', [1, 1, probe.tokens, probe.tokens]) }, ['image_embeds'])).image_embeds);
     let maxDiff = 0;
     let maxAbs = 0;
     for (let i = 0; i < a.length; i++) {

@@ -2,7 +2,7 @@
 import { valueInfo, type GraphSpec } from '../onnx/graph-builder';
 import { attention, Builder, prng, type AttentionLayout } from './tiny-graphs';
 
-export function tinySdTextEncoder(o: { idsDtype: 'int32' | 'int64'; hidden?: number; vocab?: number; seed?: number }): GraphSpec {
+export function tinySdTextEncoder(o: { idsDtype: 'int32' | 'int64'; hidden?: number; vocab?: number; seed?: number; batch?: number }): GraphSpec {
   const b = new Builder(prng(o.seed ?? 2));
   const d = o.hidden ?? 8;
   const emb = b.op('Gather', [b.weight('token_embedding', [o.vocab ?? 64, d]), 'input_ids'], 'embedded', '/embeddings/Gather', { axis: 0 });
@@ -13,8 +13,8 @@ export function tinySdTextEncoder(o: { idsDtype: 'int32' | 'int64'; hidden?: num
     name: 'tiny_text_encoder',
     nodes: b.nodes,
     initializers: b.inits,
-    inputs: [valueInfo('input_ids', o.idsDtype, ['batch', 77])],
-    outputs: [valueInfo('last_hidden_state', 'float32', ['batch', 77, d]), valueInfo('pooler_output', 'float32', ['batch', d])],
+    inputs: [valueInfo('input_ids', o.idsDtype, [o.batch ?? 'batch', 77])],
+    outputs: [valueInfo('last_hidden_state', 'float32', [o.batch ?? 'batch', 77, d]), valueInfo('pooler_output', 'float32', [o.batch ?? 'batch', d])],
   };
 }
 

@@ -23,6 +23,8 @@ export interface TinyExportOptions {
   readonly vae?: 'latent_sample' | 'latent_parameters';
   readonly sdIds?: 'int32' | 'int64';
   readonly sam?: 'hf-split' | 'meta-single';
+  /** fixed batch size of the SD text encoder (default symbolic) */
+  readonly sdTextBatch?: number;
 }
 
 /** A minimal Hugging Face tokenizer.json: 62 word pieces, start 62, end 63. */
@@ -48,7 +50,7 @@ export async function writeTinyExports(root: string, o: TinyExportOptions): Prom
   for (const d of ['text_encoder', 'vae_encoder', 'unet']) await mkdir(join(sd, d), { recursive: true });
   await mkdir(join(clip, 'onnx'), { recursive: true });
   await mkdir(join(sam, 'onnx'), { recursive: true });
-  await writeFile(join(sd, 'text_encoder/model.onnx'), buildModel(tinySdTextEncoder({ idsDtype: o.sdIds ?? 'int32' })));
+  await writeFile(join(sd, 'text_encoder/model.onnx'), buildModel(tinySdTextEncoder({ idsDtype: o.sdIds ?? 'int32', batch: o.sdTextBatch })));
   await writeFile(join(sd, 'vae_encoder/model.onnx'), buildModel(tinyVaeEncoder({ variant: o.vae ?? 'latent_sample' })));
   const unet = externalizeInitializers(modelProto(tinyUnet({ layout: o.unetLayout, ...o.unet }).spec), 'weights.pb');
   await writeFile(join(sd, 'unet/model.onnx'), unet.graph);

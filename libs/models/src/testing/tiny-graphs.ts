@@ -113,6 +113,8 @@ export interface TinyUnetOptions {
   readonly timestep?: { dtype: 'int64' | 'float32' | 'float16'; shape: 'batch' | 'scalar' };
   /** replace the cross-attention by a com.microsoft MultiHeadAttention node (an ORT-optimised export) */
   readonly fused?: boolean;
+  /** a fixed batch size (default symbolic) */
+  readonly batch?: number;
 }
 
 /** The cross-attention layers of the tiny UNet and their levels. */
@@ -163,17 +165,18 @@ export function tinyUnet(options: TinyUnetOptions): { spec: GraphSpec; weights: 
     total = i === 0 ? up : b.op('Add', [total, up], `/sum_${i}`);
   });
   b.op('Add', [total, tb], 'out_sample', '/conv_out/Add');
-  const tsShape = ts.shape === 'batch' ? ['batch'] : [];
+  const bd = options.batch ?? 'batch';
+  const tsShape = ts.shape === 'batch' ? [bd] : [];
   const spec: GraphSpec = {
     name: 'tiny_unet',
     nodes: b.nodes,
     initializers: b.inits,
     inputs: [
-      valueInfo('sample', 'float32', ['batch', c, 'height', 'width']),
+      valueInfo('sample', 'float32', [bd, c, 'height', 'width']),
       valueInfo('timestep', ts.dtype as GraphDType, tsShape),
-      valueInfo('encoder_hidden_states', 'float32', ['batch', 77, d]),
+      valueInfo('encoder_hidden_states', 'float32', [bd, 77, d]),
     ],
-    outputs: [valueInfo('out_sample', 'float32', ['batch', c, 'height', 'width'])],
+    outputs: [valueInfo('out_sample', 'float32', [bd, c, 'height', 'width'])],
     extraOpsets: options.fused ? { 'com.microsoft': 1 } : undefined,
   };
   return { spec, weights: b.weights, dims: { c, d, heads, dh } };
