@@ -30,6 +30,8 @@ describe('direction cues', () => {
     ['2nd from the right', ['right@3#2']],
     ['third one from the left', ['left@4#3']],
     ['person on the left side of the bench', ['left@3']],
+    ['guy,left', ['left@0']],
+    ['MAN(RIGHT)', ['right@0']],
   ])('%s → %j', (text, expected) => {
     expect(cues(text)).toEqual(expected);
   });

@@ -118,9 +118,11 @@ function otherSense(norms: readonly string[], i: number, w: string, cue: Directi
   return false;
 }
 
-/** Splits "top-left" / "left-most" / "middle-aged" into parts; plain words are one part. */
+const INNER_PUNCT = /[^\p{L}\p{N}']+/u;
+
+/** Splits "top-left", "left-most", "guy,left", "red/left" into parts; plain words are one part. */
 function parts(norm: string): string[] {
-  return norm.includes('-') ? norm.split('-').filter((p) => p !== '') : [norm];
+  return INNER_PUNCT.test(norm) ? norm.split(INNER_PUNCT).filter((p) => p !== '') : [norm];
 }
 
 export function findDirections(norms: readonly string[], texts: readonly string[]): DirectionCue[] {
