@@ -61,6 +61,15 @@ describe('analyze: root of a noun phrase', () => {
     ['the couch the man in brown is sitting on', 'couch@1'], // reduced relative clause
     ['sitting down', 'sitting@0'],
     ['38', '38@0'],
+    ["a man ' s crossed legs underneath a table", 'legs@5'], // a possessor is not the head
+    ['grey , coin operated parking meter', 'meter@5'], // a past participle before a noun is a modifier
+    ['a black - haired male wearing black shorts', 'male@4'],
+    ['dead gray black and tan bird', 'bird@5'], // coordinated modifiers
+    ['the table closest to the trash can', 'table@1'], // "can" as a noun is no modal
+    ['orange left of another', 'orange@0'],
+    ['one half of a sandwich', 'half@1'],
+    ['cutting board under pizza', 'board@1'],
+    ['holding a bat', 'holding@0'],
   ])('%s → %s', (text, expected) => {
     expect(root(text)).toBe(expected);
   });
@@ -79,6 +88,9 @@ describe('analyze: clauses', () => {
     ['a little girl has her right thumb in her mouth', 'has@3', 'girl@2'],
     ['a laptop is being held by a person', 'held@4', 'laptop@1'],
     ['two men sit on a bench', 'sit@2', 'men@1'],
+    ['a man and woman hold video controllers', 'hold@4', 'man@1'],
+    ['a wine glass still has some red wine in it', 'has@4', 'glass@2'],
+    ['a man in red with a cap on backwards is painting an elephant', 'painting@10', 'man@1'],
   ])('%s → root %s, subject %s', (text, r, s) => {
     const a = analyze(text);
     expect(`${a.root.word}@${a.root.index}`).toBe(r);

@@ -76,7 +76,7 @@ export const COLOURS = set(`
 
 /** Colours (and a few other adjectives) that are also nouns: at the end of a noun run they head it. */
 export const NOUN_CAPABLE_ADJECTIVES = set(
-  'orange light cream gold lime olive khaki silver top bottom center centre front back rear baby adult male female',
+  'orange light cream gold lime olive khaki silver top bottom center centre front back rear half baby adult male female',
 );
 
 export const ADJECTIVES = set(`
@@ -192,7 +192,7 @@ export const POSSESSIVES = set('his her its their my your our');
 /** Irregular past participles (regular ones are found by their -ed ending). */
 export const PARTICIPLES = set(`
   seen held worn eaten taken written given driven ridden hidden fallen shown grown thrown built caught hung stuck
-  drawn torn known spread laid kept made sold bought brought found led lit paid worn shot
+  drawn torn known spread laid kept made sold bought brought found led lit paid worn
 `);
 
 /** -ly words that are nouns, and -ly words that are adjectives (every other -ly word is an adverb). */

@@ -55,6 +55,7 @@ interface NounPhrase {
 
 const NOUNISH: ReadonlySet<Tag> = new Set<Tag>(['NOUN', 'ONE', 'PRON', 'SPATIAL', 'NUM', 'ADJ', 'ORD']);
 const VERB_FOLLOWERS: ReadonlySet<Tag> = new Set<Tag>(['PREP', 'DET', 'ADV', 'PRON', 'PUNCT', 'NOUN', 'ADJ', 'NUM']);
+const CLAUSE_VERBS: ReadonlySet<Tag> = new Set<Tag>(['VFIN', 'BE', 'HAVE', 'MODAL']);
 const PARTICIPLE_FOLLOWERS: ReadonlySet<Tag> = new Set<Tag>(['DET', 'PRON', 'PREP', 'ADV']);
 const POSSESSIVE_WORD = /.(?:'s|s')$/;
 const OBJECT_STARTERS: ReadonlySet<Tag> = new Set<Tag>(['DET', 'NUM', 'ORD', 'ADJ', 'NOUN', 'ONE', 'PRON']);
@@ -118,8 +119,17 @@ export function parseNounPhrase(input: ParseInput, from: number, coordinated = f
         take = true;
         break;
       case 'ADV':
-        if (lastNoun >= 0) stop = 'adv';
-        else take = true;
+        if (lastNoun >= 0) {
+          // "… wine glass still has some wine": an adverb before the finite verb of a clause
+          if (j + 1 < n && CLAUSE_VERBS.has(tags[j + 1])) {
+            j++;
+            stop = 'verb';
+          } else {
+            stop = 'adv';
+          }
+        } else {
+          take = true;
+        }
         break;
       case 'ONE':
         take = noun = true;
@@ -154,7 +164,7 @@ export function parseNounPhrase(input: ParseInput, from: number, coordinated = f
         break;
       case 'PREP':
         // "any of the heads": a determiner alone before "of" is the head (partitive)
-        if (content || lastDet >= 0) stop = 'prep';
+        if (content || (lastDet >= 0 && norms[j] === 'of')) stop = 'prep';
         break;
       case 'CONJ':
         // "man and woman" ends the phrase; "gray black and tan bird" coordinates modifiers
@@ -185,9 +195,19 @@ export function parseNounPhrase(input: ParseInput, from: number, coordinated = f
   ) {
     let p = lastContent - 1;
     while (p > from && tags[p] === 'PUNCT') p--;
-    if (p >= from && (tags[p] === 'NOUN' || tags[p] === 'ADJ')) lastNoun = lastContent;
+    if (p >= from && (tags[p] === 'NOUN' || tags[p] === 'ADJ' || tags[p] === 'ONE' || tags[p] === 'NUM')) {
+      lastNoun = lastContent;
+    }
   }
-  let head = lastNoun >= 0 ? lastNoun : lastContent >= 0 ? lastContent : lastDet;
+  // With no noun the last modifier heads the phrase, preferring a non-spatial one ("orange left of another").
+  let fallback = lastContent;
+  for (let k = lastContent; k >= from && k >= 0; k--) {
+    if (tags[k] !== 'SPATIAL' && tags[k] !== 'PUNCT' && tags[k] !== 'POSS' && tags[k] !== 'DET' && tags[k] !== 'ADV' && k >= firstContent) {
+      fallback = k;
+      break;
+    }
+  }
+  let head = lastNoun >= 0 ? lastNoun : fallback >= 0 ? fallback : lastDet;
   if (head < 0) head = -1;
   const start = firstContent >= 0 && firstContent <= head ? firstContent : head;
   return { head, start, end: j, stop };
