@@ -134,6 +134,8 @@ describe('prepare', () => {
     await mkdir(join(root, 'busy'), { recursive: true });
     await writeFile(join(root, 'busy/x'), 'x');
     await expect(preparePack({ ...dirs, out: join(root, 'busy'), name: 'b' })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    await mkdir(join(root, 'empty'));
+    await expect(preparePack({ ...dirs, out: join(root, 'empty'), name: 'e' })).resolves.toMatchObject({ manifestPath: join(root, 'empty/manifest.json') });
     await expect(preparePack({ ...dirs, sd: join(root, 'nowhere'), out: join(root, 'none'), name: 'n' })).rejects.toMatchObject({
       code: 'EXPORT_NOT_FOUND',
       message: expect.stringContaining('text_encoder/model.onnx'),

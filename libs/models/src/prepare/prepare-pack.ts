@@ -352,14 +352,8 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     };
     const text = serializeManifest(manifest);
     await writeFile(join(tmp, MANIFEST_FILE), text);
-    await rename(tmp, out).catch(async (err) => {
-      // `out` may exist as an empty folder
-      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (err as NodeJS.ErrnoException).code === 'EEXIST') {
-        await rm(out, { recursive: false, force: true }).catch(() => undefined);
-        await import('node:fs/promises').then((fs) => fs.rmdir(out).catch(() => undefined));
-        await rename(tmp, out);
-      } else throw err;
-    });
+    await ensureEmptyTarget(out); // still empty (it may exist as an empty folder, which rename replaces)
+    await rename(tmp, out);
     options.logger?.info({ pack: out, readouts: attention.length, manifestSha256: sha256Bytes(text) }, 'model pack prepared');
     return { manifestPath: join(out, MANIFEST_FILE), manifest };
   } catch (err) {
