@@ -26,12 +26,14 @@ async function makePack(name: string, o: TinyExportOptions): Promise<{ out: stri
 }
 
 /** A runtime that records every model load and run, to prove what did (not) happen. */
-function recordingRuntime(): { runtime: ModelRuntime; loads: string[]; runs: Record<string, Record<string, HostTensor>>[] } {
+function recordingRuntime(): { runtime: ModelRuntime; loads: string[]; disposed: string[]; runs: Record<string, Record<string, HostTensor>>[] } {
   const inner = createOnnxRuntime({ executionProvider: 'cpu' });
   const loads: string[] = [];
+  const disposed: string[] = [];
   const runs: Record<string, Record<string, HostTensor>>[] = [];
   return {
     loads,
+    disposed,
     runs,
     runtime: {
       executionProvider: 'cpu',
@@ -49,7 +51,10 @@ function recordingRuntime(): { runtime: ModelRuntime; loads: string[]; runs: Rec
             runs.push({ [label]: out });
             return out;
           },
-          dispose: () => s.dispose(),
+          dispose: () => {
+            disposed.push(label);
+            return s.dispose();
+          },
         };
       },
     },
@@ -253,6 +258,25 @@ describe('loading a broken pack', () => {
       message: expect.stringContaining("sdTextEncoder (sd/text_encoder.onnx): input 'input_ids' has dtype int32, manifest says int64"),
     });
     await models.dispose();
+  });
+
+  it('with preload, a contract mismatch fails the load and leaves no session open', async () => {
+    const dir = await copyPack('mismatch-preload');
+    const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    (m.models.samEncoder.outputs[0] as { name: string }).name = 'embeddings_renamed';
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(m));
+    const rec = recordingRuntime();
+    await expect(loadPack(dir, { executionProvider: 'cpu', runtime: rec.runtime, preload: true })).rejects.toMatchObject({
+      code: 'CONTRACT_MISMATCH',
+      message: expect.stringContaining("samEncoder (sam/vision_encoder.onnx): output 'embeddings_renamed' is in the manifest but not in the graph"),
+    });
+    expect(rec.loads.length).toBe(8);
+    expect(rec.disposed.length).toBe(8);
+    const ok = recordingRuntime();
+    const models = await loadPack(pack.out, { executionProvider: 'cpu', runtime: ok.runtime, preload: true });
+    expect(ok.loads.length).toBe(8);
+    await models.dispose();
+    expect(ok.disposed.length).toBe(8);
   });
 
   it('with the CUDA provider on a host without its libraries fails at load with instructions', async () => {

@@ -1,8 +1,8 @@
 /**
  * Opening a model pack: the manifest is parsed and every file checked (present, size, sha256) before anything
  * is loaded, so a broken pack fails as a whole with a message that lists what is wrong; models then load lazily
- * on first use. With the CUDA provider the smallest model is loaded at once, so a host without the provider
- * libraries fails here, with instructions, rather than at the first request.
+ * on first use (or all at once with `preload`). With the CUDA provider the smallest model is loaded at once, so
+ * a host without the provider libraries fails here, with instructions, rather than at the first request.
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,6 +25,11 @@ export interface LoadPackOptions {
   readonly verify?: VerifyMode;
   /** a runtime to use instead of onnxruntime-node with the options above */
   readonly runtime?: ModelRuntime;
+  /**
+   * load and check every model now instead of on first use (a worker's start-up): any failure disposes what
+   * was loaded and rejects, so nothing stays half-loaded
+   */
+  readonly preload?: boolean;
 }
 
 export function packConstants(manifest: Manifest, manifestText: string, tokenizerJson: string): ModelPackConstants {
@@ -70,7 +75,14 @@ export async function loadPack(dir: string, options: LoadPackOptions): Promise<P
   const sessions = Object.fromEntries(
     MODEL_ROLES.map((role) => [role, new PackSession(role, manifest.models[role], join(packDir, manifest.models[role].file), runtime)]),
   ) as Record<ModelRole, PackSession>;
-  if (runtime.executionProvider === 'cuda') {
+  if (options.preload) {
+    const results = await Promise.allSettled(MODEL_ROLES.map((role) => sessions[role].session()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(MODEL_ROLES.map((role) => sessions[role].dispose()));
+      throw failed.reason;
+    }
+  } else if (runtime.executionProvider === 'cuda') {
     const sizes = new Map(manifest.files.map((f) => [f.path, f.bytes]));
     const smallest = [...MODEL_ROLES].sort((a, b) => (sizes.get(manifest.models[a].file) ?? 0) - (sizes.get(manifest.models[b].file) ?? 0))[0];
     await sessions[smallest].session();
