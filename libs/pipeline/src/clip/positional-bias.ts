@@ -6,8 +6,8 @@ import { assertImageSize, PipelineError } from '../errors/pipeline.errors';
  * (np.linspace(1, 0, ⌊2N/3⌋)) and is 0 beyond; mirrored for right/bottom.
  * `soft` (paper: "a soft mask, low where the object should not be"): 1 → 0 linearly over the whole axis
  * (np.linspace(1, 0, N)), never a hard zero except at the far edge pixel.
- * `center`: per axis 1 at the centre falling linearly to 0 at both edges (soft) or to 0 at ⅓ of the axis away from
- * the centre line (ramp), the product of both axes.
+ * `center`: per axis 1 at the centre falling linearly to 0 at the edge pixels (soft) or to 0 at ⅓ of the axis away
+ * from the centre line (ramp), the product of both axes.
  * Several cues multiply ("top left" = top · left). Contradicting cues (left + right) multiply too and leave the
  * middle; duplicate cues count once. No cue → all ones. → [H, W] row-major in [0, 1].
  */
@@ -31,7 +31,7 @@ function startProfile(n: number, mode: PositionalBiasMode): Float32Array {
 function centerProfile(n: number, mode: PositionalBiasMode): Float32Array {
   const p = new Float32Array(n);
   const mid = (n - 1) / 2;
-  const reach = mode === 'ramp' ? n / 3 : n / 2;
+  const reach = mode === 'ramp' ? n / 3 : Math.max((n - 1) / 2, 0.5);
   for (let i = 0; i < n; i++) p[i] = Math.max(0, 1 - Math.abs(i - mid) / reach);
   return p;
 }

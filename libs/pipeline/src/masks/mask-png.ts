@@ -8,7 +8,7 @@ export async function encodeMaskPng(mask: Uint8Array, width: number, height: num
   assertLength('mask', mask.length, width * height, `[${height}, ${width}]`);
   const grey = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) grey[i] = mask[i] ? 255 : 0;
-  return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
 }
 
 export interface OverlayOptions {

@@ -103,7 +103,6 @@ export function weightFreeProposals(
   {
     const tb = new Int32Array(nt);
     for (let k = 0; k < nt; k++) {
-      const t = thresholds[k];
       tb[k] = Math.min(NB - 1, Math.max(0, Math.floor((thresholds[k] - min) * scale)));
       if (firstT[tb[k]] < 0) firstT[tb[k]] = k;
       lastT[tb[k]] = k;

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { UnetAttentionReadout } from '../ports/ref-diff-models';
+import { squarePlacement } from '../image/square-pad';
+import { aggregateAttention, minMaxNormalize } from './attention-aggregate';
+import { attentionToImage } from './attention-to-image';
+
+/** value of batch b, head h, pixel p, token t in a synthetic tensor */
+const val = (b: number, h: number, p: number, t: number) => Math.sin(1 + b * 7 + h * 3 + p * 0.7 + t * 0.31) * (1 + h);
+
+function readout(layout: UnetAttentionReadout['layout'], B: number, heads: number, hw: number, T: number): UnetAttentionReadout {
+  if (layout === 'b-hw-t') {
+    const data = new Float32Array(B * hw * T);
+    for (let b = 0; b < B; b++)
+      for (let p = 0; p < hw; p++)
+        for (let t = 0; t < T; t++) {
+          let m = 0;
+          for (let h = 0; h < heads; h++) m += val(b, h, p, t);
+          data[(b * hw + p) * T + t] = m / heads;
+        }
+    return { layer: 'l', level: 4, kind: 'logits', layout, heads: 1, dims: [B, hw, T], data };
+  }
+  const data = new Float32Array(B * heads * hw * T);
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < heads; h++)
+      for (let p = 0; p < hw; p++) for (let t = 0; t < T; t++) data[((b * heads + h) * hw + p) * T + t] = val(b, h, p, t);
+  const dims = layout === 'bh-hw-t' ? [B * heads, hw, T] : [B, heads, hw, T];
+  return { layer: 'l', level: 4, kind: 'logits', layout, heads, dims, data };
+}
+
+describe('aggregateAttention', () => {
+  it('reads all three layouts identically (head average, token column, CFG, min-max)', () => {
+    const opts = { tokens: [2], guidance: { mode: 'cfg', scale: 9 } } as const;
+    const a = aggregateAttention([readout('bh-hw-t', 2, 4, 16, 5)], opts);
+    const b = aggregateAttention([readout('b-h-hw-t', 2, 4, 16, 5)], opts);
+    const c = aggregateAttention([readout('b-hw-t', 2, 4, 16, 5)], opts);
+    expect(a.side).toBe(4);
+    for (let i = 0; i < 16; i++) {
+      expect(b.data[i]).toBeCloseTo(a.data[i], 6);
+      expect(c.data[i]).toBeCloseTo(a.data[i], 5);
+    }
+  });
+
+  it('matches a hand-written reference: u + 9(c − u) per pixel, then min-max', () => {
+    const r = readout('b-h-hw-t', 2, 2, 4, 3);
+    const got = aggregateAttention([r], { tokens: [1], guidance: { mode: 'cfg', scale: 9 } });
+    const raw = [0, 1, 2, 3].map((p) => {
+      const u = (val(0, 0, p, 1) + val(0, 1, p, 1)) / 2;
+      const c = (val(1, 0, p, 1) + val(1, 1, p, 1)) / 2;
+      return u + 9 * (c - u);
+    });
+    const mn = Math.min(...raw);
+    const mx = Math.max(...raw);
+    raw.forEach((v, p) => expect(got.data[p]).toBeCloseTo((v - mn) / (mx - mn), 5));
+  });
+
+  it('cond mode reads only the conditional sample and averages token columns and readouts', () => {
+    const r1 = readout('b-h-hw-t', 1, 2, 4, 3);
+    const got = aggregateAttention([r1, r1], { tokens: [0, 2], guidance: { mode: 'cond' } });
+    const raw = [0, 1, 2, 3].map((p) => (val(0, 0, p, 0) + val(0, 1, p, 0) + val(0, 0, p, 2) + val(0, 1, p, 2)) / 4);
+    const mn = Math.min(...raw);
+    const mx = Math.max(...raw);
+    raw.forEach((v, p) => expect(got.data[p]).toBeCloseTo((v - mn) / (mx - mn), 5));
+  });
+
+  it('bad input: NaN, token out of range, non-square HW, wrong length, no readouts', () => {
+    const r = readout('b-h-hw-t', 2, 2, 4, 3);
+    r.data[((1 * 2 + 0) * 4 + 1) * 3 + 1] = NaN; // cond sample, head 0, pixel 1, token 1
+    expect(() => aggregateAttention([r], { tokens: [1], guidance: { mode: 'cond' } })).toThrow(/non-finite/);
+    expect(() => aggregateAttention([readout('b-h-hw-t', 2, 2, 4, 3)], { tokens: [3], guidance: { mode: 'cond' } })).toThrow(/token index 3/);
+    expect(() => aggregateAttention([readout('b-h-hw-t', 2, 2, 6, 3)], { tokens: [0], guidance: { mode: 'cond' } })).toThrow(/HW = 6 is not a square/);
+    const short = { ...readout('bh-hw-t', 2, 2, 4, 3), data: new Float32Array(3) };
+    expect(() => aggregateAttention([short], { tokens: [0], guidance: { mode: 'cond' } })).toThrow(/data length 3/);
+    expect(() => aggregateAttention([], { tokens: [0], guidance: { mode: 'cond' } })).toThrow(/at least one readout/);
+    expect(() => aggregateAttention([readout('b-h-hw-t', 1, 2, 4, 3)], { tokens: [0], guidance: { mode: 'cfg', scale: 9 } })).toThrow(/distinct uncond/);
+  });
+});
+
+describe('attentionToImage and minMaxNormalize', () => {
+  it('resizes to the square, crops the padding and renormalises to [0, 1]', () => {
+    // 2×2 map [0, 1; 0, 1] → 4×4 square; image 4×2 sits at rows 1..2
+    const c = attentionToImage({ side: 2, data: Float32Array.from([0, 1, 0, 1]) }, squarePlacement(4, 2));
+    expect(Array.from(c)).toEqual([0, 0.25, 0.75, 1, 0, 0.25, 0.75, 1].map((v) => Math.fround(v / (1 + 1e-8))));
+  });
+  it('constant map → zeros; NaN → error', () => {
+    const m = new Float32Array(3).fill(2);
+    minMaxNormalize(m);
+    expect(Array.from(m)).toEqual([0, 0, 0]);
+    expect(() => minMaxNormalize(Float32Array.from([0, NaN]))).toThrow(/map\[1\] is NaN/);
+  });
+});

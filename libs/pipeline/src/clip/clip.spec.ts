@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { squarePlacement } from '../image/square-pad';
+import { maskedClipCrop } from './clip-crop';
+import { clipPatchMasks } from './patch-masks';
+import { positionalBias } from './positional-bias';
+
+describe('positionalBias', () => {
+  it('reference ramp for left: linspace(1, 0, ⌊2W/3⌋) then zeros; right mirrors it', () => {
+    const left = positionalBias(['left'], 6, 1, 'ramp');
+    expect(Array.from(left)).toEqual([1, 2 / 3, 1 / 3, 0, 0, 0].map(Math.fround));
+    const right = positionalBias(['right'], 6, 1, 'ramp');
+    expect(Array.from(right)).toEqual([0, 0, 0, 1 / 3, 2 / 3, 1].map(Math.fround));
+  });
+  it('top/bottom along rows; combinations multiply; duplicates count once; no cue → ones', () => {
+    const tl = positionalBias(['top', 'left', 'left'], 3, 3, 'ramp');
+    // ⌊2·3/3⌋ = 2 → profile [1, 0, 0]
+    expect(Array.from(tl)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const b = positionalBias(['bottom'], 1, 4, 'soft');
+    expect(Array.from(b)).toEqual([0, 1 / 3, 2 / 3, 1].map(Math.fround));
+    expect(positionalBias([], 2, 2).every((v) => v === 1)).toBe(true);
+  });
+  it('center peaks in the middle and is the product of both axes', () => {
+    const c = positionalBias(['center'], 5, 5, 'soft');
+    expect(c[12]).toBe(1);
+    expect(c[0]).toBe(0);
+    expect(c[2]).toBe(0); // top-middle: vertical factor 0
+    expect(c[7]).toBeCloseTo(0.5, 6);
+  });
+  it('rejects unknown cues and zero-area images', () => {
+    expect(() => positionalBias(['up' as never], 2, 2)).toThrow(/unknown direction cue 'up'/);
+    expect(() => positionalBias(['left'], 0, 2)).toThrow(/positive/);
+  });
+});
+
+describe('maskedClipCrop', () => {
+  const W = 8;
+  const H = 4;
+  const image = { width: W, height: H, data: new Uint8Array(W * H * 3).fill(200) };
+  const mask = new Uint8Array(W * H);
+  for (let y = 1; y <= 2; y++) for (let x = 2; x <= 5; x++) mask[y * W + x] = 1; // 4×2 box
+
+  it('short-side: crops to the box, short side 224, aspect kept', async () => {
+    const out = await maskedClipCrop(image, mask);
+    expect([out.width, out.height]).toEqual([448, 224]);
+    expect(out.data[(112 * 448 + 224) * 3]).toBe(200);
+  });
+  it('applies bias then truncates like astype(uint8), black outside the mask', async () => {
+    const bias = new Float32Array(W * H).fill(0.5);
+    const out = await maskedClipCrop(image, mask, { bias, mode: 'padded-square', size: 4 });
+    expect([out.width, out.height]).toEqual([4, 4]);
+    expect(out.data[(2 * 4 + 2) * 3]).toBeGreaterThanOrEqual(90); // 100 inside (resampled)
+    expect(out.data[0]).toBe(0); // padding row
+  });
+  it('empty mask → EMPTY_MASK', async () => {
+    await expect(maskedClipCrop(image, new Uint8Array(W * H))).rejects.toMatchObject({ code: 'EMPTY_MASK' });
+  });
+});
+
+describe('clipPatchMasks', () => {
+  it('nearest-downsamples each mask to the patch grid', () => {
+    const m = new Uint8Array(16);
+    m[0] = 1; // (0,0)
+    m[2 * 4 + 3] = 1; // (row 2, col 3)
+    const out = clipPatchMasks([m, new Uint8Array(16).fill(1)], 4, 4, 2);
+    // grid cell (gy, gx) samples pixel (2gy, 2gx)
+    expect(Array.from(out)).toEqual([1, 0, 0, 0, 1, 1, 1, 1]);
+  });
+  it('places masks in the padded square: padding cells are 0', () => {
+    const m = new Uint8Array(4 * 2).fill(1);
+    const out = clipPatchMasks([m], 4, 2, 4, squarePlacement(4, 2));
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
+    expect(() => clipPatchMasks([new Uint8Array(3)], 4, 2, 4)).toThrow(/mask 0 has length 3/);
+  });
+});
