@@ -144,9 +144,15 @@ export function parseNounPhrase(input: ParseInput, from: number, coordinated = f
         break;
       case 'VING':
       case 'VED':
-        if (t === 'VED' && j + 1 < n && (tags[j + 1] === 'NOUN' || tags[j + 1] === 'ADJ')) {
+        if (t === 'VED' && j + 1 < n && (tags[j + 1] === 'NOUN' || tags[j + 1] === 'ADJ' || tags[j + 1] === 'VING')) {
           take = true; // a past participle takes no bare object: "coin operated parking meter"
-        } else if (lastNoun >= 0 || (content && ((j + 1 < n && PARTICIPLE_FOLLOWERS.has(tags[j + 1])) || norms[j] === 'being'))) {
+        } else if (t === 'VING' && j > from && tags[j - 1] === 'VED' && j + 1 < n && tags[j + 1] === 'NOUN') {
+          take = true; // … and an -ing word between it and the noun is a modifier too ("operated parking meter")
+        } else if (
+          lastNoun >= 0 ||
+          (content &&
+            ((j + 1 < n && PARTICIPLE_FOLLOWERS.has(tags[j + 1])) || norms[j] === 'being' || TRANSITIVE_ING.has(norms[j])))
+        ) {
           // after the noun, or after any modifier when an object or adjunct follows ("the male wearing a hat")
           stop = 'participle';
         } else {
