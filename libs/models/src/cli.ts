@@ -82,6 +82,24 @@ export function registerModelsCommands(program: Command): void {
     });
 
   models
+    .command('make-fixture')
+    .description('generate the tiny fixture pack that understands the synthetic world (docs/synthetic-world.md); reproducible byte for byte')
+    .requiredOption('--out <dir>', 'new folder for the pack (must not exist or be empty)')
+    .option('--layout <layout>', "UNet attention layout of the fixture export: 'bh-hw-t' ([B·heads, HW, 77]) or 'b-h-hw-t' ([B, heads, HW, 77])", 'bh-hw-t')
+    .option('--name <name>', 'pack name', 'refdiff-fixture')
+    .action(async (o: { out: string; layout: string; name: string }) => {
+      if (o.layout !== 'bh-hw-t' && o.layout !== 'b-h-hw-t') throw new Error(`--layout must be bh-hw-t or b-h-hw-t, got '${o.layout}'`);
+      const { makeFixturePack } = await import('./fixture/make-fixture-pack');
+      const { manifestPath, manifest } = await makeFixturePack(o.out, { attentionLayout: o.layout, name: o.name });
+      const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
+      process.stdout.write(
+        `made fixture pack ${manifest.name}: ${manifest.files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ` +
+          `${manifest.models.unet.attention.length} cross-attention readouts (${o.layout})\n` +
+          `it only understands the synthetic world (coloured shapes on grey, docs/synthetic-world.md)\nmanifest: ${manifestPath}\n`,
+      );
+    });
+
+  models
     .command('inspect')
     .description('print a pack\'s contract and check every file against its manifest')
     .argument('<pack>', 'model pack folder')

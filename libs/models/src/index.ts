@@ -8,3 +8,4 @@ export { loadPack, packConstants, type LoadPackOptions } from './pack/load-pack'
 export { PackModels, type CallRole } from './pack/pack-models';
 export { preparePack, DEFAULT_CONSTANTS, type PreparePackOptions } from './prepare/prepare-pack';
 export type { AttentionKind } from './prepare/unet-surgery';
+export * from './fixture/index';
