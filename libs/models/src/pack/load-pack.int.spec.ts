@@ -74,7 +74,7 @@ function ids(batch: number): Int32Array {
 const variants: [string, TinyExportOptions][] = [
   ['hf', { unetLayout: 'bh-hw-t', clipLayout: 'bh-hw-t', sdIds: 'int32', vae: 'latent_sample', sam: 'hf-split' }],
   ['meta', { unetLayout: 'b-h-hw-t', sdIds: 'int64', vae: 'latent_parameters', sam: 'meta-single', unet: { timestep: { dtype: 'float16', shape: 'scalar' } } }],
-  ['float-ts', { unetLayout: 'b-h-hw-t', unet: { timestep: { dtype: 'float32', shape: 'batch' } } }],
+  ['float-ts', { unetLayout: 'b-h-hw-t', clipTextMask: true, unet: { timestep: { dtype: 'float32', shape: 'batch' } } }],
 ];
 
 describe.each(variants)('a pack from exports (%s)', (name, options) => {

@@ -75,8 +75,19 @@ export class PackModels implements RefDiffModels {
     check(ids.length === batch * ctx, `${role}: ids has ${ids.length} values, expected batch ${batch} × ${ctx}`);
     const spec = model.spec('inputs', 'input_ids');
     const all = tensorOf(spec.dtype, [batch, ctx], ids);
+    // Some exports also take attention_mask: all ones, as SD's pipeline (causal attention makes the tokens after
+    // the end token irrelevant to the hidden states and the pooled embedding before them).
+    const maskSpec = model.entry.inputs.find((i) => i.name === 'attention_mask');
+    const mask = maskSpec ? fromNumbers(maskSpec.dtype, [batch, ctx], new Array<number>(batch * ctx).fill(1)) : undefined;
     const out = await runInChunks(batch, model.fixedBatch('input_ids'), (start, count, size) =>
-      model.run({ input_ids: batchSlice(all, batch, start, count, size) }, [output], options?.signal),
+      model.run(
+        {
+          input_ids: batchSlice(all, batch, start, count, size),
+          ...(mask ? { attention_mask: batchSlice(mask, batch, start, count, size) } : {}),
+        },
+        [output],
+        options?.signal,
+      ),
     );
     return toFloat32(out[output]);
   }

@@ -19,12 +19,18 @@ export function tinySdTextEncoder(o: { idsDtype: 'int32' | 'int64'; hidden?: num
 }
 
 /** CLIP text: the embedding at the first end token (argmax of ids), projected. */
-export function tinyClipText(o: { hidden?: number; embed?: number; vocab?: number; seed?: number } = {}): GraphSpec {
+export function tinyClipText(o: { hidden?: number; embed?: number; vocab?: number; seed?: number; attentionMask?: boolean } = {}): GraphSpec {
   const b = new Builder(prng(o.seed ?? 3));
   const d = o.hidden ?? 8;
   const e = o.embed ?? 6;
   const emb = b.op('Gather', [b.weight('token_embedding', [o.vocab ?? 64, d]), 'input_ids'], 'embedded', '/text_model/embeddings/Gather', { axis: 0 });
-  const h = b.op('Tanh', [b.op('Add', [emb, b.weight('position_embedding', [77, d])], 'h0')], 'last_hidden_state');
+  let h0 = b.op('Add', [emb, b.weight('position_embedding', [77, d])], 'h0');
+  if (o.attentionMask) {
+    // masked tokens are zeroed (an honest use of the input, so feeding it wrongly would show)
+    const m = b.op('Unsqueeze', [b.op('Cast', ['attention_mask'], 'mask_f', undefined, { to: 1 }), b.ints('mask_axis', [2])], 'mask3');
+    h0 = b.op('Mul', [h0, m], 'h0_masked');
+  }
+  const h = b.op('Tanh', [h0], 'last_hidden_state');
   const pos = b.op('ArgMax', [b.op('Cast', ['input_ids'], 'ids_i32', undefined, { to: 6 })], 'eot_pos', undefined, { axis: 1, keepdims: 1 });
   const pos3 = b.op('Unsqueeze', [b.op('Cast', [pos], 'eot_pos64', undefined, { to: 7 }), b.ints('axis2', [2])], 'eot_pos3');
   const batch = b.op('Gather', [b.op('Shape', ['input_ids'], 'ids_shape'), b.ints('zero', [0])], 'batch_dim', undefined, { axis: 0 });
@@ -35,7 +41,10 @@ export function tinyClipText(o: { hidden?: number; embed?: number; vocab?: numbe
     name: 'tiny_clip_text',
     nodes: b.nodes,
     initializers: b.inits,
-    inputs: [valueInfo('input_ids', 'int64', ['batch_size', 77])],
+    inputs: [
+      valueInfo('input_ids', 'int64', ['batch_size', 77]),
+      ...(o.attentionMask ? [valueInfo('attention_mask', 'int64', ['batch_size', 77])] : []),
+    ],
     outputs: [valueInfo('text_embeds', 'float32', ['batch_size', e]), valueInfo('last_hidden_state', 'float32', ['batch_size', 77, d])],
   };
 }

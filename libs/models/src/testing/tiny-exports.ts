@@ -23,6 +23,8 @@ export interface TinyExportOptions {
   readonly vae?: 'latent_sample' | 'latent_parameters';
   readonly sdIds?: 'int32' | 'int64';
   readonly sam?: 'hf-split' | 'meta-single';
+  /** CLIP text model with an attention_mask input */
+  readonly clipTextMask?: boolean;
   /** fixed batch size of the SD text encoder (default symbolic) */
   readonly sdTextBatch?: number;
 }
@@ -56,7 +58,7 @@ export async function writeTinyExports(root: string, o: TinyExportOptions): Prom
   await writeFile(join(sd, 'unet/model.onnx'), unet.graph);
   await writeFile(join(sd, 'unet/weights.pb'), unet.data);
   await writeFile(join(clip, 'tokenizer.json'), tinyTokenizerJson());
-  await writeFile(join(clip, 'onnx/text_model.onnx'), buildModel(tinyClipText()));
+  await writeFile(join(clip, 'onnx/text_model.onnx'), buildModel(tinyClipText({ attentionMask: o.clipTextMask })));
   await writeFile(join(clip, 'onnx/vision_model.onnx'), buildModel(tinyClipVision({ layout: o.clipLayout ?? 'b-h-hw-t' })));
   await writeFile(join(sam, 'onnx/vision_encoder.onnx'), buildModel(tinySamEncoder()));
   if ((o.sam ?? 'hf-split') === 'hf-split') {
