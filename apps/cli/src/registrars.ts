@@ -3,6 +3,7 @@ import { registerNlpCommands } from '@refdiff/nlp/cli';
 import { registerModelsCommands } from '@refdiff/models/cli';
 import { registerRefDiffCommands } from './commands/refdiff.commands';
 import { registerWorkerCommands } from '@refdiff/gpu-worker/cli';
+import { registerPipelineCommands } from '@refdiff/pipeline/cli';
 
 /**
  * Each app or library that implements commands exports a registrar from its `./cli` entry point.
@@ -11,4 +12,4 @@ import { registerWorkerCommands } from '@refdiff/gpu-worker/cli';
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands, registerRefDiffCommands, registerWorkerCommands];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands, registerRefDiffCommands, registerWorkerCommands, registerPipelineCommands];
