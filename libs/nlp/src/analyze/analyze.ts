@@ -80,9 +80,13 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     }
   }
   const parse = findRoot({ norms, tags, breaks });
-  const words: AnalyzedWord[] = raw.map((w, i) => ({ ...w, tag: tags[i] }));
+  const words = new Array<AnalyzedWord>(n);
+  for (let i = 0; i < n; i++) {
+    const w = raw[i];
+    words[i] = { text: w.text, start: w.start, end: w.end, norm: w.norm, tag: tags[i] };
+  }
   const ref = (index: number): WordRef => ({ index, word: norms[index] || texts[index] });
-  const phraseText = trimmed.slice(raw[parse.phraseStart].start, raw[parse.phraseEnd - 1].end);
+  const phraseText = trimmed.slice(words[parse.phraseStart].start, words[parse.phraseEnd - 1].end);
   return {
     text: trimmed,
     words,

@@ -26,9 +26,14 @@ const LEADING_PUNCT = /^[^\p{L}\p{N}]+/u;
 const TRAILING_PUNCT = /[^\p{L}\p{N}]+$/u;
 
 /** Lower-cases and strips surrounding punctuation; keeps inner apostrophes and hyphens ("levi's", "t-shirt"). */
+const PLAIN_LOWER = /^[a-z0-9]+$/;
+const ASCII = /^[\x20-\x7e]*$/;
+
 export function normaliseWord(text: string): string {
+  if (PLAIN_LOWER.test(text)) return text; // the common case, no work
   if (!LETTER_OR_DIGIT.test(text)) return '';
-  let norm = text.normalize('NFKC').toLowerCase().replace(LEADING_PUNCT, '').replace(TRAILING_PUNCT, '');
+  const folded = ASCII.test(text) ? text.toLowerCase() : text.normalize('NFKC').toLowerCase();
+  let norm = folded.replace(LEADING_PUNCT, '').replace(TRAILING_PUNCT, '');
   // "man's" / "man’s" → possessive marker handled by the tagger; keep the word readable
   norm = norm.replace(/\u2019/g, "'");
   return norm;
