@@ -89,6 +89,12 @@ describe('encodeForClip', () => {
     expect(ids.slice(pieces.length + 2).every((id) => id === tok.endId)).toBe(true);
   });
 
+  it('encodes the empty (unconditional) prompt as start, end, padding', () => {
+    const ids = encodeForClip(tok, '');
+    expect(Array.from(ids.slice(0, 3))).toEqual([tok.startId, tok.endId, tok.endId]);
+    expect(tok.encode('   ').words).toEqual([]);
+  });
+
   it('truncates like Hugging Face (start, 75 pieces, end) and reports it', () => {
     const enc = tok.encode('man '.repeat(100), sd);
     expect(enc.truncated).toBe(true);
