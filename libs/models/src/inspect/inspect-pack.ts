@@ -31,7 +31,7 @@ export async function inspectPack(dir: string, options: InspectOptions = {}): Pr
   const files = await checkPackFiles(packDir, manifest, options.verify ?? 'sha256');
   const problems = files.filter((f) => !f.ok).map((f) => `${f.path}: ${f.problem}`);
   if (options.sessions ?? true) {
-    const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu' });
+    const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic' });
     const bad = new Set(files.filter((f) => !f.ok).map((f) => f.path));
     for (const role of MODEL_ROLES) {
       const entry = manifest.models[role];

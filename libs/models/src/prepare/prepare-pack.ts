@@ -131,7 +131,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
   const files = await locateExports(options);
   const link = options.link ?? 'copy';
   const kinds: readonly AttentionKind[] = options.attention?.kinds?.length ? options.attention.kinds : ['logits', 'probs'];
-  const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', logger: options.logger });
+  const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic', logger: options.logger });
   const tmp = join(dirname(out), `.${basename(out)}.preparing-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });

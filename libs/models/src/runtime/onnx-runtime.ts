@@ -165,7 +165,7 @@ class OrtModelRuntime implements ModelRuntime {
     const { executionProvider, intraOpThreads, interOpThreads, cudaDeviceId } = this.options;
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [executionProvider === 'cuda' ? { name: 'cuda', deviceId: cudaDeviceId ?? 0 } : 'cpu'],
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: this.options.graphOptimization ?? 'all',
       logSeverityLevel: 3,
       ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),
       ...(interOpThreads ? { interOpNumThreads: interOpThreads } : {}),

@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly cudaDeviceId?: number;
+  /** onnxruntime graph optimisations (default 'all'; one-off probes use 'basic' to load big graphs cheaply) */
+  readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   readonly logger?: RuntimeLogger;
 }
 
