@@ -91,6 +91,7 @@ describe('analyze: clauses', () => {
     ['a man and woman hold video controllers', 'hold@4', 'man@1'],
     ['a wine glass still has some red wine in it', 'has@4', 'glass@2'],
     ['a man in red with a cap on backwards is painting an elephant', 'painting@10', 'man@1'],
+    ['a small boy who is wearing red shorts is playing in the water', 'playing@9', 'boy@2'],
   ])('%s → root %s, subject %s', (text, r, s) => {
     const a = analyze(text);
     expect(`${a.root.word}@${a.root.index}`).toBe(r);
@@ -106,7 +107,13 @@ describe('analyze: clauses', () => {
   });
 
   it('keeps relative clauses and participles inside the noun phrase', () => {
-    for (const text of ['the giraffe that is eating', 'a man who is holding a cake', 'a woman in glasses standing']) {
+    for (const text of [
+      'the giraffe that is eating',
+      'a man who is holding a cake',
+      'a woman in glasses standing',
+      'the orange whose green stem is visible',
+      'the man who is wearing a hat and is holding a bat',
+    ]) {
       expect(analyze(text).clause).toBe(false);
     }
   });

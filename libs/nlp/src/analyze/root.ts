@@ -300,6 +300,32 @@ function findClauseVerb(input: ParseInput, from: number): number {
   return -1;
 }
 
+/**
+ * After a relative clause on the subject ("a small boy who is wearing red shorts is playing …"): the relative
+ * clause takes the first finite verb; a second one right after a noun-like word is the main clause's. Gives up
+ * (-1) at punctuation, a nested relative, or anything less clear.
+ */
+function findVerbAfterRelative(input: ParseInput, rel: number): number {
+  const { tags, breaks } = input;
+  if (breaks[rel] !== 0) return -1;
+  let seenVerb = false;
+  let nounish = false;
+  for (let j = rel + 1; j < tags.length; j++) {
+    const t = tags[j];
+    if (!seenVerb) {
+      if (CLAUSE_VERBS.has(t)) seenVerb = true;
+    } else if ((t === 'BE' || t === 'VFIN' || t === 'HAVE') && nounish) {
+      return j;
+    } else if (t === 'REL') {
+      return -1;
+    } else {
+      nounish = NOUNISH.has(t);
+    }
+    if (breaks[j] !== 0) return -1;
+  }
+  return -1;
+}
+
 export function findRoot(input: ParseInput): ParseResult {
   const { norms, tags } = input;
   const n = tags.length;
@@ -343,6 +369,7 @@ export function findRoot(input: ParseInput): ParseResult {
   let verb = -1;
   if (np.stop === 'verb') verb = np.end;
   else if (np.stop === 'prep') verb = findClauseVerb(input, np.end);
+  else if (np.stop === 'rel' || (np.stop === 'det' && norms[np.end] === 'that')) verb = findVerbAfterRelative(input, np.end);
   else if (np.stop === 'conj' && norms[np.end] === 'and') {
     // a coordinated subject: "a man and woman hold video controllers"
     const second = parseNounPhrase(input, np.end + 1, true);
