@@ -16,7 +16,7 @@ export default [
     ignores: ['**/node_modules', '**/dist', '**/tmp', '**/.nx', '**/__generated__', '**/coverage'],
   },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -67,6 +67,8 @@ export default [
               sourceTag: 'scope:gateway',
               onlyDependOnLibsWithTags: ['scope:gateway', 'scope:pipeline', 'scope:nlp', 'scope:contract', 'scope:synthetic'],
             },
+            // The pages speak to the gateway over HTTP only; their browser tests may use the synthetic world's images.
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web', 'scope:synthetic'] },
             { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
             { sourceTag: 'scope:synthetic', onlyDependOnLibsWithTags: ['scope:synthetic'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },

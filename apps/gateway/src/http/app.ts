@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -20,6 +21,9 @@ import type { Services } from '../services';
 import { sendError, uploadRouter } from './upload.route';
 
 export const typeDefs = readFileSync(new URL('../graphql/schema.graphql', import.meta.url), 'utf8');
+/** The web pages (apps/web, built by `npm run build -w @refdiff/web`; docs/web.md), served at `/` on the API's origin. */
+export const webDist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const WEB_CSP = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface HttpLimits {
   /** POST /v1/images body cap (a tenant's own maxImageBytes applies below it). */
@@ -119,6 +123,11 @@ export async function createHttpApp(services: Services, limits: HttpLimits = def
   app.use('/graphql', (err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
     sendError(res, err, services),
   );
+  // Static pages (hash-routed, so no SPA fallback is needed); the CSP keeps every page request on this origin.
+  app.use(express.static(webDist, { setHeaders: (res) => res.setHeader('Content-Security-Policy', WEB_CSP) }));
+  app.get('/', (_req, res) => {
+    res.status(503).type('text/plain').send('The web pages are not built: run `npm run build -w @refdiff/web` (docs/web.md).\n');
+  });
 
   return {
     app,

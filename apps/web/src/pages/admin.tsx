@@ -1,0 +1,173 @@
+/** Admin view (ADMIN scope): tenants with their quotas and keys, the worker pool with health, and the queue. */
+import { useEffect, useState } from 'react';
+import { describeError, gql } from '../api/client';
+import { ADMIN, type AdminData } from '../api/queries';
+import type { Session } from '../app';
+import { fmtBytes, fmtInt, fmtTime } from '../lib/format';
+
+export function AdminPage({ session }: { session: Session }) {
+  const [data, setData] = useState<AdminData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [refresh, setRefresh] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    gql<AdminData>(session.token, ADMIN)
+      .then((d) => live && setData(d))
+      .catch((err) => live && setError(describeError(err)));
+    return () => {
+      live = false;
+    };
+  }, [session.token, refresh]);
+
+  return (
+    <>
+      <h1>Admin</h1>
+      <p>
+        <button type="button" className="secondary" onClick={() => setRefresh((n) => n + 1)}>
+          Refresh
+        </button>
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!data && !error && <p role="status">Loading…</p>}
+      {data && (
+        <>
+          <section aria-labelledby="queue-h">
+            <h2 id="queue-h">Queue</h2>
+            <dl className="stats" data-role="queue">
+              {(['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const).map((k) => (
+                <div key={k}>
+                  <dt>{k[0].toUpperCase() + k.slice(1)}</dt>
+                  <dd data-queue={k}>{fmtInt(data.workerPool.queue[k])}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+
+          <section aria-labelledby="workers-h">
+            <h2 id="workers-h">Workers</h2>
+            {data.workerPool.workers.length === 0 ? (
+              <p className="muted">This gateway process has no worker pool (it does not dispatch).</p>
+            ) : (
+              <div className="table-scroll">
+                <table data-role="workers">
+                  <thead>
+                    <tr>
+                      <th scope="col">Target</th>
+                      <th scope="col">Health</th>
+                      <th scope="col">In flight</th>
+                      <th scope="col">Worker queue</th>
+                      <th scope="col">Pack</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">Last error</th>
+                      <th scope="col">Checked (UTC)</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.workerPool.workers.map((w) => (
+                      <tr key={w.target}>
+                        <th scope="row">
+                          <code>{w.target}</code>
+                        </th>
+                        <td>
+                          <span className={`badge ${w.healthy ? 'status-succeeded' : 'status-failed'}`}>{w.healthy ? 'healthy' : 'unhealthy'}</span>
+                        </td>
+                        <td>
+                          {w.inFlight}
+                          {w.maxConcurrent !== null ? ` / ${w.maxConcurrent}` : ''}
+                        </td>
+                        <td>{w.queueDepth ?? '—'}</td>
+                        <td>{w.packName ?? '—'}</td>
+                        <td>{w.version ?? '—'}</td>
+                        <td>{w.lastError ?? '—'}</td>
+                        <td>{fmtTime(w.lastCheckedAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <p className="muted small">The API does not report the workers' cache hit rates, so they are not shown.</p>
+          </section>
+
+          <section aria-labelledby="tenants-h">
+            <h2 id="tenants-h">Tenants ({data.tenants.length})</h2>
+            <div className="table-scroll">
+              <table data-role="tenants">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Created (UTC)</th>
+                    <th scope="col">Monthly expressions</th>
+                    <th scope="col">Rate / min</th>
+                    <th scope="col">Image bytes</th>
+                    <th scope="col">Storage</th>
+                    <th scope="col">Active keys</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.tenants.map((t) => (
+                    <tr key={t.id} data-tenant-id={t.id}>
+                      <th scope="row">
+                        {t.name}
+                        <br />
+                        <code className="small muted">{t.id}</code>
+                      </th>
+                      <td>{fmtTime(t.createdAt)}</td>
+                      <td>{t.quotas.monthlyExpressionQuota === null ? 'unlimited' : fmtInt(t.quotas.monthlyExpressionQuota)}</td>
+                      <td>{fmtInt(t.quotas.rateLimitPerMinute)}</td>
+                      <td>{fmtBytes(t.quotas.maxImageBytes)}</td>
+                      <td>{fmtBytes(t.quotas.maxStorageBytes)}</td>
+                      <td>
+                        {t.apiKeys.filter((k) => !k.revokedAt).length} of {t.apiKeys.length}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+
+          <section aria-labelledby="keys-h">
+            <h2 id="keys-h">API keys</h2>
+            <div className="table-scroll">
+              <table data-role="keys">
+                <thead>
+                  <tr>
+                    <th scope="col">Tenant</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Prefix</th>
+                    <th scope="col">Scopes</th>
+                    <th scope="col">Last used (UTC)</th>
+                    <th scope="col">State</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.tenants.flatMap((t) =>
+                    t.apiKeys.map((k) => (
+                      <tr key={k.id}>
+                        <td>{t.name}</td>
+                        <th scope="row">{k.name}</th>
+                        <td>
+                          <code>{k.prefix}…</code>
+                        </td>
+                        <td>{k.scopes.join(', ')}</td>
+                        <td>{fmtTime(k.lastUsedAt)}</td>
+                        <td>{k.revokedAt ? `revoked ${fmtTime(k.revokedAt)}` : 'active'}</td>
+                      </tr>
+                    )),
+                  )}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </>
+      )}
+    </>
+  );
+}
