@@ -1,14 +1,22 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { RefDiff } from '@refdiff/pipeline';
+import { loadPack, makeFixturePack } from '@refdiff/models';
+import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 import type { WorkerConfig } from '../config/env';
 
 /**
- * Opens the model pack on the configured execution provider and binds the Ref-Diff engine to it. The modules load
- * here, not at import time, so `refdiff --help` never touches onnxruntime.
+ * Opens the model pack on the configured execution provider and binds the Ref-Diff engine to it. Only the
+ * `refdiff worker` action and the start script reach this module (cli.ts imports it lazily), so `refdiff --help`
+ * never loads onnxruntime.
  */
 export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<RefDiff> {
-  const [{ loadPack }, { createRefDiff }] = await Promise.all([import('@refdiff/models'), import('@refdiff/pipeline')]);
-  const packDir = config.models.pack ?? (await fixturePackDir(logger));
+  let packDir = config.models.pack;
+  if (packDir === undefined) {
+    packDir = await fixturePackDir(config.models.cacheDir, logger);
+    logger.warn({ pack: packDir }, 'no model pack given: serving the fixture pack (it only knows the synthetic world)');
+  }
   const started = performance.now();
   const models = await loadPack(packDir, {
     executionProvider: config.models.executionProvider,
@@ -24,6 +32,23 @@ export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<
   return engine;
 }
 
-async function fixturePackDir(_logger: Logger): Promise<string> {
-  throw new Error('no model pack given (--models or REFDIFF_MODEL_PACK)');
+/**
+ * The fixture pack in <cacheDir>/fixture-pack, generated on first use (the same place `refdiff segment` uses).
+ * Generated into a private temporary folder and renamed into place, so workers starting together do not collide.
+ */
+async function fixturePackDir(cacheDir: string, logger: Logger): Promise<string> {
+  const dir = join(cacheDir, 'fixture-pack');
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = await mkdtemp(join(cacheDir, '.fixture-pack-'));
+  logger.info({ dir }, 'generating the fixture pack (first use)');
+  try {
+    await makeFixturePack(tmp);
+    await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (!existsSync(join(dir, 'manifest.json'))) throw err; // someone else won the race: use theirs
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return dir;
 }

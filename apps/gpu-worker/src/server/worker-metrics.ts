@@ -78,10 +78,10 @@ export class WorkerMetrics {
     this.sources = sources;
   }
 
-  /** Records a stage timing given in milliseconds (the engine's timingsMs). */
+  /** Records stage timings given in milliseconds (the engine's timingsMs; a key's `Ms` suffix is dropped). */
   observeStages(timingsMs: Readonly<Record<string, number>>): void {
-    for (const [stage, ms] of Object.entries(timingsMs)) {
-      if (Number.isFinite(ms) && ms >= 0) this.stageSeconds.observe({ stage }, ms / 1000);
+    for (const [key, ms] of Object.entries(timingsMs)) {
+      if (Number.isFinite(ms) && ms >= 0) this.stageSeconds.observe({ stage: key.replace(/Ms$/, '') }, ms / 1000);
     }
   }
 }

@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRle, maskIou } from '@refdiff/pipeline';
+import { syntheticSamples } from '@refdiff/synthetic';
+import { WorkerCallError } from '@refdiff/worker-contract';
+import { loadWorkerConfig } from '../src/config/env';
+import { loadEngine } from '../src/engine/load-engine';
+import { startTestWorker } from './support/test-worker';
+
+// The real engine (createRefDiff on loadPack) on the fixture pack, generated into a fresh cache folder through the
+// same loader `refdiff worker` uses, served over gRPC to a real client.
+let cacheDir: string;
+let w: Awaited<ReturnType<typeof startTestWorker>>;
+
+beforeAll(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), 'refdiff-worker-fixture-'));
+  const config = loadWorkerConfig({ REFDIFF_CACHE_DIR: cacheDir, REFDIFF_THREADS: '1' });
+  w = await startTestWorker(() => loadEngine(config, pino({ level: 'silent' })), {
+    concurrency: 1,
+    maxImageBytes: 4 * 1024 * 1024,
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await w?.close();
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+const png = (rgb: Uint8Array, width: number, height: number) =>
+  sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer();
+
+describe('worker on the fixture pack', () => {
+  it('goes SERVING once the pack has loaded', async () => {
+    await w.server.ready;
+    expect(await w.health()).toBe('SERVING');
+    const info = await w.client.getInfo();
+    expect(info.packName).not.toBe('');
+    expect(info.packChecksum).not.toBe('');
+  }, 300_000);
+
+  it('segments synthetic scenes: IoU >= 0.9 against the ground truth', async () => {
+    await w.server.ready;
+    const samples = [...syntheticSamples({ seed: 7, count: 3 })];
+    for (const sample of samples) {
+      const { scene, expression } = sample;
+      const bytes = await png(scene.image, scene.width, scene.height);
+      const { response } = await w.client.segment(bytes, [expression.text], undefined, { deadlineMs: 120_000 });
+      const outcome = response.results[0];
+      expect(outcome.outcome, `${sample.id} "${expression.text}": ${outcome.error?.message}`).toBe('result');
+      const rle = outcome.result?.mask?.rle;
+      if (!rle) throw new Error('no mask');
+      expect([rle.height, rle.width]).toEqual([scene.height, scene.width]);
+      const mask = decodeRle({ size: [rle.height, rle.width], counts: rle.counts });
+      const iou = maskIou(mask, scene.masks[expression.target]);
+      expect(iou, `${sample.id} "${expression.text}"`).toBeGreaterThanOrEqual(0.9);
+    }
+  }, 300_000);
+
+  it('hash-first on the real engine: a second call sends no bytes and hits the image cache', async () => {
+    await w.server.ready;
+    const [{ scene, expression }] = [...syntheticSamples({ seed: 11, count: 1 })];
+    const bytes = await png(scene.image, scene.width, scene.height);
+    const first = await w.client.segment(bytes, [expression.text], undefined, { deadlineMs: 120_000 });
+    expect(first).toMatchObject({ sentImageBytes: true, attempts: 2 });
+    const second = await w.client.segment(bytes, [expression.text], undefined, { deadlineMs: 120_000 });
+    expect(second).toMatchObject({ sentImageBytes: false, attempts: 1 });
+    expect(second.response.imageCacheHit).toBe(true);
+  }, 300_000);
+
+  it('garbage bytes are INVALID_ARGUMENT from the real image gate', async () => {
+    await w.server.ready;
+    const err = await w.client
+      .segmentRaw({ imageData: Buffer.from('definitely not an image'), expressions: ['the red square'] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerCallError);
+    expect(err.status).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.message.length).toBeGreaterThan(0);
+    expect(await w.health()).toBe('SERVING');
+  }, 60_000);
+});
