@@ -17,6 +17,8 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly sql: SqlRunner;
   migrate(): Promise<MigrateResult>;
+  /** LISTEN on a channel; returns an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -24,12 +26,29 @@ export async function openPostgres(connectionString: string, options: { poolMax?
   const pool = new pg.Pool({ connectionString, max: options.poolMax ?? 10 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sql = pgPoolRunner(pool);
+  const listeners = new Set<pg.Client>();
   return {
     kind: 'postgres',
     prisma,
     sql,
     migrate: () => migrateDeploy(sql),
+    listen: async (channel, onPayload) => {
+      // A dedicated connection: pooled connections cannot hold a LISTEN.
+      const client = new pg.Client({ connectionString });
+      await client.connect();
+      client.on('notification', (n) => {
+        if (n.channel === channel) onPayload(n.payload ?? '');
+      });
+      client.on('error', () => undefined);
+      await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+      listeners.add(client);
+      return async () => {
+        listeners.delete(client);
+        await client.end().catch(() => undefined);
+      };
+    },
     close: async () => {
+      await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
     },
@@ -51,6 +70,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
     prisma,
     sql,
     migrate: () => migrateDeploy(sql),
+    listen: async (channel, onPayload) => {
+      const unsubscribe = await db.listen(channel, onPayload);
+      return async () => {
+        await unsubscribe();
+      };
+    },
     close: async () => {
       await prisma.$disconnect();
       await db.close();

@@ -173,20 +173,22 @@ export class GrpcWorkerPool implements WorkerPool {
       const response = await m.client.segmentRaw({ ...base, imageData: await task.loadImage() }, call);
       return { worker: m.target, response, sentImageBytes: true };
     } catch (err) {
-      throw this.classify(m, err);
+      throw this.classify(m, err, task.signal);
     } finally {
       m.inFlight -= 1;
     }
   }
 
-  private classify(m: Member, err: unknown): WorkerTaskError {
+  private classify(m: Member, err: unknown, signal: AbortSignal): WorkerTaskError {
     if (err instanceof WorkerCallError) {
-      if (err.status === grpc.status.UNAVAILABLE) {
+      // CANCELLED that we did not ask for: the worker went away mid-call (killed, connection reset).
+      const lost = err.status === grpc.status.CANCELLED && !signal.aborted;
+      if (err.status === grpc.status.UNAVAILABLE || lost) {
         // Route around it until the next health check succeeds.
         m.healthy = false;
         m.lastError = err.message;
       }
-      const retryable = RETRYABLE.has(err.status);
+      const retryable = RETRYABLE.has(err.status) || lost;
       return new WorkerTaskError(err.code ?? grpc.status[err.status] ?? 'UNKNOWN', err.message, retryable, m.target);
     }
     return new WorkerTaskError('INTERNAL', err instanceof Error ? err.message : String(err), false, m.target);

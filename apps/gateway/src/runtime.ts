@@ -1,0 +1,59 @@
+/**
+ * One running gateway: database, services, HTTP server, and (when it has workers) the dispatcher, wired to
+ * Postgres notifications. Used by `refdiff serve`, the app's start script and the tests.
+ */
+import type { Logger } from 'pino';
+import type { Database } from './db/database';
+import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher';
+import type { WorkerPool } from './dispatch/worker-pool';
+import { createHttpApp, defaultHttpLimits, type GatewayHttp, type HttpLimits } from './http/app';
+import { DONE_CHANNEL, QUEUE_CHANNEL } from './segmentation/segmentation.repository';
+import { createServices, type ServiceSettings, type Services } from './services';
+
+export interface GatewayRuntimeOptions {
+  db: Database;
+  logger: Logger;
+  pool: WorkerPool | null;
+  /** Run a dispatcher in this process (default: when there is a pool). */
+  dispatch?: boolean;
+  dispatcher?: DispatcherOptions;
+  /** Start the dispatcher at once (default true; tests queue work first). */
+  startDispatcher?: boolean;
+  limits?: Partial<HttpLimits>;
+  settings?: ServiceSettings;
+}
+
+export interface GatewayRuntime {
+  services: Services;
+  http: GatewayHttp;
+  dispatcher: Dispatcher | null;
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops serving and dispatching; rows in flight go back to the queue. Does not close the database or pool. */
+  stop(mode?: 'handback' | 'graceful' | 'abandon'): Promise<void>;
+}
+
+export async function startGateway(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const { db, logger, pool } = options;
+  const services = createServices(db, logger, pool, options.settings);
+  const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits });
+  const dispatcher =
+    pool && (options.dispatch ?? true)
+      ? new Dispatcher(services.queue, pool, logger.child({ component: 'dispatcher' }), options.dispatcher)
+      : null;
+  const unlisten = [
+    await db.listen(DONE_CHANNEL, (id) => services.completion.emit(id)),
+    ...(dispatcher ? [await db.listen(QUEUE_CHANNEL, () => dispatcher.wake())] : []),
+  ];
+  if (options.startDispatcher ?? true) dispatcher?.start();
+  return {
+    services,
+    http,
+    dispatcher,
+    listen: (port, host) => http.listen(port, host),
+    stop: async (mode = 'handback') => {
+      await http.close();
+      await dispatcher?.stop(mode);
+      await Promise.all(unlisten.map((u) => u()));
+    },
+  };
+}

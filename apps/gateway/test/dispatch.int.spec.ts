@@ -1,0 +1,300 @@
+/**
+ * Durable dispatch on the real PostgreSQL with workers that speak the real gRPC protocol (test/fake-worker.ts):
+ * the full request flow, batching and image affinity, SKIP LOCKED with two gateway replicas, a worker killed
+ * mid-run, a gateway that dies mid-run, retries with backoff, permanent failures and cancellation.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres, type Database } from '../src/db/database';
+import type { DispatcherOptions } from '../src/dispatch/dispatcher';
+import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
+import { startGateway, type GatewayRuntime } from '../src/runtime';
+import { fakeBox, startFakeWorker, type FakeWorker } from './fake-worker';
+import { gql, makeTenant, silentLogger, upload } from './harness';
+import { pngNoise } from './images';
+import { cloneTemplate } from './pg';
+
+interface Replica {
+  db: Database;
+  pool: GrpcWorkerPool;
+  gw: GatewayRuntime;
+  url: string;
+  close(mode?: 'handback' | 'abandon'): Promise<void>;
+}
+
+let dbUrl: string;
+let dropDb: () => Promise<void>;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  const clone = await cloneTemplate();
+  dbUrl = clone.url;
+  dropDb = clone.drop;
+});
+afterEach(async () => {
+  while (cleanups.length) await (cleanups.pop() as () => Promise<void>)().catch(() => undefined);
+});
+afterAll(() => dropDb?.());
+
+async function replica(workers: FakeWorker[], dispatcher: DispatcherOptions = {}, startDispatcher = true): Promise<Replica> {
+  const db = await openPostgres(dbUrl, { poolMax: 4 });
+  const pool = await GrpcWorkerPool.create({ targets: workers.map((w) => w.target), logger: silentLogger, healthIntervalMs: 200 });
+  const gw = await startGateway({
+    db,
+    logger: silentLogger,
+    pool,
+    dispatcher: { pollMs: 200, leaseMs: 5_000, backoffBaseMs: 50, backoffMaxMs: 200, ...dispatcher },
+    settings: { authCacheMs: 0, waitRecheckMs: 500 },
+    startDispatcher,
+  });
+  const port = await gw.listen(0);
+  let closed = false;
+  const r: Replica = {
+    db,
+    pool,
+    gw,
+    url: `http://127.0.0.1:${port}`,
+    close: async (mode = 'handback') => {
+      if (closed) return;
+      closed = true;
+      await gw.stop(mode);
+      await pool.close();
+      await db.close();
+    },
+  };
+  cleanups.push(() => r.close());
+  return r;
+}
+
+async function worker(options: Parameters<typeof startFakeWorker>[0] = {}): Promise<FakeWorker> {
+  const w = await startFakeWorker(options);
+  cleanups.push(() => w.close());
+  return w;
+}
+
+const SEGMENT = 'mutation($img: ID!, $ex: [String!]!) { segment(imageId: $img, expressions: $ex) { id } }';
+const WAIT = `query($ids: [ID!]!, $t: Int) { waitForSegmentations(ids: $ids, timeoutSeconds: $t) {
+  id expression status attempts worker rootWord gpuMs error { code message } mask { rle { size counts } box area } } }`;
+
+async function waitAll(url: string, token: string, ids: string[], timeoutSeconds = 30) {
+  const r = await gql(url, token, WAIT, { ids, t: timeoutSeconds });
+  expect(r.errors).toBeUndefined();
+  return r.data!.waitForSegmentations as any[];
+}
+
+async function seed(r: Replica, name: string, images: number, expressionsPerImage: number) {
+  const t = await makeTenant(r.gw.services, name);
+  const ids: string[] = [];
+  const expected = new Map<string, string>();
+  for (let i = 0; i < images; i++) {
+    const img = (await upload(r.url, t.token, await pngNoise(24 + i, 20, i + 1))).body.image.id;
+    const ex = Array.from({ length: expressionsPerImage }, (_, j) => `${name} object ${i}-${j}`);
+    const res = await gql(r.url, t.token, SEGMENT, { img, ex });
+    expect(res.errors).toBeUndefined();
+    res.data!.segment.forEach((s: any, j: number) => {
+      ids.push(s.id);
+      expected.set(s.id, ex[j]);
+    });
+  }
+  return { ...t, ids, expected };
+}
+
+/** Every request finished exactly once: one result row, one GPU usage event, and the worker computed it once. */
+async function expectExactlyOnce(db: Database, ids: string[], workers: FakeWorker[], expected: Map<string, string>) {
+  const rows = await db.prisma.segmentationRequest.findMany({ where: { id: { in: ids } } });
+  expect(rows.every((r) => r.status === 'SUCCEEDED')).toBe(true);
+  for (const r of rows) expect((r.maskRle as { counts: string }).counts).toBe(`fake:${expected.get(r.id)}`);
+  const events = await db.prisma.usageEvent.groupBy({ by: ['requestId'], where: { requestId: { in: ids }, kind: 'GPU_MS' }, _count: { _all: true } });
+  expect(events).toHaveLength(ids.length);
+  expect(events.every((e) => e._count._all === 1)).toBe(true);
+  const rollup = await db.prisma.usageRollup.aggregate({ _sum: { gpuMs: true } });
+  const sumRows = rows.reduce((a, r) => a + (r.gpuMs ?? 0), 0);
+  expect(Number(rollup._sum.gpuMs ?? 0)).toBeGreaterThanOrEqual(sumRows);
+  const computed = workers.flatMap((w) => w.calls.flatMap((c) => c.expressions));
+  const wanted = ids.map((id) => expected.get(id) as string);
+  for (const e of wanted) expect(computed.filter((x) => x === e).length).toBeGreaterThanOrEqual(1);
+}
+
+describe('dispatch', () => {
+  it('runs the full flow: upload, three expressions on one image, wait, results in one batched call', async () => {
+    const w1 = await worker();
+    const w2 = await worker();
+    const r = await replica([w1, w2]);
+    const t = await makeTenant(r.gw.services, 'flow');
+    const png = await pngNoise(40, 30, 9);
+    const img = (await upload(r.url, t.token, png)).body.image.id;
+    const ex = ['the red car', 'the dog on the left', 'the tall tree'];
+    const ids = (await gql(r.url, t.token, SEGMENT, { img, ex })).data!.segment.map((s: any) => s.id);
+    const done = await waitAll(r.url, t.token, ids);
+    expect(done.map((d) => d.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    done.forEach((d, i) => {
+      expect(d.expression).toBe(ex[i]);
+      expect(d.mask.rle).toEqual({ size: [30, 40], counts: `fake:${ex[i]}` });
+      expect(d.mask.box).toEqual(fakeBox(ex[i], 40, 30));
+      expect(d.rootWord).toBe(ex[i].split(' ').pop());
+      expect(d.gpuMs).toBeGreaterThan(0);
+      expect(d.attempts).toBe(1);
+    });
+    // One worker call carried all three expressions, with the bytes sent once (hash first, then bytes).
+    const calls = [...w1.calls, ...w2.calls];
+    expect(calls).toHaveLength(1);
+    expect(calls[0].expressions).toEqual(ex);
+    expect(calls[0].sentBytes).toBe(true);
+    // Affinity: the next expressions on the same image go to the worker that holds it, without the bytes.
+    const owner = w1.calls.length ? w1 : w2;
+    const more = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the sky'] })).data!.segment.map((s: any) => s.id);
+    await waitAll(r.url, t.token, more);
+    expect(owner.calls).toHaveLength(2);
+    expect(owner.calls[1]).toMatchObject({ expressions: ['the sky'], sentBytes: false });
+    // Usage: GPU time recorded with the results.
+    const usage = await gql(r.url, t.token, 'query($f: DateTime!, $t: DateTime!) { usage(from: $f, to: $t) { totals { requests expressions images gpuMs failures } } }', {
+      f: new Date(Date.now() - 3_600_000).toISOString(),
+      t: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(usage.data!.usage.totals).toMatchObject({ requests: 3, expressions: 4, images: 1, failures: 0 });
+    expect(usage.data!.usage.totals.gpuMs).toBeGreaterThan(0);
+  });
+
+  it('splits the queue between two gateway replicas (SKIP LOCKED) with no request run twice', async () => {
+    const w1 = await worker({ delayMs: 30, maxConcurrent: 2 });
+    const w2 = await worker({ delayMs: 30, maxConcurrent: 2 });
+    const r1 = await replica([w1, w2], { maxBatch: 2 });
+    const r2 = await replica([w1, w2], { maxBatch: 2 });
+    // Both replicas dispatch all along, from the same table.
+    const s = await seed(r1, 'replicas', 8, 5);
+    await waitAll(r1.url, s.token, s.ids.slice(0, 40));
+    await expectExactlyOnce(r1.db, s.ids, [w1, w2], s.expected);
+    const computed = [w1, w2].flatMap((w) => w.calls.flatMap((c) => c.expressions));
+    // No worker ever computed a request twice (calls refused with RESOURCE_EXHAUSTED compute nothing).
+    expect(computed.length).toBe(s.ids.length);
+    expect(new Set(computed).size).toBe(s.ids.length);
+  });
+
+  it('loses and duplicates nothing when one of two workers is killed mid-run', async () => {
+    const w1 = await worker({ delayMs: 150, maxConcurrent: 2 });
+    const w2 = await worker({ delayMs: 150, maxConcurrent: 2 });
+    const r = await replica([w1, w2], { maxBatch: 2 }, false);
+    const s = await seed(r, 'killed', 10, 3);
+    r.gw.dispatcher?.start();
+    // Kill the first worker as soon as it is computing something.
+    for (let i = 0; i < 1000 && w1.inFlight() === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(w1.inFlight()).toBeGreaterThan(0);
+    w1.kill();
+    const done = await waitAll(r.url, s.token, s.ids);
+    expect(done.filter((d) => d.status !== 'SUCCEEDED')).toEqual([]);
+    await expectExactlyOnce(r.db, s.ids, [w1, w2], s.expected);
+    // The requests w1 was computing were retried on w2.
+    expect(done.some((d) => d.attempts > 1 && d.worker === w2.target)).toBe(true);
+    expect(done.every((d) => d.worker === w2.target || d.worker === w1.target)).toBe(true);
+  });
+
+  it('resumes the queue when the gateway dies mid-run (expired leases are re-claimed)', async () => {
+    const w = await worker({ delayMs: 400, maxConcurrent: 2 });
+    const r1 = await replica([w], { leaseMs: 600, maxBatch: 2 }, false);
+    const s = await seed(r1, 'restart', 4, 2);
+    r1.gw.dispatcher?.start();
+    for (let i = 0; i < 1000 && (r1.gw.dispatcher?.inFlightCount() ?? 0) === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(r1.gw.dispatcher?.inFlightCount()).toBeGreaterThan(0);
+    // The replica dies: its leases stay in the database until they expire.
+    await r1.close('abandon');
+    const leased = await (await openPostgres(dbUrl, { poolMax: 1 })).prisma.segmentationRequest.count({
+      where: { id: { in: s.ids }, status: 'RUNNING' },
+    });
+    expect(leased).toBeGreaterThan(0);
+    const r2 = await replica([w], { leaseMs: 600, maxBatch: 2 });
+    const done = await waitAll(r2.url, s.token, s.ids);
+    expect(done.every((d) => d.status === 'SUCCEEDED')).toBe(true);
+    expect(done.some((d) => d.attempts === 2)).toBe(true);
+    const events = await r2.db.prisma.usageEvent.count({ where: { requestId: { in: s.ids }, kind: 'GPU_MS' } });
+    expect(events).toBe(s.ids.length);
+  });
+
+  it('hands rows back at once on a graceful stop, without spending an attempt', async () => {
+    const w = await worker({ delayMs: 300, maxConcurrent: 1 });
+    const r1 = await replica([w], {}, false);
+    const s = await seed(r1, 'handback', 2, 1);
+    r1.gw.dispatcher?.start();
+    for (let i = 0; i < 1000 && (r1.gw.dispatcher?.inFlightCount() ?? 0) === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    await r1.close('handback');
+    const rows = await (await openPostgres(dbUrl, { poolMax: 1 })).prisma.segmentationRequest.findMany({ where: { id: { in: s.ids } } });
+    expect(rows.map((x) => [x.status, x.attempts])).toEqual(rows.map(() => ['QUEUED', 0]));
+    const r2 = await replica([w]);
+    const done = await waitAll(r2.url, s.token, s.ids);
+    expect(done.map((d) => [d.status, d.attempts])).toEqual([
+      ['SUCCEEDED', 1],
+      ['SUCCEEDED', 1],
+    ]);
+  });
+
+  it('retries RESOURCE_EXHAUSTED with backoff, fails permanent errors at once, and gives up after maxAttempts', async () => {
+    const w = await worker({ failNext: { status: grpc.status.RESOURCE_EXHAUSTED, code: 'QUEUE_FULL', count: 2 } });
+    const r = await replica([w]);
+    const t = await makeTenant(r.gw.services, 'retries');
+    const img = (await upload(r.url, t.token, await pngNoise(20, 20, 3))).body.image.id;
+    const [id] = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the cat'] })).data!.segment.map((x: any) => x.id);
+    const [ok] = await waitAll(r.url, t.token, [id]);
+    expect(ok).toMatchObject({ status: 'SUCCEEDED', attempts: 3 });
+
+    // A per-expression error from the worker fails that request only, counted as a failure.
+    const two = (await gql(r.url, t.token, SEGMENT, { img, ex: ['!fail me', 'the dog'] })).data!.segment.map((x: any) => x.id);
+    const res = await waitAll(r.url, t.token, two);
+    expect(res.map((x) => [x.status, x.error?.code ?? null])).toEqual([
+      ['FAILED', 'EXPRESSION_EMPTY'],
+      ['SUCCEEDED', null],
+    ]);
+
+    // INVALID_ARGUMENT is permanent: one attempt.
+    w.options.failNext = { status: grpc.status.INVALID_ARGUMENT, code: 'INVALID_ARGUMENT', count: 1 };
+    const [bad] = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the bird'] })).data!.segment.map((x: any) => x.id);
+    expect((await waitAll(r.url, t.token, [bad]))[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'INVALID_ARGUMENT' } });
+
+    // UNAVAILABLE every time: retried up to maxAttempts (5), then FAILED.
+    w.options.failNext = { status: grpc.status.UNAVAILABLE, code: 'DRAINING', count: 100 };
+    const [gone] = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the fish'] })).data!.segment.map((x: any) => x.id);
+    expect((await waitAll(r.url, t.token, [gone]))[0]).toMatchObject({ status: 'FAILED', attempts: 5, error: { code: 'DRAINING' } });
+    w.options.failNext = undefined;
+    const usage = await r.db.prisma.usageRollup.aggregate({ where: { tenantId: t.tenant.id }, _sum: { failures: true } });
+    expect(usage._sum.failures).toBe(3);
+  });
+
+  it('drops the result of a request cancelled while running', async () => {
+    const w = await worker({ delayMs: 500 });
+    const r = await replica([w]);
+    const t = await makeTenant(r.gw.services, 'cancel');
+    const img = (await upload(r.url, t.token, await pngNoise(20, 20, 4))).body.image.id;
+    const [id] = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the boat'] })).data!.segment.map((x: any) => x.id);
+    for (let i = 0; i < 1000 && w.inFlight() === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    const c = await gql(r.url, t.token, 'mutation($id: ID!) { cancelSegmentation(id: $id) { status } }', { id });
+    expect(c.data!.cancelSegmentation.status).toBe('CANCELLED');
+    await new Promise((res) => setTimeout(res, 800));
+    const row = await r.db.prisma.segmentationRequest.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe('CANCELLED');
+    expect(row.maskRle).toBeNull();
+    expect(await r.db.prisma.usageEvent.count({ where: { requestId: id } })).toBe(0);
+  });
+
+  it('long-polls: waitForSegmentations returns on completion, not at the timeout', async () => {
+    const w = await worker({ delayMs: 300 });
+    const r = await replica([w]);
+    const t = await makeTenant(r.gw.services, 'longpoll');
+    const img = (await upload(r.url, t.token, await pngNoise(20, 20, 5))).body.image.id;
+    const ids = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the lamp'] })).data!.segment.map((x: any) => x.id);
+    const started = Date.now();
+    const [d] = await waitAll(r.url, t.token, ids, 30);
+    expect(d.status).toBe('SUCCEEDED');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // A zero timeout answers at once with the current state.
+    const q = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the desk'] })).data!.segment.map((x: any) => x.id);
+    const [now] = await waitAll(r.url, t.token, q, 0);
+    expect(['QUEUED', 'RUNNING']).toContain(now.status);
+  });
+
+  it('shows the worker pool and queue to ADMIN keys', async () => {
+    const w = await worker();
+    const r = await replica([w]);
+    const adminTenant = await r.gw.services.tenants.create('ops');
+    const { token } = await r.gw.services.apiKeys.create(adminTenant.id, 'admin', ['ADMIN', 'READ']);
+    const res = await gql(r.url, token, '{ workerPool { workers { target healthy maxConcurrent packName } queue { queued running } } }');
+    expect(res.data!.workerPool.workers).toEqual([{ target: w.target, healthy: true, maxConcurrent: 4, packName: 'fake' }]);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * An in-test SegmentationWorker that speaks the real refdiff.worker.v1 protocol over gRPC on 127.0.0.1:0 (the
+ * contract's service definition, hash-first image cache, typed error trailers), with a stand-in for the model:
+ * each expression's "mask" is a box derived from the expression text, so tests can check that every result
+ * reached the request it belongs to. The real worker with the fixture pack is exercised in serve tests.
+ */
+import { createHash } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { ERROR_CODE_METADATA_KEY, workerProto, type SegmentRequest__Output, type SegmentResponse } from '@refdiff/worker-contract';
+import { probeImage } from '../src/images/image-probe';
+
+export interface FakeCall {
+  expressions: string[];
+  sentBytes: boolean;
+  sha256: string;
+  requestId: string;
+}
+
+export interface FakeWorkerOptions {
+  delayMs?: number;
+  maxConcurrent?: number;
+  /** Return this gRPC error for the next N Segment calls. */
+  failNext?: { status: grpc.status; code: string; count: number };
+}
+
+export interface FakeWorker {
+  target: string;
+  calls: FakeCall[];
+  options: FakeWorkerOptions;
+  inFlight(): number;
+  /** Kills the server at once (in-flight calls fail on the client side). */
+  kill(): void;
+  close(): Promise<void>;
+}
+
+/** The box the fake model answers for an expression in a width×height image. */
+export function fakeBox(expression: string, width: number, height: number): [number, number, number, number] {
+  const h = createHash('sha256').update(expression).digest();
+  const x0 = h[0] % Math.max(1, width - 1);
+  const y0 = h[1] % Math.max(1, height - 1);
+  return [x0, y0, Math.min(width - 1, x0 + 1 + (h[2] % 8)), Math.min(height - 1, y0 + 1 + (h[3] % 8))];
+}
+
+export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<FakeWorker> {
+  const cache = new Map<string, { width: number; height: number }>();
+  const calls: FakeCall[] = [];
+  let inFlight = 0;
+  const server = new grpc.Server();
+  server.addService(workerProto().SegmentationWorker.service, {
+    Segment(call: grpc.ServerUnaryCall<SegmentRequest__Output, SegmentResponse>, callback: grpc.sendUnaryData<SegmentResponse>) {
+      const req = call.request;
+      const fail = (status: grpc.status, code: string, details: string) => {
+        const md = new grpc.Metadata();
+        md.set(ERROR_CODE_METADATA_KEY, code);
+        callback({ code: status, details, metadata: md });
+      };
+      if (options.failNext && options.failNext.count > 0) {
+        options.failNext.count -= 1;
+        fail(options.failNext.status, options.failNext.code, 'injected failure');
+        return;
+      }
+      let sha: string;
+      if (req.image === 'imageData' && req.imageData) {
+        const header = probeImage(req.imageData);
+        if (!header) return fail(grpc.status.INVALID_ARGUMENT, 'INVALID_IMAGE', 'not an image');
+        sha = createHash('sha256').update(req.imageData).digest('hex');
+        cache.set(sha, header);
+      } else {
+        sha = req.imageSha256 ?? '';
+        if (!cache.has(sha)) return fail(grpc.status.FAILED_PRECONDITION, 'IMAGE_NOT_CACHED', 'image not cached');
+      }
+      const max = options.maxConcurrent ?? 4;
+      if (inFlight >= max) return fail(grpc.status.RESOURCE_EXHAUSTED, 'QUEUE_FULL', 'busy');
+      // Only calls the "model" actually computes are recorded.
+      calls.push({
+        expressions: [...req.expressions],
+        sentBytes: req.image === 'imageData',
+        sha256: sha,
+        requestId: String(call.metadata.get('x-request-id')[0] ?? ''),
+      });
+      inFlight += 1;
+      const { width, height } = cache.get(sha) as { width: number; height: number };
+      setTimeout(() => {
+        inFlight -= 1;
+        callback(null, {
+          image: { width, height, sha256: sha },
+          results: req.expressions.map((expression) => {
+            if (expression.startsWith('!fail')) return { expression, error: { code: 'EXPRESSION_EMPTY', message: 'no noun' } };
+            const [x0, y0, x1, y1] = fakeBox(expression, width, height);
+            return {
+              expression,
+              result: {
+                mask: { rle: { height, width, counts: `fake:${expression}` }, bbox: { x0, y0, x1, y1 }, area: (x1 - x0 + 1) * (y1 - y0 + 1) },
+                chosen: 0,
+                score: 0.5,
+                proposals: [{ generative: 0.1, hard: 0.2, soft: 0.3, fused: 0.5, bbox: { x0, y0, x1, y1 }, area: 1, filtered: false }],
+                root: { index: 0, word: expression.split(' ').pop() ?? '' },
+                directions: [],
+                timingsMs: { unet: 5, clip: 3 },
+              },
+            };
+          }),
+          timingsMs: req.image === 'imageData' ? { vae: 10 } : {},
+          requestId: String(call.metadata.get('x-request-id')[0] ?? ''),
+        });
+      }, options.delayMs ?? 0);
+    },
+    GetInfo(_call: unknown, callback: grpc.sendUnaryData<object>) {
+      callback(null, { packName: 'fake', maxConcurrent: options.maxConcurrent ?? 4, maxQueue: 0, version: 'test' });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    target: `127.0.0.1:${port}`,
+    calls,
+    options,
+    inFlight: () => inFlight,
+    kill: () => server.forceShutdown(),
+    close: () => new Promise((r) => server.tryShutdown(() => r())),
+  };
+}
