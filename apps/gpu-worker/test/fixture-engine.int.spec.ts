@@ -72,6 +72,25 @@ describe('worker on the fixture pack', () => {
     expect(second.response.imageCacheHit).toBe(true);
   }, 300_000);
 
+  it('a 100 ms deadline reaches the real engine; the worker stays healthy and serves the next call', async () => {
+    await w.server.ready;
+    const [{ scene, expression }] = [...syntheticSamples({ seed: 23, count: 1 })];
+    const bytes = await png(scene.image, scene.width, scene.height);
+    const err = await w.client
+      .segment(bytes, [expression.text], undefined, { hashFirst: false, deadlineMs: 100 })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(WorkerCallError);
+    expect(err.status).toBe(grpc.status.DEADLINE_EXCEEDED);
+    // the engine stops at its next abort check and frees the slot
+    await expect.poll(() => w.server.limiter.inFlight, { timeout: 60_000, interval: 100 }).toBe(0);
+    // the engine gave up (ABORTED → DEADLINE_EXCEEDED); had it ignored the signal, the call would count as OK
+    const requests = await w.server.metrics.registry.getSingleMetricAsString('refdiff_worker_requests_total');
+    expect(requests).toContain('refdiff_worker_requests_total{method="Segment",code="DEADLINE_EXCEEDED"} 1');
+    expect(await w.health()).toBe('SERVING');
+    const { response } = await w.client.segment(bytes, [expression.text], undefined, { deadlineMs: 120_000 });
+    expect(response.results[0].outcome).toBe('result');
+  }, 300_000);
+
   it('garbage bytes are INVALID_ARGUMENT from the real image gate', async () => {
     await w.server.ready;
     const err = await w.client
