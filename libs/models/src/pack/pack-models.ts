@@ -277,6 +277,9 @@ export class PackModels implements RefDiffModels {
       );
       const iou = toFloat32(r.iou_predictions);
       const masks = toFloat32(r.low_res_masks);
+      if (iou.length !== 4 || masks.length !== 4 * l * l) {
+        throw new ModelRuntimeError('OUTPUT_MISMATCH', `samDecoder: Meta's decoder returned ${iou.length} masks of ${masks.length / Math.max(1, iou.length)} values; expected 4 of ${l}×${l}`);
+      }
       iouScores.set(iou.subarray(1, 4), i * 3);
       lowResLogits.set(masks.subarray(l * l, 4 * l * l), i * 3 * l * l);
     }

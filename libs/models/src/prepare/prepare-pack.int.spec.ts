@@ -130,6 +130,16 @@ describe('prepare', () => {
     await expect(stat(join(root, 'fused'))).rejects.toThrow();
   });
 
+  it("refuses a Meta SAM decoder exported with a single mask per prompt", async () => {
+    const metaDirs = await writeTinyExports(join(root, 'exports-meta1'), { unetLayout: 'b-h-hw-t', sam: 'meta-single' });
+    const { tinySamDecoderMeta } = await import('../testing/tiny-encoders');
+    await writeFile(join(metaDirs.sam, 'onnx/sam_decoder.onnx'), buildModel(tinySamDecoderMeta({ masks: 1 })));
+    await expect(preparePack({ ...metaDirs, out: join(root, 'meta1'), name: 'm' })).rejects.toMatchObject({
+      code: 'EXPORT_UNSUPPORTED',
+      message: expect.stringContaining('low_res_masks has 1 masks per prompt; expected 4 (export Meta\'s decoder with return_single_mask=False)'),
+    });
+  });
+
   it('refuses a non-empty output folder and names missing export files', async () => {
     await mkdir(join(root, 'busy'), { recursive: true });
     await writeFile(join(root, 'busy/x'), 'x');

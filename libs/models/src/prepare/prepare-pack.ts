@@ -209,6 +209,16 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     if (!samVariant) {
       throw new ModelPackError('EXPORT_UNSUPPORTED', `${files.samDecoder}: expected input_points (Hugging Face split export) or point_coords (Meta export); it has ${samInputs.join(', ')}`);
     }
+    // multimask output is what automatic mask generation decodes: 3 masks (HF) or 4 with the single mask first (Meta)
+    const masksOut = samDecoder.outputs.find((o) => o.name === (samVariant === 'hf-split' ? 'pred_masks' : 'low_res_masks'));
+    const maskCount = num(masksOut, samVariant === 'hf-split' ? 2 : 1);
+    if (!masksOut || (maskCount !== undefined && maskCount !== (samVariant === 'hf-split' ? 3 : 4))) {
+      throw new ModelPackError(
+        'EXPORT_UNSUPPORTED',
+        `${files.samDecoder}: ${masksOut ? `output ${masksOut.name} has ${maskCount} masks per prompt` : `no ${samVariant === 'hf-split' ? 'pred_masks' : 'low_res_masks'} output`}; ` +
+          (samVariant === 'hf-split' ? 'expected 3 (multimask output)' : 'expected 4 (export Meta\'s decoder with return_single_mask=False)'),
+      );
+    }
 
     // --- UNet: expose cross-attention
     const unetBytes = await readFile(files.unet);

@@ -155,7 +155,8 @@ export function tinySamDecoderHf(o: { size?: number; channels?: number; grid?: n
 }
 
 /** Meta's single-prompt decoder signature (segment-anything scripts/export_onnx_model.py), 4 masks. */
-export function tinySamDecoderMeta(o: { size?: number; channels?: number; grid?: number; lowRes?: number; seed?: number } = {}): GraphSpec {
+export function tinySamDecoderMeta(o: { size?: number; channels?: number; grid?: number; lowRes?: number; seed?: number; masks?: number } = {}): GraphSpec {
+  const k = o.masks ?? 4;
   const b = new Builder(prng(o.seed ?? 8));
   const s = o.size ?? 64;
   const g = o.grid ?? 4;
@@ -164,7 +165,7 @@ export function tinySamDecoderMeta(o: { size?: number; channels?: number; grid?:
   const grid = b.op('ReduceMean', [b.op('Resize', ['image_embeddings', '', b.floats('up', [1, 1, l / g, l / g])], 'emb_up')], 'emb_mean', undefined, { axes: [1], keepdims: 1 }); // [1,1,L,L]
   const w = b.op('Unsqueeze', [b.op('Relu', ['point_labels'], 'label_w'), b.ints('axis2', [2])], 'label_w3');
   const pts = b.op('Div', [b.op('ReduceSum', [b.op('Mul', ['point_coords', w], 'wc'), b.ints('n_axis', [1])], 'pts', undefined, { keepdims: 0 }), b.scalar('size', s)], 'pts_n'); // [1,2]
-  const z = b.op('MatMul', [pts, b.weight('point_proj', [2, 4])], 'pz'); // [1,4]
+  const z = b.op('MatMul', [pts, b.weight('point_proj', [2, k])], 'pz'); // [1,k]
   const zm = b.op('Add', [z, b.op('Mul', ['has_mask_input', b.scalar('mask_w', 0.5)], 'hm')], 'pz_m');
   b.op('Sigmoid', [zm], 'iou_predictions');
   b.op('Mul', [grid, b.op('Unsqueeze', [zm, b.ints('axes23', [2, 3])], 'pz4')], 'low_res_masks');
@@ -181,6 +182,6 @@ export function tinySamDecoderMeta(o: { size?: number; channels?: number; grid?:
       valueInfo('has_mask_input', 'float32', [1]),
       valueInfo('orig_im_size', 'float32', [2]),
     ],
-    outputs: [valueInfo('masks', 'float32', [1, 4, l, l]), valueInfo('iou_predictions', 'float32', [1, 4]), valueInfo('low_res_masks', 'float32', [1, 4, l, l])],
+    outputs: [valueInfo('masks', 'float32', [1, k, l, l]), valueInfo('iou_predictions', 'float32', [1, k]), valueInfo('low_res_masks', 'float32', [1, k, l, l])],
   };
 }
