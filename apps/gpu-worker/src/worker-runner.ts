@@ -52,7 +52,7 @@ export async function runWorker(
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      await server.drain(config.shutdown.drainTimeoutMs);
+      await server.drain(config.shutdown.drainTimeoutMs, config.shutdown.graceMs);
       await metricsServer?.close();
     })());
 

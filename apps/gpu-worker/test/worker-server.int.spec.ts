@@ -191,6 +191,26 @@ describe('worker: load, deadlines, cancellation', () => {
     }
   });
 
+  it('during the drain grace period health is NOT_SERVING and new calls get UNAVAILABLE (DRAINING)', async () => {
+    const engine = new ColourEngine();
+    engine.delayMs = 300;
+    const w = await startTestWorker(engine, { concurrency: 1, maxQueue: 4 });
+    try {
+      await w.server.ready;
+      const running = w.client.segment(scene.bytes, ['red 1'], undefined, { hashFirst: false });
+      await expect.poll(() => w.server.limiter.inFlight).toBe(1);
+      const drained = w.server.drain(5_000, 1_000);
+      expect(await w.health()).toBe('NOT_SERVING');
+      const refused = await w.client.segment(scene.bytes, ['red 2'], undefined, { hashFirst: false }).catch((e) => e);
+      expect(refused).toMatchObject({ status: grpc.status.UNAVAILABLE, code: 'DRAINING' });
+      expect((await running).response.results[0].outcome).toBe('result');
+      await drained;
+      expect(engine.completed).toEqual(['red 1']);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('drain finishes in-flight calls and refuses new ones', async () => {
     const engine = new ColourEngine();
     engine.delayMs = 300;

@@ -26,6 +26,7 @@ const envSchema = z.object({
   REFDIFF_METRICS_PORT: int(0, 65_535).optional(),
   REFDIFF_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   REFDIFF_DRAIN_TIMEOUT_MS: int(0).default(30_000),
+  REFDIFF_DRAIN_GRACE_MS: int(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -48,7 +49,8 @@ export interface WorkerConfig {
   readonly cache: { readonly imageBytes: number };
   /** port undefined = no metrics endpoint */
   readonly metrics: { readonly host: string; readonly port: number | undefined };
-  readonly shutdown: { readonly drainTimeoutMs: number };
+  /** graceMs: how long health reports NOT_SERVING (new calls refused) before the server closes */
+  readonly shutdown: { readonly drainTimeoutMs: number; readonly graceMs: number };
   readonly log: { readonly level: string };
 }
 
@@ -111,7 +113,7 @@ export function loadWorkerConfig(
     },
     cache: { imageBytes: e.REFDIFF_IMAGE_CACHE_BYTES },
     metrics: { host: e.REFDIFF_METRICS_HOST, port: e.REFDIFF_METRICS_PORT },
-    shutdown: { drainTimeoutMs: e.REFDIFF_DRAIN_TIMEOUT_MS },
+    shutdown: { drainTimeoutMs: e.REFDIFF_DRAIN_TIMEOUT_MS, graceMs: e.REFDIFF_DRAIN_GRACE_MS },
     log: { level: e.LOG_LEVEL },
   });
 }

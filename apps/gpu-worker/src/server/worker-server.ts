@@ -44,8 +44,12 @@ export interface WorkerServer {
   readonly state: WorkerState;
   readonly metrics: WorkerMetrics;
   readonly limiter: ConcurrencyLimiter;
-  /** Stops accepting calls, lets in-flight ones finish (at most timeoutMs, then cancels them), disposes the engine. */
-  drain(timeoutMs: number): Promise<void>;
+  /**
+   * Health NOT_SERVING and new calls refused (UNAVAILABLE, DRAINING) at once; after `graceMs` (time for health
+   * watchers and load balancers to move away) the server closes; in-flight and queued calls finish (at most
+   * timeoutMs in all, then they are cancelled); the engine is disposed.
+   */
+  drain(timeoutMs: number, graceMs?: number): Promise<void>;
 }
 
 const HEALTH_SERVICES = ['', SEGMENTATION_WORKER_SERVICE] as const;
@@ -235,17 +239,19 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
         );
       });
     },
-    drain(timeoutMs) {
+    drain(timeoutMs, graceMs = 0) {
       drained ??= (async () => {
         state = 'draining';
         setHealth('NOT_SERVING');
-        log.info({ inFlight: limiter.inFlight, queued: limiter.queueDepth, timeoutMs }, 'draining');
+        log.info({ inFlight: limiter.inFlight, queued: limiter.queueDepth, timeoutMs, graceMs }, 'draining');
+        const started = Date.now();
+        if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(graceMs, timeoutMs)));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             log.warn({ inFlight: limiter.inFlight, queued: limiter.queueDepth }, 'drain timed out; cancelling calls');
             server.forceShutdown();
             resolve();
-          }, timeoutMs);
+          }, Math.max(0, timeoutMs - (Date.now() - started)));
           server.tryShutdown(() => {
             clearTimeout(timer);
             resolve();
