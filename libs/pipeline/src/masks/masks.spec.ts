@@ -36,6 +36,20 @@ describe('COCO RLE (pycocotools compatible)', () => {
     expect(rleCountsToString([1048576])).toBe('PPPP1');
   });
 
+  it('reproduces pycocotools strings published in third-party tests (25×25 squares)', () => {
+    // pycocotools.mask.encode of a 25×25 mask with rows/cols a..b−1 set, as asserted against pycocotools in
+    // pytorchcocotools' test cases
+    const square = (a: number, b: number) => {
+      const m = new Uint8Array(625);
+      for (let y = a; y < b; y++) for (let x = a; x < b; x++) m[y * 25 + x] = 1;
+      return m;
+    };
+    expect(encodeRle(square(0, 5), 25, 25).counts).toBe('05d00000000d?');
+    expect(encodeRle(square(5, 10), 25, 25).counts).toBe('R45d00000000b;');
+    expect(encodeRle(square(20, 25), 25, 25).counts).toBe('X`05d00000000');
+    expect(decodeRle({ size: [25, 25], counts: 'R45d00000000b;' })).toEqual(square(5, 10));
+  });
+
   it('round-trips random masks and counts (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (w, h, seed) => {

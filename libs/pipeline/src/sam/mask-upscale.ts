@@ -37,10 +37,17 @@ export function composeAxis(lowRes: number, inputSize: number, resized: number, 
     wt[2] = wb * (1 - t1.w1[b]);
     idx[3] = t1.i1[b];
     wt[3] = wb * t1.w1[b];
-    const start = Math.min(idx[0], idx[2]);
-    const end = Math.max(idx[1], idx[3]);
+    // span only the taps that carry weight: zero-weight taps would widen every window for nothing
+    let start = Infinity;
+    let end = -Infinity;
+    for (let j = 0; j < 4; j++) {
+      if (wt[j] > 0) {
+        start = Math.min(start, idx[j]);
+        end = Math.max(end, idx[j]);
+      }
+    }
     const w = new Array<number>(end - start + 1).fill(0);
-    for (let j = 0; j < 4; j++) w[idx[j] - start] += wt[j];
+    for (let j = 0; j < 4; j++) if (wt[j] > 0) w[idx[j] - start] += wt[j];
     lists.push({ start, w });
     if (w.length > k) k = w.length;
   }
@@ -70,6 +77,11 @@ export interface UpscaleStats {
   readonly area: number;
   /** tight box [x0, y0, x1, y1] inclusive of the binarised mask, [0, 0, 0, 0] when empty (as SAM) */
   readonly box: [number, number, number, number];
+  /**
+   * Low-res cells that can matter for any threshold ≥ threshold − offset: [row0, row1, col0, col1] inclusive (the
+   * cells above it, widened by the tap span), or null. Cells outside can be replaced by anything lower.
+   */
+  readonly support: [number, number, number, number] | null;
 }
 
 // margin for classifying a block from its taps' range; exact evaluation decides anything closer
@@ -92,6 +104,7 @@ export class SamMaskUpscaler {
   private readonly interiors: Int32Array;
   private readonly leaves: Int32Array;
   private interiorCount = 0;
+  private lastActive: [number, number, number, number] | null = null;
   private leafCount = 0;
 
   constructor(readonly geometry: SamGeometry) {
@@ -176,6 +189,7 @@ export class SamMaskUpscaler {
   /** Prepares window ranges for the active region; null when no output pixel can exceed `floor`. */
   private prepare(low: Float32Array, floor: number): [number, number, number, number] | null {
     const box = this.activeBox(low, floor);
+    this.lastActive = box;
     if (!box) return null;
     const [ya, yb] = SamMaskUpscaler.groupRange(this.y, box[0], box[1]);
     const [xa, xb] = SamMaskUpscaler.groupRange(this.x, box[2], box[3]);
@@ -315,6 +329,8 @@ export class SamMaskUpscaler {
     const s = this.geometry.lowResSize;
     const kx = this.x.k;
     const ky = this.y.k;
+    const xw = this.x.weights;
+    const yw = this.y.weights;
     const bw = xb - xa;
     const sy = this.y.start[ya];
     const sx = this.x.start[xa];
@@ -323,7 +339,8 @@ export class SamMaskUpscaler {
       const row = (sy + i) * s + sx;
       for (let px = xa; px < xb; px++) {
         let acc = 0;
-        for (let j = 0; j < kx; j++) acc += this.x.weights[px * kx + j] * low[row + j];
+        const w = px * kx;
+        for (let j = 0; j < kx; j++) acc += xw[w + j] * low[row + j];
         h[i * bw + px - xa] = acc;
       }
     }
@@ -332,9 +349,10 @@ export class SamMaskUpscaler {
       const o = (py - ya) * bw;
       for (let c = 0; c < bw; c++) out[o + c] = 0;
       for (let i = 0; i < ky; i++) {
-        const wy = this.y.weights[py * ky + i];
+        const wy = yw[py * ky + i];
         if (wy === 0) continue;
-        for (let c = 0; c < bw; c++) out[o + c] += wy * h[i * bw + c];
+        const hi = i * bw;
+        for (let c = 0; c < bw; c++) out[o + c] += wy * h[hi + c];
       }
     }
   }
@@ -358,6 +376,10 @@ export class SamMaskUpscaler {
     let x1 = -1;
     let y1 = -1;
     this.traverse(low, hi + EPS, lo - EPS);
+    const active = this.lastActive;
+    const support: [number, number, number, number] | null = active
+      ? [Math.max(0, active[0] - ky + 1), Math.min(s - 1, active[1] + ky - 1), Math.max(0, active[2] - kx + 1), Math.min(s - 1, active[3] + kx - 1)]
+      : null;
     const interiors = this.interiors;
     for (let i = 0; i < this.interiorCount; i++) {
       const ya = interiors[4 * i];
@@ -374,14 +396,17 @@ export class SamMaskUpscaler {
       if (yb - 1 > y1) y1 = yb - 1;
     }
     const leaves = this.leaves;
-    for (let i = 0; i < this.leafCount; i++) {
+    const ystart = this.y.start;
+    const xstart = this.x.start;
+    const leafCount = this.leafCount;
+    for (let i = 0; i < leafCount; i++) {
       const a = leaves[2 * i];
       const b = leaves[2 * i + 1];
       const ya = gy[a];
       const yb = gy[a + 1];
       const xa = gx[b];
       const xb = gx[b + 1];
-      const w0 = this.y.start[ya] * s + this.x.start[xa];
+      const w0 = ystart[ya] * s + xstart[xa];
       let mn = low[w0];
       let mx = mn;
       for (let r = 0; r < ky; r++) {
@@ -428,7 +453,7 @@ export class SamMaskUpscaler {
       }
     }
     const box: [number, number, number, number] = area > 0 ? [x0, y0, x1, y1] : [0, 0, 0, 0];
-    return { countHigh, countLow, area, box };
+    return { countHigh, countLow, area, box, support };
   }
 
   /** Binary mask [H, W] of logit > threshold at image resolution. */

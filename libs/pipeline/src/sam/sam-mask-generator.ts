@@ -21,7 +21,11 @@ export const SAM_AMG_DEFAULTS: SamAmgSettings = Object.freeze({
   boxNmsThresh: 0.7,
 });
 
-/** A mask that passed the IoU and stability filters; its logits are kept (low-res) to materialise it later. */
+/**
+ * A mask that passed the IoU and stability filters. Its low-res logits are kept only over the cells that can reach
+ * the mask threshold (`support`, widened by the tap span), enough to materialise the mask exactly later while
+ * holding a few KB instead of the whole S×S plane per candidate.
+ */
 export interface SamCandidate {
   /** index of the prompt point in the grid */
   readonly point: number;
@@ -32,9 +36,12 @@ export interface SamCandidate {
   readonly area: number;
   /** [x0, y0, x1, y1] inclusive, image pixels */
   readonly box: [number, number, number, number];
-  /** [S, S] low-res logits (a copy) */
-  readonly logits: Float32Array;
+  /** low-res logits over rows [row0, row0 + rows) × cols [col0, col0 + cols) of the S×S plane (a copy) */
+  readonly lowRes: { readonly data: Float32Array; readonly row0: number; readonly col0: number; readonly rows: number; readonly cols: number };
 }
+
+/** Logits below every threshold, for cells outside a candidate's support. */
+const FLOOR_LOGIT = -1e4;
 
 /** `#(logit > t + offset) / #(logit > t − offset)`; 0 when nothing is above t − offset (SAM's 0/0 never passes). */
 export function stabilityScore(countHigh: number, countLow: number): number {
@@ -90,6 +97,11 @@ export class SamMaskGenerator {
       const stability = stabilityScore(stats.countHigh, stats.countLow);
       if (!(stability >= st.stabilityScoreThresh)) continue;
       this.counts.passedStability++;
+      const [r0, r1, c0, c1] = stats.support ?? [0, -1, 0, -1];
+      const rows = r1 - r0 + 1;
+      const cols = c1 - c0 + 1;
+      const data = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) data.set(low.subarray((r0 + r) * s + c0, (r0 + r) * s + c0 + cols), r * cols);
       this.candidates.push({
         point: firstPoint + Math.floor(i / 3),
         multimask: i % 3,
@@ -97,7 +109,7 @@ export class SamMaskGenerator {
         stability,
         area: stats.area,
         box: stats.box,
-        logits: low.slice(),
+        lowRes: { data, row0: r0, col0: c0, rows, cols },
       });
     }
   }
@@ -118,6 +130,15 @@ export class SamMaskGenerator {
 
   /** The binary mask [H, W] of a candidate at image resolution. */
   mask(candidate: SamCandidate): Uint8Array {
-    return this.upscaler.mask(candidate.logits, this.settings.maskThreshold);
+    return this.upscaler.mask(this.lowResPlane(candidate), this.settings.maskThreshold);
+  }
+
+  /** The candidate's S×S low-res logits, exact on its support and FLOOR_LOGIT elsewhere. */
+  lowResPlane(candidate: SamCandidate): Float32Array {
+    const s = this.geometry.lowResSize;
+    const { data, row0, col0, rows, cols } = candidate.lowRes;
+    const plane = new Float32Array(s * s).fill(Math.min(FLOOR_LOGIT, this.settings.maskThreshold - this.settings.stabilityScoreOffset - 1));
+    for (let r = 0; r < rows; r++) plane.set(data.subarray(r * cols, (r + 1) * cols), (row0 + r) * s + col0);
+    return plane;
   }
 }

@@ -56,7 +56,8 @@ describe('samPointGrid', () => {
 });
 
 describe('SamMaskUpscaler', () => {
-  const geometries = [samGeometry(1024, 1024, 1024, 256), samGeometry(75, 50, 64, 16), samGeometry(40, 90, 64, 16), samGeometry(130, 130, 64, 16)];
+  // up- and down-scaling second stages (images larger and smaller than the input square), odd sizes
+  const geometries = [samGeometry(1024, 1024, 1024, 256), samGeometry(75, 50, 64, 16), samGeometry(40, 90, 64, 16), samGeometry(130, 130, 64, 16), samGeometry(40, 30, 64, 16), samGeometry(23, 37, 64, 16)];
 
   it('composed taps have non-negative weights summing to 1', () => {
     for (const g of geometries) {
@@ -191,6 +192,30 @@ describe('stability, NMS and the generator', () => {
     for (const v of m) area += v;
     expect(area).toBe(kept[0].area);
     expect(kept[0].stability).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('masks materialised from the stored support equal masks from the full logits (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(samGeometry(75, 50, 64, 16), samGeometry(40, 30, 64, 16)),
+        fc.double({ min: 0, max: 16, noNaN: true }),
+        fc.double({ min: 0, max: 16, noNaN: true }),
+        fc.double({ min: 0.5, max: 10, noNaN: true }),
+        fc.integer(),
+        (g, cx, cy, r, seed) => {
+          const noise = lcg(seed);
+          const low = blobLogits(16, cx, cy, r, 3, () => noise() * 4);
+          const gen = new SamMaskGenerator(g, { predIouThresh: -1, stabilityScoreThresh: 0, boxNmsThresh: 1 });
+          const batch = new Float32Array(3 * 256).fill(-50);
+          batch.set(low, 0);
+          gen.addBatch({ iouScores: Float32Array.from([1, 0, 0]), lowResLogits: batch, points: 1 });
+          const kept = gen.finish().filter((c) => c.multimask === 0);
+          expect(kept.length).toBe(1);
+          expect(gen.mask(kept[0])).toEqual(new SamMaskUpscaler(g).mask(low, 0));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('rejects batches whose sizes do not match, and NaN predicted IoU', () => {
