@@ -18,6 +18,8 @@ export interface ClipBiasOptions {
   readonly dtype: 'float32' | 'float16' | string;
   readonly heads: number;
   readonly tokens: number;
+  /** the batch dim of pixel_values (symbol or fixed size), shared by the bias */
+  readonly batchDim: number | string;
 }
 
 export function addClipAttentionBias(
@@ -54,7 +56,7 @@ export function addClipAttentionBias(
       insertBefore,
       replace,
       appendInitializers: initializers,
-      appendInputs: [valueInfo(ATTENTION_BIAS_INPUT, options.dtype === 'float16' ? 'float16' : 'float32', ['batch', 1, options.tokens, options.tokens])],
+      appendInputs: [valueInfo(ATTENTION_BIAS_INPUT, options.dtype === 'float16' ? 'float16' : 'float32', [options.batchDim, 1, options.tokens, options.tokens])],
     },
     what,
   );

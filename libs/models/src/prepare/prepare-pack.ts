@@ -286,8 +286,9 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     );
     const clipProbe = await probeClipVision(runtime, probePath, 'refdiff_probe_logits', options.constants?.clip?.imageSize ?? DEFAULT_CONSTANTS.clip.imageSize);
     await rm(probePath);
+    const visionBatch = vision.inputs.find((i) => i.name === 'pixel_values')?.shape[0] ?? 'batch';
     const maskedTarget = 'clip/vision_masked.onnx';
-    await writeFile(join(tmp, maskedTarget), addClipAttentionBias(visionBytes, selfSites, clipProbe, files.clipVision));
+    await writeFile(join(tmp, maskedTarget), addClipAttentionBias(visionBytes, selfSites, { ...clipProbe, batchDim: visionBatch }, files.clipVision));
     written('clip', files.clipVision, maskedTarget, 'clip-attention-bias');
     await verifyMaskedClip(runtime, join(tmp, vision.file), join(tmp, maskedTarget), clipProbe);
 
@@ -342,7 +343,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
         transform: r.transform,
       });
     }
-    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: clipProbe.dtype === 'float16' ? ('float16' as const) : ('float32' as const), shape: ['batch', 1, clipProbe.tokens, clipProbe.tokens] }];
+    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: clipProbe.dtype === 'float16' ? ('float16' as const) : ('float32' as const), shape: [visionBatch, 1, clipProbe.tokens, clipProbe.tokens] }];
     const manifest: Manifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       name: options.name,
