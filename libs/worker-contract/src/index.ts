@@ -10,7 +10,7 @@ export {
   workerPackageDefinition,
   workerProto,
 } from './worker-proto';
-export { WorkerCallError, createWorkerClient, sha256Hex } from './worker-client';
+export { WorkerCallError, createWorkerClient, poolTarget, sha256Hex, workerPoolChannelOptions } from './worker-client';
 export type {
   SegmentCallOptions,
   SegmentCallResult,

@@ -5,7 +5,44 @@ import type { SegmentOptions } from './__generated__/refdiff/worker/v1/SegmentOp
 import type { SegmentRequest } from './__generated__/refdiff/worker/v1/SegmentRequest';
 import type { SegmentResponse__Output } from './__generated__/refdiff/worker/v1/SegmentResponse';
 import type { SegmentationWorkerClient } from './__generated__/refdiff/worker/v1/SegmentationWorker';
-import { ERROR_CODE_METADATA_KEY, REQUEST_ID_METADATA_KEY, workerProto } from './worker-proto';
+import {
+  ERROR_CODE_METADATA_KEY,
+  REQUEST_ID_METADATA_KEY,
+  SEGMENTATION_WORKER_SERVICE,
+  workerProto,
+} from './worker-proto';
+
+/**
+ * Channel options for one client over a pool of workers: round-robin over every address of the target (a static
+ * `ipv4:a:p1,b:p2` list or a `dns:` name with several records) and transparent retries of calls that fail with
+ * UNAVAILABLE (a worker that died, is still loading or is draining) on another worker. Segment is a pure function
+ * of its request, so a retry is safe.
+ */
+export function workerPoolChannelOptions(maxAttempts = 3): grpc.ChannelOptions {
+  return {
+    'grpc.service_config': JSON.stringify({
+      loadBalancingConfig: [{ round_robin: {} }],
+      methodConfig: [
+        {
+          name: [{ service: SEGMENTATION_WORKER_SERVICE }],
+          retryPolicy: {
+            maxAttempts,
+            initialBackoff: '0.05s',
+            maxBackoff: '0.5s',
+            backoffMultiplier: 2,
+            retryableStatusCodes: ['UNAVAILABLE'],
+          },
+        },
+      ],
+    }),
+  };
+}
+
+/** `ipv4:` target for a list of `a.b.c.d:port` addresses (for names, use a `dns:` target). */
+export function poolTarget(addresses: readonly string[]): string {
+  if (addresses.length === 0) throw new RangeError('a worker pool needs at least one address');
+  return `ipv4:${addresses.join(',')}`;
+}
 
 export interface WorkerClientOptions {
   /** Default: insecure (the worker pool lives on a private network). */
@@ -14,7 +51,7 @@ export interface WorkerClientOptions {
   defaultDeadlineMs?: number;
   /** Largest message sent or received; default 64 MiB. */
   maxMessageBytes?: number;
-  /** Extra channel options (load balancing, service config, keepalive…). */
+  /** Extra channel options (keepalive…; `workerPoolChannelOptions()` for a pool). */
   channelOptions?: grpc.ChannelOptions;
 }
 
