@@ -1,4 +1,4 @@
-import { assertLength } from '../errors/pipeline.errors';
+import { assertFinite, assertLength, PipelineError } from '../errors/pipeline.errors';
 import { linearTaps } from '../image/bilinear-resize';
 import type { SamGeometry } from './sam-geometry';
 
@@ -146,11 +146,18 @@ export class SamMaskUpscaler {
     let c1 = -1;
     for (let r = 0; r < s; r++) {
       const o = r * s;
-      // tight max first: most rows of a mask's logits are background
+      // tight max first: most rows of a mask's logits are background; the sum catches NaN/±Infinity on the way
       let m = low[o];
-      for (let c = 1; c < s; c++) {
+      let sum = 0;
+      for (let c = 0; c < s; c++) {
         const v = low[o + c];
         m = v > m ? v : m;
+        sum += v;
+      }
+      if (sum - sum !== 0) {
+        let c = 0;
+        while (Number.isFinite(low[o + c])) c++;
+        throw new PipelineError('INVALID_VALUE', `low-res logits: value at row ${r}, col ${c} is ${low[o + c]}`);
       }
       if (!(m > floor)) continue;
       let first = -1;
@@ -491,6 +498,7 @@ export class SamMaskUpscaler {
   /** The full float logit map [H, W] (separable: rows then columns). */
   logits(low: Float32Array): Float32Array {
     this.checkInput(low);
+    assertFinite('low-res logits', low);
     const s = this.geometry.lowResSize;
     const W = this.geometry.width;
     const H = this.geometry.height;

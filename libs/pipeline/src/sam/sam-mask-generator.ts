@@ -52,7 +52,8 @@ export function stabilityScore(countHigh: number, countLow: number): number {
  * SAM's automatic mask generation after the decoder (segment-anything amg `_process_batch` + `_process_crop` with
  * crop_n_layers 0, min_mask_region_area 0): per decoded batch keep pred IoU > thresh, upscale only those (lazily,
  * see SamMaskUpscaler), keep stability ≥ thresh, binarise at the mask threshold, box; then one box NMS over all
- * kept masks scored by predicted IoU. Feed batches in point order with `addBatch`, then `finish`.
+ * kept masks scored by predicted IoU. Feed batches in point order with `addBatch`, then `finish`. Non-finite logits of
+ * a mask that passes the IoU filter throw INVALID_VALUE (the others are never read).
  */
 export class SamMaskGenerator {
   readonly settings: SamAmgSettings;

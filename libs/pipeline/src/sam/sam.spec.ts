@@ -125,6 +125,12 @@ describe('SamMaskUpscaler', () => {
     );
   });
 
+  it('rejects non-finite logits, naming the cell', () => {
+    const low = new Float32Array(256).fill(-5);
+    low[3 * 16 + 7] = NaN;
+    expect(() => new SamMaskUpscaler(samGeometry(10, 10, 64, 16)).stats(low, 0, 1)).toThrow(/row 3, col 7 is NaN/);
+  });
+
   it('rejects low-res logits of the wrong size', () => {
     expect(() => new SamMaskUpscaler(samGeometry(10, 10, 64, 16)).stats(new Float32Array(10), 0, 1)).toThrow(/length 10, expected 256/);
   });
