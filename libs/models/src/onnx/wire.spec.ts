@@ -42,13 +42,13 @@ describe('wire-level model edits', () => {
     expect(g.nodes.map((n) => n.opType)).toEqual(['Mul', 'Softmax', 'Identity']);
   });
 
-  it('insert nodes before a named node and replace it; a missing name is an error', () => {
+  it('insert nodes before a named node and rename its input; a missing name or input is an error', () => {
     const bytes = buildModel(spec);
     const edited = editModel(
       bytes,
       {
         insertBefore: new Map([['/a/attn2/Softmax', [node('Add', ['h', 'bias'], ['hb'], { name: 'add' })]]]),
-        replace: new Map([['/a/attn2/Softmax', node('Softmax', ['hb'], ['y'], { name: '/a/attn2/Softmax', attributes: { axis: -1 } })]]),
+        renameInputs: new Map([['/a/attn2/Softmax', { from: 'h', to: 'hb' }]]),
         appendInputs: [valueInfo('bias', 'float32', ['batch', 4])],
       },
       'test',
@@ -56,7 +56,11 @@ describe('wire-level model edits', () => {
     const g = readGraphSummary(edited, 'test');
     expect(g.nodes.map((n) => `${n.opType}:${n.input.join(',')}`)).toEqual(['Mul:x,w', 'Add:h,bias', 'Softmax:hb']);
     expect(g.inputs.map((i) => i.name)).toEqual(['x', 'bias']);
-    expect(() => editModel(bytes, { replace: new Map([['nope', node('Relu', ['x'], ['z'])]]) }, 'm.onnx')).toThrow('m.onnx: not a readable ONNX model (nodes not found: nope)');
+    expect(() => editModel(bytes, { renameInputs: new Map([['nope', { from: 'x', to: 'z' }]]) }, 'm.onnx')).toThrow('m.onnx: not a readable ONNX model (nodes not found: nope)');
+    expect(() => editModel(bytes, { renameInputs: new Map([['/a/attn2/Softmax', { from: 'q', to: 'z' }]]) }, 'm.onnx')).toThrow('node /a/attn2/Softmax has no input q');
+    // the Softmax keeps its other fields (axis attribute) byte for byte
+    const softmax = readGraphSummary(edited, 'test').nodes[2];
+    expect(softmax.attribute.map((a) => [a.name, Number(a.i)])).toEqual([['axis', -1]]);
   });
 
   it('read external data locations without touching the data', () => {

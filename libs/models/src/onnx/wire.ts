@@ -2,7 +2,8 @@
  * Faithful edits of ONNX model bytes at the protobuf wire level. Every field of the model that an edit does not
  * touch is copied byte for byte — initializers, fields newer than the IR v8 schema onnx-proto knows, metadata —
  * so preparing a pack never loses content of a newer export and never reads or rewrites external weights.
- * Only the node entries that an edit replaces are decoded and re-encoded (with onnx-proto).
+ * Nodes are decoded (with onnx-proto) only to be identified; an input rename rewrites that one string field of
+ * the node's bytes and copies the rest.
  */
 import { ModelPackError } from '../errors';
 import { onnx, type OnnxTypes } from './onnx-proto';
@@ -169,8 +170,8 @@ export function readGraphSummary(bytes: Uint8Array, what: string): GraphSummary 
 export interface GraphEdit {
   /** Nodes to insert immediately before the node with this name (keeps the node list topologically sorted). */
   readonly insertBefore?: ReadonlyMap<string, readonly OnnxTypes.INodeProto[]>;
-  /** Replacement for a node, keyed by node name. */
-  readonly replace?: ReadonlyMap<string, OnnxTypes.INodeProto>;
+  /** Renames inputs of a node (keyed by node name): every input equal to `from` becomes `to`. */
+  readonly renameInputs?: ReadonlyMap<string, { readonly from: string; readonly to: string }>;
   readonly appendNodes?: readonly OnnxTypes.INodeProto[];
   readonly appendInputs?: readonly OnnxTypes.IValueInfoProto[];
   readonly appendOutputs?: readonly OnnxTypes.IValueInfoProto[];
@@ -179,12 +180,13 @@ export interface GraphEdit {
 
 /**
  * Applies an edit to model bytes. Untouched fields are copied verbatim; the graph field is re-assembled from
- * its original entries plus the edit. Every name in `insertBefore` and `replace` must exist.
+ * its original entries plus the edit. Every name in `insertBefore` and `renameInputs` must exist, and every
+ * renamed input must be found.
  */
 export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uint8Array {
   return wrap(what, () => {
     const out: Uint8Array[] = [];
-    const pending = new Set<string>([...(edit.insertBefore?.keys() ?? []), ...(edit.replace?.keys() ?? [])]);
+    const pending = new Set<string>([...(edit.insertBefore?.keys() ?? []), ...(edit.renameInputs?.keys() ?? [])]);
     const graphFields = [...fields(bytes)].filter((f) => f.number === MODEL_GRAPH && f.wireType === 2);
     if (graphFields.length === 0) throw new Error('it has no graph');
     const lastGraph = graphFields[graphFields.length - 1];
@@ -202,9 +204,9 @@ export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uin
             for (const b of before) g.push(...lengthDelimited(GRAPH_NODE, onnx.NodeProto.encode(b).finish()));
             pending.delete(n.name);
           }
-          const replacement = edit.replace?.get(n.name);
-          if (replacement) {
-            g.push(...lengthDelimited(GRAPH_NODE, onnx.NodeProto.encode(replacement).finish()));
+          const rename = edit.renameInputs?.get(n.name);
+          if (rename) {
+            g.push(...lengthDelimited(GRAPH_NODE, renameNodeInput(bytes.subarray(e.payloadStart, e.end), rename.from, rename.to, n.name)));
             pending.delete(n.name);
             continue;
           }
@@ -225,4 +227,21 @@ export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uin
     if (pending.size > 0) throw new Error(`nodes not found: ${[...pending].join(', ')}`);
     return concat(out);
   });
+}
+
+const NODE_INPUT = 1;
+
+/** A node's bytes with every input field equal to `from` replaced by `to`; all other fields copied verbatim. */
+function renameNodeInput(node: Uint8Array, from: string, to: string, name: string): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const fromBytes = Buffer.from(from, 'utf8');
+  let renamed = 0;
+  for (const f of fields(node)) {
+    if (f.number === NODE_INPUT && f.wireType === 2 && Buffer.compare(Buffer.from(node.subarray(f.payloadStart, f.end)), fromBytes) === 0) {
+      chunks.push(...lengthDelimited(NODE_INPUT, Buffer.from(to, 'utf8')));
+      renamed++;
+    } else chunks.push(node.subarray(f.start, f.end));
+  }
+  if (renamed === 0) throw new Error(`node ${name} has no input ${from}`);
+  return concat(chunks);
 }

@@ -6,7 +6,7 @@
  */
 import { node, tensor, valueInfo } from '../onnx/graph-builder';
 import type { SoftmaxSite } from '../onnx/graph-analysis';
-import { onnx, type OnnxTypes } from '../onnx/onnx-proto';
+import type { OnnxTypes } from '../onnx/onnx-proto';
 import { editModel } from '../onnx/wire';
 
 export const ATTENTION_BIAS_INPUT = 'attention_bias';
@@ -29,7 +29,7 @@ export function addClipAttentionBias(
   what: string,
 ): Uint8Array {
   const insertBefore = new Map<string, OnnxTypes.INodeProto[]>();
-  const replace = new Map<string, OnnxTypes.INodeProto>();
+  const renameInputs = new Map<string, { from: string; to: string }>();
   const initializers: OnnxTypes.ITensorProto[] = [];
   let bias = ATTENTION_BIAS_INPUT;
   sites.forEach((site, i) => {
@@ -46,15 +46,13 @@ export function addClipAttentionBias(
     const biased = `${site.logits}/refdiff_biased`;
     before.push(node('Add', [site.logits, bias], [biased], { name: `${site.node}/refdiff_bias_Add` }));
     insertBefore.set(site.node, before);
-    const softmax = onnx.NodeProto.decode(onnx.NodeProto.encode(site.softmaxNode).finish());
-    softmax.input = [biased, ...softmax.input.slice(1)];
-    replace.set(site.node, softmax);
+    renameInputs.set(site.node, { from: site.logits, to: biased });
   });
   return editModel(
     bytes,
     {
       insertBefore,
-      replace,
+      renameInputs,
       appendInitializers: initializers,
       appendInputs: [valueInfo(ATTENTION_BIAS_INPUT, options.dtype === 'float16' ? 'float16' : 'float32', [options.batchDim, 1, options.tokens, options.tokens])],
     },
