@@ -3,6 +3,7 @@ import { registerNlpCommands } from '@refdiff/nlp/cli';
 import { registerModelsCommands } from '@refdiff/models/cli';
 import { registerRefDiffCommands } from './commands/refdiff.commands';
 import { registerWorkerCommands } from '@refdiff/gpu-worker/cli';
+import { registerGatewayCommands } from '@refdiff/gateway/cli';
 import { registerPipelineCommands } from '@refdiff/pipeline/cli';
 
 /**
@@ -12,4 +13,4 @@ import { registerPipelineCommands } from '@refdiff/pipeline/cli';
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands, registerRefDiffCommands, registerWorkerCommands, registerPipelineCommands];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerNlpCommands, registerModelsCommands, registerRefDiffCommands, registerWorkerCommands, registerPipelineCommands, registerGatewayCommands];

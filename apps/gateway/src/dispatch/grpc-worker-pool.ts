@@ -105,7 +105,7 @@ export class GrpcWorkerPool implements WorkerPool {
 
   private async check(m: Member): Promise<void> {
     try {
-      const info = await m.client.getInfo({ deadlineMs: 2_000 });
+      const info = await m.client.getInfo({ deadlineMs: 3_000 });
       if (!m.healthy) this.options.logger.info({ worker: m.target, pack: info.packName }, 'worker healthy');
       m.healthy = true;
       m.maxConcurrent = Math.max(1, info.maxConcurrent || m.maxConcurrent);
@@ -115,6 +115,8 @@ export class GrpcWorkerPool implements WorkerPool {
       m.version = info.version || null;
       m.lastError = null;
     } catch (err) {
+      // A worker busy computing (CPU-bound, event loop blocked) may answer GetInfo late: that is load, not death.
+      if (m.inFlight > 0 && err instanceof WorkerCallError && err.status === grpc.status.DEADLINE_EXCEEDED) return;
       if (m.healthy) this.options.logger.warn({ worker: m.target, err: String(err) }, 'worker unhealthy');
       m.healthy = false;
       m.lastError = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,85 @@
+import { adminQuery, resolveAdminTarget, tenantIdOf, type AdminFlags } from './admin-client';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function num(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+  return n;
+}
+
+export async function tenantsCreate(name: string, flags: AdminFlags & Record<string, unknown>): Promise<void> {
+  const target = await resolveAdminTarget(flags);
+  const quotas = {
+    monthlyExpressionQuota: num(flags.monthlyExpressions, 'monthly-expressions'),
+    rateLimitPerMinute: num(flags.rateLimit, 'rate-limit'),
+    maxImageBytes: num(flags.maxImageBytes, 'max-image-bytes'),
+    maxStorageBytes: num(flags.maxStorageBytes, 'max-storage-bytes'),
+  };
+  const data = await adminQuery(target, 'mutation($n: String!, $q: QuotasInput) { createTenant(name: $n, quotas: $q) { id name } }', {
+    n: name,
+    q: quotas,
+  });
+  out(`tenant ${data.createTenant.name} ${data.createTenant.id}`);
+  if (flags.key) {
+    const k = await adminQuery(target, 'mutation($t: ID!) { createApiKey(tenantId: $t, name: "cli") { token key { id scopes } } }', {
+      t: data.createTenant.id,
+    });
+    out(`key ${k.createApiKey.key.id} (${k.createApiKey.key.scopes.join(',')}): ${k.createApiKey.token}`);
+  }
+}
+
+export async function tenantsList(flags: AdminFlags): Promise<void> {
+  const target = await resolveAdminTarget(flags);
+  const data = await adminQuery(target, '{ tenants { id name createdAt quotas { monthlyExpressionQuota rateLimitPerMinute maxImageBytes } } }');
+  for (const t of data.tenants) {
+    const q = t.quotas;
+    out(`${t.id}  ${t.name}  monthly=${q.monthlyExpressionQuota ?? '∞'} rate=${q.rateLimitPerMinute}/min maxImage=${q.maxImageBytes}B`);
+  }
+}
+
+export async function keysCreate(flags: AdminFlags & { tenant: string; name: string; scopes: string }): Promise<void> {
+  const target = await resolveAdminTarget(flags);
+  const scopes = flags.scopes.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const data = await adminQuery(
+    target,
+    'mutation($t: ID!, $n: String!, $s: [ApiKeyScope!]!) { createApiKey(tenantId: $t, name: $n, scopes: $s) { token key { id prefix scopes } } }',
+    { t: await tenantIdOf(target, flags.tenant), n: flags.name, s: scopes },
+  );
+  out(`key ${data.createApiKey.key.id} (${data.createApiKey.key.scopes.join(',')})`);
+  out(data.createApiKey.token);
+}
+
+export async function keysList(flags: AdminFlags & { tenant: string }): Promise<void> {
+  const target = await resolveAdminTarget(flags);
+  const data = await adminQuery(target, 'query($t: ID!) { tenant(id: $t) { apiKeys { id name prefix scopes revokedAt lastUsedAt } } }', {
+    t: await tenantIdOf(target, flags.tenant),
+  });
+  for (const k of data.tenant.apiKeys) {
+    out(`${k.id}  ${k.prefix}…  ${k.name}  ${k.scopes.join(',')}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  last used ${k.lastUsedAt ?? 'never'}`);
+  }
+}
+
+export async function keysRevoke(keyId: string, flags: AdminFlags & { tenant: string }): Promise<void> {
+  const target = await resolveAdminTarget(flags);
+  const data = await adminQuery(target, 'mutation($t: ID!, $k: ID!) { revokeApiKey(tenantId: $t, id: $k) { id revokedAt } }', {
+    t: await tenantIdOf(target, flags.tenant),
+    k: keyId,
+  });
+  out(`revoked ${data.revokeApiKey.id} at ${data.revokeApiKey.revokedAt}`);
+}
+
+export async function dbMigrate(flags: { dataDir?: string }): Promise<void> {
+  const { loadConfig } = await import('./env');
+  const { openPglite, openPostgres } = await import('./db/database');
+  const { join } = await import('node:path');
+  const config = loadConfig(process.env, { dataDir: flags.dataDir });
+  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, { poolMax: 1 }) : await openPglite(join(config.dataDir, 'pgdata'));
+  try {
+    const r = await db.migrate();
+    out(r.applied.length ? `applied ${r.applied.join(', ')}` : `up to date (${r.alreadyApplied.length} migrations)`);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+
+/**
+ * `refdiff serve`, `refdiff tenants create|list`, `refdiff keys create|list|revoke`, `refdiff db migrate`.
+ * Declarations only: the database, Apollo and gRPC load inside the actions.
+ */
+export function registerGatewayCommands(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the GraphQL gateway: embedded PGlite in --data-dir and a local worker on the fixture pack by default; ' +
+        'DATABASE_URL and WORKERS for PostgreSQL and a remote worker pool (docs/gateway.md)',
+    )
+    .option('--port <port>', 'HTTP port (env PORT, default 4000)')
+    .option('--host <host>', 'listen address (env HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'embedded database and admin key folder (env REFDIFF_DATA_DIR, default .refdiff)')
+    .option('--workers <targets>', 'comma-separated worker addresses host:port or dns:host:port (env WORKERS)')
+    .option('--example', 'when ready, segment a synthetic scene through the API and print the result')
+    .option('--exit-after-example', 'with --example: stop once the example is done (exit code 1 if it failed)')
+    .action(async (flags: { port?: string; host?: string; dataDir?: string; workers?: string; example?: boolean; exitAfterExample?: boolean }) => {
+      const { runServe } = await import('./serve-command');
+      await runServe(flags);
+    });
+
+  const tenants = program.command('tenants').description('administer tenants through a running gateway (ADMIN key)');
+  withAdminOptions(
+    tenants
+      .command('create <name>')
+      .description('create a tenant (and, with --key, a READ+SEGMENT key for it)')
+      .option('--monthly-expressions <n>', 'expressions per calendar month')
+      .option('--rate-limit <n>', 'requests per minute')
+      .option('--max-image-bytes <n>', 'largest upload in bytes')
+      .option('--max-storage-bytes <n>', 'total stored image bytes')
+      .option('--key', 'also create an API key and print its token'),
+  ).action(async (name: string, flags: Record<string, string | boolean | undefined>) => {
+    const { tenantsCreate } = await import('./admin-commands');
+    await tenantsCreate(name, flags);
+  });
+  withAdminOptions(tenants.command('list').description('list tenants with their quotas')).action(async (flags) => {
+    const { tenantsList } = await import('./admin-commands');
+    await tenantsList(flags);
+  });
+
+  const keys = program.command('keys').description('administer API keys through a running gateway (ADMIN key)');
+  withAdminOptions(
+    keys
+      .command('create')
+      .description('create an API key; prints the token once')
+      .requiredOption('--tenant <name|id>', 'the tenant')
+      .option('--name <name>', 'a label for listings', 'cli')
+      .option('--scopes <list>', 'comma-separated: READ, SEGMENT, ADMIN', 'READ,SEGMENT'),
+  ).action(async (flags) => {
+    const { keysCreate } = await import('./admin-commands');
+    await keysCreate(flags);
+  });
+  withAdminOptions(keys.command('list').description("list a tenant's keys").requiredOption('--tenant <name|id>', 'the tenant')).action(
+    async (flags) => {
+      const { keysList } = await import('./admin-commands');
+      await keysList(flags);
+    },
+  );
+  withAdminOptions(
+    keys.command('revoke <keyId>').description('revoke a key at once').requiredOption('--tenant <name|id>', 'the tenant'),
+  ).action(async (keyId: string, flags) => {
+    const { keysRevoke } = await import('./admin-commands');
+    await keysRevoke(keyId, flags);
+  });
+
+  program
+    .command('db')
+    .description('database maintenance')
+    .command('migrate')
+    .description('apply prisma/migrations (DATABASE_URL, or the embedded database in --data-dir while the gateway is stopped)')
+    .option('--data-dir <dir>', 'embedded database folder (default .refdiff)')
+    .action(async (flags: { dataDir?: string }) => {
+      const { dbMigrate } = await import('./admin-commands');
+      await dbMigrate(flags);
+    });
+}
+
+function withAdminOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'gateway URL (env REFDIFF_GATEWAY_URL, default http://127.0.0.1:4000)')
+    .option('--data-dir <dir>', 'where admin.key lives (default .refdiff)')
+    .option('--admin-key <file>', 'file holding an ADMIN key (env REFDIFF_ADMIN_KEY holds the key itself)');
+}

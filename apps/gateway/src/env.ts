@@ -1,0 +1,93 @@
+/**
+ * The gateway's configuration: one zod schema over the environment (every problem reported at once), command-line
+ * flags layered on top by `refdiff serve`, frozen into a nested config.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a non-negative integer, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  WORKERS: z.string().optional(),
+  PORT: int(4000),
+  HOST: z.string().default('127.0.0.1'),
+  REFDIFF_DATA_DIR: z.string().default('.refdiff'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_ROUTING: z.enum(['affinity', 'least-loaded', 'round-robin']).default('affinity'),
+  DISPATCH: z.enum(['on', 'off']).default('on'),
+  LEASE_MS: int(60_000),
+  MAX_ATTEMPTS: int(5),
+  MAX_UPLOAD_BYTES: int(25 * 1024 * 1024),
+  DB_POOL_MAX: int(10),
+});
+
+export interface GatewayConfig {
+  readonly databaseUrl: string | null;
+  /** Worker targets (host:port or dns:host:port); empty = start a local worker on the fixture pack. */
+  readonly workers: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly routing: 'affinity' | 'least-loaded' | 'round-robin';
+  readonly dispatch: boolean;
+  readonly leaseMs: number;
+  readonly maxAttempts: number;
+  readonly maxUploadBytes: number;
+  readonly dbPoolMax: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  workers?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): GatewayConfig {
+  const merged = {
+    ...env,
+    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
+    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
+    ...(flags.dataDir !== undefined ? { REFDIFF_DATA_DIR: flags.dataDir } : {}),
+    ...(flags.workers !== undefined ? { WORKERS: flags.workers } : {}),
+  };
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL ?? null,
+    workers: Object.freeze((e.WORKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: resolve(e.REFDIFF_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    routing: e.WORKER_ROUTING,
+    dispatch: e.DISPATCH === 'on',
+    leaseMs: e.LEASE_MS,
+    maxAttempts: Math.max(1, e.MAX_ATTEMPTS),
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    dbPoolMax: Math.max(1, e.DB_POOL_MAX),
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The embedded mode's worker: a child `refdiff worker` process on 127.0.0.1 serving the fixture pack (or
+ * REFDIFF_MODEL_PACK). A child rather than in-process keeps the gateway free of model runtimes (module boundaries)
+ * and matches how it talks to a real pool.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+
+const REFDIFF_BIN = fileURLToPath(new URL('../../cli/bin/refdiff.js', import.meta.url));
+
+export interface LocalWorker {
+  target: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLocalWorker(logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<LocalWorker> {
+  const port = await freePort();
+  const target = `127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [REFDIFF_BIN, 'worker', '--listen', target], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const log = logger.child({ component: 'local-worker', target });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      let entry: { level?: number; msg?: string } | null = null;
+      try {
+        entry = JSON.parse(line) as { level?: number; msg?: string };
+      } catch {
+        entry = null;
+      }
+      if (entry && typeof entry.msg === 'string') {
+        if ((entry.level ?? 30) >= 50) log.error({ worker: entry }, entry.msg);
+        else log.debug({ worker: entry }, entry.msg);
+      } else if (line.trim()) {
+        log.info(line);
+      }
+    });
+  }
+  child.on('exit', (code, signal) => log.info({ code, signal }, 'local worker exited'));
+  return {
+    target,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
