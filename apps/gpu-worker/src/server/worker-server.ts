@@ -125,6 +125,7 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
     const queuedAt = performance.now();
     const release = await limiter.acquire(signal);
     try {
+      signal.throwIfAborted(); // the slot may reach a waiter whose caller has just gone
       metrics.stageSeconds.observe({ stage: 'queue_wait' }, (performance.now() - queuedAt) / 1000);
       reqLog.debug({ expressions: valid.expressions.length, waitedMs: performance.now() - queuedAt }, 'segment start');
       const result = await e.segment(valid.input, valid.expressions, { ...valid.options, signal });
