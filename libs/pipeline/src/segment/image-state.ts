@@ -1,3 +1,4 @@
+import type { AttentionMap } from '../attention/attention-aggregate';
 import { resizeImage } from '../image/image-resize';
 import { toClipPixels } from '../image/image-normalize';
 import type { RgbImage } from '../image/rgb-image';
@@ -11,6 +12,9 @@ import { SamMaskGenerator } from '../sam/sam-mask-generator';
 import type { CallContext } from './call-context';
 import { PipelineError } from '../errors/pipeline.errors';
 import type { Sized } from './image-cache';
+
+/** attention maps kept per image (per-sentence cache) */
+const MAX_ATTENTION_MAPS = 256;
 
 /** SAM's proposals for one image, at image resolution, in SAM's output order (predicted IoU, highest first). */
 export interface SamProposals {
@@ -51,6 +55,12 @@ export class ImageState implements Sized {
   private readonly sizes = new Map<string, number>();
   /** unbiased hard embeddings of SAM proposals, by proposal index */
   readonly hardUnbiased = new Map<number, Float32Array>();
+  /**
+   * Per-sentence cache of aggregated attention maps (at the readout resolution, a few KB each), keyed by the SD
+   * prompt, the token read and every setting the map depends on: the same sentence with the same settings skips the
+   * SD text encoder and the UNet. Bounded per image; counted in the LRU's bytes.
+   */
+  readonly attentionMaps = new Map<string, AttentionMap>();
 
   constructor(
     readonly sha256: string,
@@ -68,7 +78,17 @@ export class ImageState implements Sized {
     let total = this.image.data.byteLength;
     for (const v of this.sizes.values()) total += v;
     for (const v of this.hardUnbiased.values()) total += v.byteLength;
+    for (const v of this.attentionMaps.values()) total += v.data.byteLength + 256;
     return total;
+  }
+
+  rememberAttention(key: string, map: AttentionMap): void {
+    this.attentionMaps.delete(key);
+    this.attentionMaps.set(key, map);
+    while (this.attentionMaps.size > MAX_ATTENTION_MAPS) {
+      const oldest = this.attentionMaps.keys().next().value as string;
+      this.attentionMaps.delete(oldest);
+    }
   }
 
   has(key: string): boolean {

@@ -91,10 +91,21 @@ describe('createRefDiff on honest toy models', () => {
     expect(second.modelCalls.samEncoder).toBeUndefined();
     expect(second.modelCalls.samDecoder).toBeUndefined();
     expect(second.modelCalls.clipRegions).toBeUndefined();
-    // two expressions: one SD text call, one CLIP text call, UNet passes batched together (2 timesteps)
+    // one new expression (the other's attention map is cached per sentence): one SD text call, two UNet passes
     expect(second.modelCalls).toMatchObject({ sdText: 1, clipText: 1, unet: 2 });
+    // both new: one SD text call, UNet passes batched together (2 timesteps, not 4)
+    const third = await rd.segment({ sha256: first.image.sha256 }, ['red box at the bottom', 'the blue one'], { attentionLevel: 1 });
+    expect(third.modelCalls).toMatchObject({ sdText: 1, clipText: 1, unet: 2 });
+    // the same sentences and settings again: no SD text encoder, no UNet
+    const again = await rd.segment({ sha256: first.image.sha256 }, ['red box at the bottom', 'the blue one'], { attentionLevel: 1 });
+    expect(again.modelCalls.unet).toBeUndefined();
+    expect(again.modelCalls.sdText).toBeUndefined();
+    expect(again.results).toEqual(third.results.map((r) => ({ ...r, timingsMs: expect.any(Object) })));
+    // another seed is another noise: the UNet runs again
+    const seeded = await rd.segment({ sha256: first.image.sha256 }, ['the blue one'], { attentionLevel: 1, seed: 3 });
+    expect(seeded.modelCalls.unet).toBe(2);
     expect(rd.modelCalls().samEncoder).toBe(1);
-    expect(rd.cacheStats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+    expect(rd.cacheStats()).toMatchObject({ entries: 1, hits: 4, misses: 1 });
     await expect(rd.segment({ sha256: 'f'.repeat(64) }, ['x'])).rejects.toMatchObject({ code: 'IMAGE_NOT_CACHED' });
   });
 

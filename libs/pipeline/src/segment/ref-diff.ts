@@ -1,4 +1,4 @@
-import { aggregateAttention, type AttentionGuidance } from '../attention/attention-aggregate';
+import { aggregateAttention, type AttentionGuidance, type AttentionMap } from '../attention/attention-aggregate';
 import { attentionToImage } from '../attention/attention-to-image';
 import { addNoise, alphasCumprod, cfgCombine, ddimStep, img2imgPlan } from '../diffusion/ddim-schedule';
 import { gaussianNoise } from '../diffusion/gaussian-rng';
@@ -14,7 +14,7 @@ import { DiscriminativeScorer } from './discriminative';
 import { TextFrontEnd, type ExpressionText } from './expression-text';
 import { ImageLru } from './image-cache';
 import { gateAndDecode, sha256Hex } from './image-gate';
-import { ImageState } from './image-state';
+import { ImageState, type SdLatent } from './image-state';
 import { minAreaFor, resolveSettings, type ResolvedSettings } from './segment-presets';
 import { PipelineError } from '../errors/pipeline.errors';
 import { toEngineError } from './segment.errors';
@@ -235,17 +235,32 @@ class RefDiffEngine implements RefDiff {
     return layers;
   }
 
-  /** SD text encoder + UNet passes → the attention map c [H, W] of each expression. */
+  /**
+   * SD text encoder + UNet passes → the attention map c [H, W] of each expression. Maps already computed for the
+   * same sentence and settings on this image come from the per-sentence cache.
+   */
   private async attention(
     state: ImageState,
-    latent: { z0: Float32Array; side: number; placement: import('../image/square-pad').SquarePlacement },
-    work: Work[],
+    latent: SdLatent,
+    all: Work[],
     s: ResolvedSettings,
     ctx: CallContext,
   ): Promise<void> {
     const sd = this.models.constants.sd;
     const layers = this.attentionLayers(s);
     const cfg = s.guidanceScale !== 1;
+    const settingsKey = [s.imageSize, s.steps, s.strength, s.guidanceScale, s.attentionLevel, s.attentionKind, s.seed].join('|');
+    const keyOf = (w: Work) => `${settingsKey}|${w.text.rootToken}|${w.text.sdIds.join(',')}`;
+    const work: Work[] = [];
+    for (const w of all) {
+      const hit = state.attentionMaps.get(keyOf(w));
+      if (hit) {
+        const ta = performance.now();
+        w.attention = attentionToImage(hit, latent.placement);
+        w.timings.attentionMs = performance.now() - ta;
+      } else work.push(w);
+    }
+    if (work.length === 0) return;
     const ctxLen = this.models.constants.tokenizer.contextLength;
     const hidden = sd.textHiddenSize;
     const row = ctxLen * hidden;
@@ -267,6 +282,7 @@ class RefDiffEngine implements RefDiff {
     const noise = gaussianNoise(latent.z0.length, s.seed);
     const zt = addNoise(latent.z0, noise, abar[plan.noiseTimestep]);
     const latentLen = zt.length;
+    const guidance: AttentionGuidance = cfg ? { mode: 'cfg', scale: s.guidanceScale } : { mode: 'cond' };
 
     const perCall = Math.max(1, Math.floor(UNET_BATCH / (cfg ? 2 : 1)));
     for (let start = 0; start < work.length; start += perCall) {
@@ -278,8 +294,8 @@ class RefDiffEngine implements RefDiff {
       const encoder = new Float32Array(batch * row);
       chunk.forEach((_, i) => {
         const c = cond.subarray((start + i) * row, (start + i + 1) * row);
-        if (cfg) {
-          encoder.set(uncond!, 2 * i * row);
+        if (uncond) {
+          encoder.set(uncond, 2 * i * row);
           encoder.set(c, (2 * i + 1) * row);
         } else encoder.set(c, i * row);
       });
@@ -319,25 +335,25 @@ class RefDiffEngine implements RefDiff {
         }
       }
       share(chunk, 'unetMs', performance.now() - tu);
-      const all = readouts.flat();
+      const flat = readouts.flat();
       chunk.forEach((w, i) => {
         const ta = performance.now();
-        const guidance: AttentionGuidance = cfg ? { mode: 'cfg', scale: s.guidanceScale } : { mode: 'cond' };
+        let map: AttentionMap;
         try {
-          const map = aggregateAttention(all, {
+          map = aggregateAttention(flat, {
             tokens: [w.text.rootToken],
             guidance,
             condIndex: cfg ? 2 * i + 1 : i,
             uncondIndex: cfg ? 2 * i : undefined,
           });
-          w.attention = attentionToImage(map, latent.placement);
         } catch (err) {
           throw toEngineError(err, 'model-output');
         }
+        state.rememberAttention(keyOf(w), map);
+        w.attention = attentionToImage(map, latent.placement);
         w.timings.attentionMs = performance.now() - ta;
       });
     }
-    void state;
   }
 
   private async finishExpression(
