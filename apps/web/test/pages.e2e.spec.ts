@@ -1,0 +1,250 @@
+/**
+ * The pages in headless Chromium against `refdiff serve` (embedded database, local worker on the fixture pack): sign
+ * in, upload a synthetic scene, run two expressions and compare the drawn masks with the API's; the dashboard's
+ * totals against the `usage` query; tenant isolation; a bad key; the admin view; and not one request leaving the
+ * gateway's origin. Screenshots of each page go to test-results/web/.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng, generateScene, referringExpressions } from '@refdiff/synthetic';
+import { decodeRle } from '../src/lib/rle';
+import { ARTIFACTS, chromiumAvailable, CHROMIUM, foreignRequests, launchBrowser, screenshotPath, type TestBrowser } from './browser';
+import { encodePng } from './png';
+import { serveCommandMissing } from './serve-available';
+import { createTenant, gql, startServe, type ServeProcess } from './serve-process';
+
+if (!chromiumAvailable) {
+  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
+}
+const missing = serveCommandMissing();
+if (missing) console.warn(`web page tests skipped: ${missing}`);
+
+let gw: ServeProcess;
+let browser: TestBrowser;
+let tenantA: { id: string; token: string };
+let tenantB: { id: string; token: string };
+const scenePng = `${ARTIFACTS}scene.png`;
+/** Tenant names are unique, and a gateway may be reused (REFDIFF_WEB_E2E_URL). */
+const RUN = Date.now().toString(36);
+const scene = generateScene({ width: 256, height: 192, seed: 11, objects: 3 });
+const expressions = referringExpressions(scene, createRng(3))
+  .slice(0, 2)
+  .map((e) => e.text);
+/** Filled in by the playground test, read by the later ones. */
+const runA: { ids: string[] } = { ids: [] };
+
+const SEG = `query($id: ID!) { segmentation(id: $id) { id expression status rootWord score scores mask { rle { size counts } box area } } }`;
+const USAGE = `query($from: DateTime!, $to: DateTime!) { usage(from: $from, to: $to, granularity: HOUR) { totals { requests expressions images gpuMs failures } } }`;
+
+beforeAll(async () => {
+  if (missing) return;
+  gw = await startServe();
+  browser = await launchBrowser();
+  tenantA = await createTenant(gw.url, gw.adminToken, `web-e2e-acme-${RUN}`);
+  tenantB = await createTenant(gw.url, gw.adminToken, `web-e2e-globex-${RUN}`);
+  writeFileSync(scenePng, encodePng(scene.image, scene.width, scene.height));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+async function signIn(page: Page, token: string, hash = '') {
+  await page.goto(`${gw.url}/${hash}`);
+  await page.getByLabel('API key').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** The page's canvas as [H, W] 0/1 (any non-black pixel is 1) or as raw RGBA. */
+function canvasPixels(page: Page, selector: string): Promise<{ width: number; height: number; rgba: number[] }> {
+  return page.locator(selector).evaluate((c: HTMLCanvasElement) => {
+    const ctx = c.getContext('2d') as CanvasRenderingContext2D;
+    const d = ctx.getImageData(0, 0, c.width, c.height);
+    return { width: c.width, height: c.height, rgba: Array.from(d.data) };
+  });
+}
+
+describe.skipIf(missing)('sign-in', () => {
+  it('shows an error in words for a bad key and keeps nothing in the session', async () => {
+    const { page, context } = await browser.newPage();
+    await page.goto(`${gw.url}/`);
+    await page.getByLabel('API key').fill(`rd_live_v1_${'x'.repeat(43)}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/Sign-in failed\. The API key was not accepted/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await expect(page.getByRole('button', { name: 'Sign out' }).count()).resolves.toBe(0);
+    await page.screenshot({ path: screenshotPath('signin-error'), fullPage: true });
+
+    // Not even key-shaped: the same error, from the gateway.
+    await page.getByLabel('API key').fill('hunter2');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alert.textContent()).toMatch(/not accepted/);
+    await context.close();
+  });
+});
+
+describe.skipIf(missing)('playground', () => {
+  it('uploads a synthetic scene, runs two expressions and draws the masks the API returned', async () => {
+    expect(expressions).toHaveLength(2);
+    const { page, context } = await browser.newPage();
+    await signIn(page, tenantA.token);
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    await page.setInputFiles('#image-file', scenePng);
+    await page.getByRole('img', { name: 'The image to segment' }).waitFor();
+    await page.getByLabel('Expressions, one per line').fill(expressions.join('\n'));
+    await page.getByRole('button', { name: 'Run' }).click();
+    // Progress shows while it runs, then the summary.
+    await page.locator('[data-role=progress]').getByText(/Uploading|Queueing|Segmenting/).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await page.locator('[data-role=progress]').getByText(/^Finished: 2 of 2 succeeded\.$/).waitFor({ timeout: 150_000 });
+
+    const cards = page.locator('article.result');
+    expect(await cards.count()).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      const card = cards.nth(i);
+      const id = (await card.getAttribute('data-segmentation-id')) as string;
+      runA.ids.push(id);
+      const { segmentation: api } = await gql(gw.url, tenantA.token, SEG, { id });
+      expect(api.status).toBe('SUCCEEDED');
+      expect(api.expression).toBe(expressions[i]);
+      const [h, w] = api.mask.rle.size;
+      expect([w, h]).toEqual([scene.width, scene.height]);
+      const expected = decodeRle(api.mask.rle);
+      const area = expected.reduce((a: number, b: number) => a + b, 0);
+      expect(area).toBe(api.mask.area);
+      expect(area).toBeGreaterThan(0);
+
+      // The black-and-white mask canvas (what "Download mask PNG" holds) is the API's mask, pixel for pixel.
+      const mask = await canvasPixels(page, `article[data-segmentation-id="${id}"] canvas[data-role=mask]`);
+      expect([mask.width, mask.height]).toEqual([w, h]);
+      let mismatched = 0;
+      for (let p = 0; p < w * h; p++) if ((mask.rgba[p * 4] > 127 ? 1 : 0) !== expected[p]) mismatched++;
+      expect(mismatched).toBe(0);
+
+      // The overlay differs from the uploaded image exactly where the mask is (a tint, nothing else drawn).
+      const overlay = await canvasPixels(page, `article[data-segmentation-id="${id}"] canvas[data-role=overlay]`);
+      let changedOutside = 0;
+      let changedInside = 0;
+      for (let p = 0; p < w * h; p++) {
+        const same = overlay.rgba[p * 4] === scene.image[p * 3] && overlay.rgba[p * 4 + 1] === scene.image[p * 3 + 1] && overlay.rgba[p * 4 + 2] === scene.image[p * 3 + 2];
+        if (!same && !expected[p]) changedOutside++;
+        if (!same && expected[p]) changedInside++;
+      }
+      expect(changedOutside).toBe(0);
+      expect(changedInside).toBeGreaterThan(area * 0.99);
+
+      // What the analyser found and how the proposals scored, as the API says.
+      expect(await card.locator('[data-role=root]').textContent()).toBe(api.rootWord ?? '—');
+      const proposals = api.scores?.proposals ?? [];
+      expect(await card.locator('table.proposals tbody tr').count()).toBe(proposals.length);
+      expect(await card.locator('tr.chosen th').textContent()).toContain(`#${api.scores.chosen}`);
+
+      // The RLE download is the API's RLE.
+      const [download] = await Promise.all([page.waitForEvent('download'), card.locator('[data-role=download-rle]').click()]);
+      const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+      expect(saved).toMatchObject({ id, size: api.mask.rle.size, counts: api.mask.rle.counts });
+    }
+    await page.screenshot({ path: screenshotPath('playground'), fullPage: true });
+
+    // Phone width: the results reflow into the viewport, no sideways scrolling of the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: screenshotPath('playground-phone'), fullPage: true });
+    await context.close();
+  });
+
+  it('shows upload errors in words', async () => {
+    const { page, context } = await browser.newPage();
+    await signIn(page, tenantA.token);
+    await page.setInputFiles('#image-file', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
+    await page.getByLabel('Expressions, one per line').fill('the red circle');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => page.locator('[data-role=error]').textContent()).toMatch(/not a PNG, JPEG or WebP image/);
+    await context.close();
+  });
+});
+
+describe.skipIf(missing)('usage dashboard', () => {
+  it("shows the same totals as the usage query, and the tenant's recent requests linking to their results", async () => {
+    expect(runA.ids).toHaveLength(2);
+    const { page, context } = await browser.newPage();
+    await signIn(page, tenantA.token, '#/usage');
+    await page.getByRole('heading', { name: 'Totals' }).waitFor();
+    const to = new Date();
+    const { usage } = await gql(gw.url, tenantA.token, USAGE, { from: new Date(to.getTime() - 24 * 3600_000).toISOString(), to: to.toISOString() });
+    const shown = async (k: string) => (await page.locator(`[data-total=${k}]`).textContent())?.replace(/,/g, '');
+    expect(usage.totals.expressions).toBe(2);
+    for (const k of ['requests', 'expressions', 'images', 'failures']) expect(Number(await shown(k)), k).toBe(usage.totals[k]);
+    expect(Number(await page.locator('[data-total=gpuMs]').getAttribute('data-value'))).toBe(usage.totals.gpuMs);
+
+    const rows = page.locator('table[data-role=recent] tbody tr');
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-segmentation-id')))).sort()).toEqual([...runA.ids].sort());
+    await page.screenshot({ path: screenshotPath('usage'), fullPage: true });
+
+    await rows.first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'Request' }).waitFor();
+    await page.locator('canvas[data-role=mask]').waitFor();
+    await page.screenshot({ path: screenshotPath('request'), fullPage: true });
+    await context.close();
+  });
+});
+
+describe.skipIf(missing)('tenancy', () => {
+  it("never shows one tenant's data on another tenant's pages", async () => {
+    const { page, context } = await browser.newPage();
+    await signIn(page, tenantB.token, '#/usage');
+    await page.getByRole('heading', { name: 'Totals' }).waitFor();
+    await page.getByText('No requests yet.').waitFor();
+    const to = new Date();
+    const { usage } = await gql(gw.url, tenantB.token, USAGE, { from: new Date(to.getTime() - 24 * 3600_000).toISOString(), to: to.toISOString() });
+    expect(usage.totals.expressions).toBe(0);
+    expect(await page.locator('[data-total=expressions]').textContent()).toBe('0');
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const e of expressions) expect(text).not.toContain(e);
+    expect(text).not.toContain(tenantA.id);
+    expect(text).toContain(tenantB.id);
+    await page.screenshot({ path: screenshotPath('usage-other-tenant'), fullPage: true });
+
+    // A's result by its id: not found for B, and none of A's data on the page.
+    await page.goto(`${gw.url}/#/requests/${runA.ids[0]}`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Not found/);
+    expect(await page.locator('canvas').count()).toBe(0);
+    // The admin view is refused without the ADMIN scope.
+    await page.goto(`${gw.url}/#/admin`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/ADMIN scope/);
+    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await context.close();
+  });
+});
+
+describe.skipIf(missing)('admin view', () => {
+  it('lists the tenants, their keys and the healthy local worker', async () => {
+    const { page, context } = await browser.newPage();
+    await signIn(page, gw.adminToken, '#/admin');
+    await page.getByRole('heading', { name: 'Workers' }).waitFor();
+    const tenants = page.locator('table[data-role=tenants]');
+    await tenants.getByText(`web-e2e-acme-${RUN}`).waitFor();
+    await tenants.getByText(`web-e2e-globex-${RUN}`).waitFor();
+    expect(await page.locator('table[data-role=workers] tbody tr').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('table[data-role=workers]').textContent()).toContain('healthy');
+    expect(Number(await page.locator('[data-queue=succeeded]').textContent())).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: screenshotPath('admin'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: screenshotPath('admin-phone'), fullPage: true });
+    await context.close();
+  });
+});
+
+describe.skipIf(missing)('origin', () => {
+  it("loads nothing from outside the gateway's origin, and says so in a CSP", async () => {
+    expect(browser.requests.length).toBeGreaterThan(10);
+    expect(foreignRequests(browser.requests, gw.url)).toEqual([]);
+    const res = await fetch(`${gw.url}/`);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(await res.text()).toContain('<div id="root">');
+  });
+});
