@@ -27,9 +27,11 @@ export function registerPipelineCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      const rows = Object.entries(result).filter(([, v]) => typeof v === 'number' && v !== size && v !== runs);
-      process.stdout.write(`pipeline bench at ${size}×${size}, median of ${runs} runs\n`);
-      for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(24)} ${String(v).padStart(10)}\n`);
+      process.stdout.write(`pipeline bench at ${size}×${size}, median of ${runs} runs (wall ms, cpu ms)\n`);
+      for (const [k, v] of Object.entries(result.cpuMs)) {
+        const wall = (result as unknown as Record<string, number>)[k];
+        process.stdout.write(`  ${k.padEnd(24)} ${String(wall).padStart(10)} ${String(v).padStart(10)}\n`);
+      }
       const a = result.amg;
       process.stdout.write(
         `  SAM masks: ${a.decoded} decoded → ${a.passedIou} pass IoU → ${a.passedStability} pass stability → ${a.kept} after NMS\n`,

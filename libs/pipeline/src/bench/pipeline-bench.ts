@@ -19,6 +19,8 @@ export interface PipelineBenchResult {
   upscaleMs: number;
   rleEncodeMs: number;
   positionalBiasMs: number;
+  /** the same medians in CPU time (user + system) of this process: steadier than wall time on a busy machine */
+  cpuMs: Record<string, number>;
   /** what the AMG bench fed and what survived each stage (per run) */
   amg: { points: number; decoded: number; passedIou: number; passedStability: number; kept: number };
 }
@@ -29,14 +31,20 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function time(runs: number, f: () => unknown): number {
+/** Median wall time of `runs` calls after one warm-up; the CPU-time median goes to `cpu[name]`. */
+function time(cpu: Record<string, number>, name: string, runs: number, f: () => unknown): number {
   f(); // warm-up (JIT)
   const t: number[] = [];
+  const c: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     f();
     t.push(performance.now() - t0);
+    const d = process.cpuUsage(c0);
+    c.push((d.user + d.system) / 1000);
   }
+  cpu[name] = Math.round(median(c) * 1000) / 1000;
   return Math.round(median(t) * 1000) / 1000;
 }
 
@@ -94,16 +102,17 @@ export function runPipelineBench(options: { size?: number; runs?: number; thresh
   const size = options.size ?? 1024;
   const runs = Math.max(1, options.runs ?? 20);
   const map = randomSmoothMap(size, 1);
+  const cpu: Record<string, number> = {};
 
-  const weightFreeProposalsMs = time(runs, () => weightFreeProposals(map, size, size, { mode: 'value' }));
-  const weightFreeQuantileMs = time(runs, () => weightFreeProposals(map, size, size, { mode: 'quantile' }));
+  const weightFreeProposalsMs = time(cpu, 'weightFreeProposalsMs', runs, () => weightFreeProposals(map, size, size, { mode: 'value' }));
+  const weightFreeQuantileMs = time(cpu, 'weightFreeQuantileMs', runs, () => weightFreeProposals(map, size, size, { mode: 'quantile' }));
 
   const geometry = samGeometry(size, size);
   const perBatch = 64;
   const batches: SamDecodeResult[] = [];
   for (let b = 0; b < 1024 / perBatch; b++) batches.push(syntheticSamBatch(perBatch, b * perBatch, geometry.lowResSize, 100 + b));
   let counts = { decoded: 0, passedIou: 0, passedStability: 0, kept: 0 };
-  const stabilityAndNmsMs = time(runs, () => {
+  const stabilityAndNmsMs = time(cpu, 'stabilityAndNmsMs', runs, () => {
     const gen = new SamMaskGenerator(geometry);
     batches.forEach((batch, b) => gen.addBatch(batch, b * perBatch));
     gen.finish();
@@ -112,13 +121,13 @@ export function runPipelineBench(options: { size?: number; runs?: number; thresh
 
   const upscaler = new SamMaskUpscaler(geometry);
   const low = batches[0].lowResLogits.subarray(0, geometry.lowResSize ** 2);
-  const upscaleMs = time(runs, () => upscaler.logits(low));
+  const upscaleMs = time(cpu, 'upscaleMs', runs, () => upscaler.logits(low));
 
   const mask = new Uint8Array(size * size);
   for (let i = 0; i < mask.length; i++) mask[i] = map[i] > 0.5 ? 1 : 0;
-  const rleEncodeMs = time(runs, () => encodeRle(mask, size, size));
+  const rleEncodeMs = time(cpu, 'rleEncodeMs', runs, () => encodeRle(mask, size, size));
 
-  const positionalBiasMs = time(runs, () => positionalBias(['top', 'left'], size, size, 'ramp'));
+  const positionalBiasMs = time(cpu, 'positionalBiasMs', runs, () => positionalBias(['top', 'left'], size, size, 'ramp'));
 
   return {
     size,
@@ -129,6 +138,7 @@ export function runPipelineBench(options: { size?: number; runs?: number; thresh
     upscaleMs,
     rleEncodeMs,
     positionalBiasMs,
+    cpuMs: { ...cpu },
     amg: { points: 1024, ...counts },
   };
 }
