@@ -67,9 +67,25 @@ describe('worker on the fixture pack', () => {
     const bytes = await png(scene.image, scene.width, scene.height);
     const first = await w.client.segment(bytes, [expression.text], undefined, { deadlineMs: 120_000 });
     expect(first).toMatchObject({ sentImageBytes: true, attempts: 2 });
-    const second = await w.client.segment(bytes, [expression.text], undefined, { deadlineMs: 120_000 });
+    const second = await w.client.segment(bytes, [expression.text], { returnAttention: true }, { deadlineMs: 120_000 });
     expect(second).toMatchObject({ sentImageBytes: false, attempts: 1 });
     expect(second.response.imageCacheHit).toBe(true);
+    expect(first.response.results[0].result?.attention).toBeNull();
+    // the attention map travels as [H, W] float32 little-endian values in [0, 1]
+    const attention = second.response.results[0].result?.attention;
+    expect(attention).toMatchObject({ width: scene.width, height: scene.height });
+    const data = attention?.data ?? Buffer.alloc(0);
+    expect(data.length).toBe(scene.width * scene.height * 4);
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < data.length; i += 4) {
+      const v = data.readFloatLE(i);
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThanOrEqual(1);
+    expect(max).toBeGreaterThan(min);
   }, 300_000);
 
   it('a 100 ms deadline reaches the real engine; the worker stays healthy and serves the next call', async () => {
