@@ -140,6 +140,18 @@ describe('prepare', () => {
     });
   });
 
+  it('tells a CLIP vision model whose size is only symbolic from a truly dynamic one by running it', async () => {
+    const symDirs = await writeTinyExports(join(root, 'exports-clip-sym'), { unetLayout: 'b-h-hw-t' });
+    const { tinyClipVision } = await import('../testing/tiny-encoders');
+    await writeFile(join(symDirs.clip, 'onnx/vision_model.onnx'), buildModel(tinyClipVision({ layout: 'b-h-hw-t', symbolicSize: true })));
+    await expect(preparePack({ ...symDirs, out: join(root, 'clip-sym-224'), name: 's' })).rejects.toMatchObject({
+      code: 'EXPORT_UNSUPPORTED',
+      message: expect.stringContaining('does not run at 224×224'),
+    });
+    const r = await preparePack({ ...symDirs, out: join(root, 'clip-sym'), name: 's', constants: { clip: { imageSize: 32 } } });
+    expect(r.manifest.constants.clip).toMatchObject({ imageSize: 32, patchSize: 16, dynamicImageSize: false });
+  });
+
   it('refuses a non-empty output folder and names missing export files', async () => {
     await mkdir(join(root, 'busy'), { recursive: true });
     await writeFile(join(root, 'busy/x'), 'x');

@@ -312,7 +312,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
         imageSize: clipProbe.imageSize,
         patchSize: Number.isInteger(tokensSide) ? clipProbe.imageSize / tokensSide : (c.clip?.patchSize ?? DEFAULT_CONSTANTS.clip.patchSize),
         embedDim: num(textEmbeds, textEmbeds ? textEmbeds.shape.length - 1 : 1) ?? c.clip?.embedDim ?? DEFAULT_CONSTANTS.clip.embedDim,
-        dynamicImageSize: num(vision.inputs.find((i) => i.name === 'pixel_values'), 2) === undefined,
+        dynamicImageSize: clipProbe.dynamicImageSize,
       },
       sam: {
         ...DEFAULT_CONSTANTS.sam,

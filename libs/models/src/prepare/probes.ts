@@ -109,6 +109,8 @@ export interface ClipAttentionProbe {
   readonly heads: number;
   readonly tokens: number;
   readonly imageSize: number;
+  /** the graph also runs at another size (interpolated position embedding); symbolic dims alone do not prove it */
+  readonly dynamicImageSize: boolean;
 }
 
 /** Runs a copy of the vision graph that also returns the first self-attention logits. */
@@ -120,13 +122,29 @@ export async function probeClipVision(runtime: ModelRuntime, probePath: string, 
       throw new ModelPackError('EXPORT_UNSUPPORTED', `CLIP vision model: expected input pixel_values [B, 3, S, S]; it has ${session.inputs.map((i) => i.name).join(', ')}`);
     }
     const size = dimOr(px, 2, defaultSize);
-    const out = await session.run({ pixel_values: zeros(px.dtype, [dimOr(px, 0, 1), 3, size, dimOr(px, 3, size)]) }, [logitsOutput]);
+    const out = await session.run({ pixel_values: zeros(px.dtype, [dimOr(px, 0, 1), 3, size, dimOr(px, 3, size)]) }, [logitsOutput]).catch((err: Error) => {
+      throw new ModelPackError(
+        'EXPORT_UNSUPPORTED',
+        `CLIP vision model: it does not run at ${size}×${size} (${err.message.split('\n')[0]}); its input size is not fixed in the graph, so give the size it was exported for (constants.clip.imageSize)`,
+        { cause: err },
+      );
+    });
     const dims = out[logitsOutput].dims;
     const dtype = out[logitsOutput].dtype;
     const batch = dimOr(px, 0, 1);
-    if (dims.length === 4 && dims[2] === dims[3]) return { logitsRank: 4, dtype, heads: dims[1], tokens: dims[3], imageSize: size };
-    if (dims.length === 3 && dims[1] === dims[2]) return { logitsRank: 3, dtype, heads: dims[0] / batch, tokens: dims[2], imageSize: size };
-    throw new ModelPackError('EXPORT_UNSUPPORTED', `CLIP vision self-attention logits have dims [${dims.join(', ')}]; expected [B, heads, T, T] or [B·heads, T, T]`);
+    let found: Omit<ClipAttentionProbe, 'dynamicImageSize'>;
+    if (dims.length === 4 && dims[2] === dims[3]) found = { logitsRank: 4, dtype, heads: dims[1], tokens: dims[3], imageSize: size };
+    else if (dims.length === 3 && dims[1] === dims[2]) found = { logitsRank: 3, dtype, heads: dims[0] / batch, tokens: dims[2], imageSize: size };
+    else throw new ModelPackError('EXPORT_UNSUPPORTED', `CLIP vision self-attention logits have dims [${dims.join(', ')}]; expected [B, heads, T, T] or [B·heads, T, T]`);
+    let dynamicImageSize = false;
+    if (typeof px.shape[2] !== 'number' && typeof px.shape[3] !== 'number') {
+      const other = size + 2 * (size / Math.sqrt(found.tokens - 1));
+      dynamicImageSize = await session
+        .run({ pixel_values: zeros(px.dtype, [batch, 3, other, other]) }, [logitsOutput])
+        .then(() => true)
+        .catch(() => false);
+    }
+    return { ...found, dynamicImageSize };
   } finally {
     await session.dispose();
   }

@@ -73,6 +73,8 @@ export interface TinyClipVisionOptions {
   readonly layers?: number;
   readonly embed?: number;
   readonly seed?: number;
+  /** declare pixel_values H and W symbolic (the position embedding stays fixed, as in a plain CLIP export) */
+  readonly symbolicSize?: boolean;
 }
 
 /** ViT: patch Conv, CLS + positions, `layers` self-attention blocks, CLS projected → image_embeds. */
@@ -102,7 +104,7 @@ export function tinyClipVision(o: TinyClipVisionOptions): GraphSpec {
     name: 'tiny_clip_vision',
     nodes: b.nodes,
     initializers: b.inits,
-    inputs: [valueInfo('pixel_values', 'float32', ['batch_size', 3, s, s])],
+    inputs: [valueInfo('pixel_values', 'float32', o.symbolicSize ? ['batch_size', 'num_channels', 'height', 'width'] : ['batch_size', 3, s, s])],
     outputs: [valueInfo('image_embeds', 'float32', ['batch_size', e]), valueInfo('last_hidden_state', 'float32', ['batch_size', t, w])],
   };
 }
