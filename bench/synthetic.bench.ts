@@ -32,8 +32,7 @@ async function packDir(): Promise<string> {
   if (values.models) return values.models;
   const dir = join(tmpdir(), 'refdiff-bench-fixture-pack');
   if (!existsSync(join(dir, 'manifest.json'))) {
-    const make = (models as unknown as { makeFixturePack: (out: string) => Promise<unknown> }).makeFixturePack;
-    await make(dir);
+    await models.makeFixturePack(dir);
   }
   return dir;
 }

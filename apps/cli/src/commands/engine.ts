@@ -1,16 +1,13 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createRefDiff, type RefDiff, type RefDiffModels } from '@refdiff/pipeline';
+import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 
 export interface EngineOptions {
   models?: string;
   threads?: number;
   imageCacheBytes?: number;
-}
-
-interface ModelsModule {
-  loadPack(dir: string, options: { executionProvider: 'cpu' | 'cuda'; threads?: number }): Promise<RefDiffModels>;
-  makeFixturePack(out: string, options?: Record<string, unknown>): Promise<unknown>;
 }
 
 /** Where the fixture pack is generated on first use: $REFDIFF_CACHE_DIR, else $XDG_CACHE_HOME/refdiff, else ~/.cache/refdiff. */
@@ -19,21 +16,22 @@ export function cacheDir(): string {
 }
 
 /**
- * Loads the pack given with --models, or the fixture pack (generated into the cache folder on first use, with a
- * one-line notice: it only understands the synthetic world).
+ * Loads the pack given with --models, or the fixture pack — generated into the cache folder on first use (a folder
+ * per fixture design, so a changed design never loads a stale pack), with a one-line notice that it only
+ * understands the synthetic world.
  */
 export async function openEngine(o: EngineOptions, notice: (line: string) => void): Promise<RefDiff> {
-  const mod = (await import('@refdiff/models')) as unknown as ModelsModule;
+  const { loadPack, makeFixturePack, FIXTURE_CONSTANTS } = await import('@refdiff/models');
   let dir = o.models;
   if (!dir) {
-    const { existsSync } = await import('node:fs');
-    dir = join(cacheDir(), 'fixture-pack');
+    const design = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS)).digest('hex').slice(0, 12);
+    dir = join(cacheDir(), `fixture-pack-${design}`);
     if (!existsSync(join(dir, 'manifest.json'))) {
-      if (typeof mod.makeFixturePack !== 'function') throw new Error('this build has no fixture pack generator; pass --models PACK');
-      await mod.makeFixturePack(dir);
+      notice(`refdiff: generating the fixture pack in ${dir} (first use)`);
+      await makeFixturePack(dir);
     }
-    notice(`refdiff: no --models given; using the fixture pack in ${dir} — it only understands the synthetic world (coloured shapes on grey, see docs/synthetic-world.md)`);
+    notice(`refdiff: no --models given; using the fixture pack, which only understands the synthetic world (coloured shapes on grey, docs/synthetic-world.md)`);
   }
-  const models = await mod.loadPack(dir, { executionProvider: 'cpu', threads: o.threads });
+  const models = await loadPack(dir, { executionProvider: 'cpu', ...(o.threads ? { threads: o.threads } : {}) });
   return createRefDiff(models, { imageCacheBytes: o.imageCacheBytes ?? 512 * 1024 * 1024 });
 }
