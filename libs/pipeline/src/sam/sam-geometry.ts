@@ -32,11 +32,14 @@ export function samPointGrid(geometry: SamGeometry, pointsPerSide = 32): Float32
   const out = new Float32Array(n * n * 2);
   const sx = geometry.resizedWidth / geometry.width;
   const sy = geometry.resizedHeight / geometry.height;
+  // np.linspace(offset, 1 − offset, n) as numpy computes it: i·step + start, the last point set to stop exactly
+  const stop = 1 - offset;
+  const step = n > 1 ? (stop - offset) / (n - 1) : 0;
+  const lin = (i: number) => (n > 1 && i === n - 1 ? stop : i * step + offset);
   for (let j = 0; j < n; j++) {
-    // np.linspace(offset, 1 − offset, n)
-    const gy = n === 1 ? offset : offset + ((1 - 2 * offset) * j) / (n - 1);
+    const gy = lin(j);
     for (let i = 0; i < n; i++) {
-      const gx = n === 1 ? offset : offset + ((1 - 2 * offset) * i) / (n - 1);
+      const gx = lin(i);
       const k = (j * n + i) * 2;
       out[k] = gx * geometry.width * sx;
       out[k + 1] = gy * geometry.height * sy;
