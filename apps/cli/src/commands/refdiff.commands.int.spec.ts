@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { makeFixturePack } from '@refdiff/models';
+import { decodeRle, maskIou, type CocoRle } from '@refdiff/pipeline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMaskPng } from './dataset-io';
+
+const run = promisify(execFile);
+const bin = new URL('../../bin/refdiff.js', import.meta.url).pathname;
+let dir: string;
+let pack: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'refdiff-cli-'));
+  pack = join(dir, 'pack');
+  await makeFixturePack(pack);
+  await run(process.execPath, [bin, 'dataset', 'synth', '--out', join(dir, 'data'), '--n', '4', '--seed', '77']);
+}, 120_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cli = (args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24 });
+
+describe('refdiff segment / eval on the fixture pack', () => {
+  it('segment --json prints masks[].rle, bbox, score and timings; --out writes the mask', async () => {
+    const index = (await readFile(join(dir, 'data/index.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const first = index[0];
+    const same = index.filter((s) => s.image === first.image);
+    const args = ['segment', '--image', join(dir, 'data', first.image), '--models', pack, '--json', '--out', join(dir, 'mask.png')];
+    for (const s of same) args.push('--text', s.expression);
+    args.push('--text', '   ');
+    const { stdout } = await cli(args).catch((e: { stdout: string; code: number }) => {
+      expect(e.code).toBe(1); // one expression failed
+      return e;
+    });
+    const out = JSON.parse(stdout) as {
+      masks: { ok: boolean; rle?: CocoRle; bbox?: number[]; score?: number; error?: { code: string } }[];
+      timingsMs: Record<string, number>;
+      modelCalls: Record<string, number>;
+    };
+    expect(out.masks).toHaveLength(same.length + 1);
+    expect(out.masks.at(-1)).toMatchObject({ ok: false, error: { code: 'EXPRESSION_EMPTY' } });
+    expect(out.modelCalls).toMatchObject({ vae: 1, samEncoder: 1 });
+    expect(out.timingsMs.vaeMs).toBeGreaterThanOrEqual(0);
+    for (const [i, s] of same.entries()) {
+      const gt = await readMaskPng(join(dir, 'data', s.mask));
+      expect(maskIou(decodeRle(out.masks[i].rle!), gt.mask)).toBeGreaterThan(0.9);
+      expect(out.masks[i].bbox).toHaveLength(4);
+      expect(typeof out.masks[i].score).toBe('number');
+    }
+    const written = await readMaskPng(join(dir, 'mask.png'));
+    expect(maskIou(written.mask, decodeRle(out.masks[0].rle!))).toBe(1);
+  });
+
+  it('eval --json scores a dataset and keeps going past a broken sample', async () => {
+    const index = await readFile(join(dir, 'data/index.jsonl'), 'utf8');
+    await writeFile(join(dir, 'data/broken.png'), 'not a png');
+    await writeFile(
+      join(dir, 'data/index.jsonl'),
+      index + JSON.stringify({ id: 'broken', image: 'broken.png', expression: 'the red circle', mask: 'masks/s0-e0.png' }) + '\n',
+    );
+    const { stdout } = await cli(['eval', '--dataset', join(dir, 'data'), '--models', pack, '--json']);
+    const r = JSON.parse(stdout) as { n: number; mIoU: number; oIoU: number; precision: Record<string, number>; errors: { id: string; message: string }[] };
+    expect(r.n).toBe(5);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ id: 'broken' });
+    expect(r.errors[0].message).toContain('INVALID_IMAGE');
+    // four synthetic expressions answered well, the broken one scores 0
+    expect(r.mIoU).toBeGreaterThan(0.7);
+    expect(Object.keys(r.precision)).toEqual(['0.5', '0.6', '0.7', '0.8', '0.9']);
+  });
+
+  it('a corrupt image is a typed error on stderr', async () => {
+    await writeFile(join(dir, 'bad.png'), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
+    const err = (await cli(['segment', '--image', join(dir, 'bad.png'), '--text', 'the red circle', '--models', pack]).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(err.code).toBe(1);
+    expect(err.stderr).toMatch(/^refdiff: INVALID_IMAGE: /m);
+  });
+});
