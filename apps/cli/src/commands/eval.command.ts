@@ -42,10 +42,17 @@ export interface EvalRow {
   precision: Record<string, number>;
 }
 
-/** Ablation configurations (paper Table 4 style) for a preset: the same pipeline with branches switched off. */
+/**
+ * Ablation configurations (paper Table 4 style) for a preset: the same pipeline with branches switched off, and the
+ * positional bias on/off on the expressions with a direction cue — for the full method and for the one branch P
+ * multiplies (hard in `reference`, soft in `paper`).
+ */
 export function ablationConfigs(preset: Preset): { name: string; subset: 'all' | 'direction'; options: SegmentOptions }[] {
-  const genOnly: SegmentOptions = preset === 'paper' ? { alpha: 1 } : { weights: { hard: 0, soft: 0, generative: 1 } };
-  const discOnly: SegmentOptions = preset === 'paper' ? { alpha: 0 } : { weights: { hard: 0.7, soft: 0.3, generative: 0 } };
+  const paper = preset === 'paper';
+  const genOnly: SegmentOptions = paper ? { alpha: 1 } : { weights: { hard: 0, soft: 0, generative: 1 } };
+  const discOnly: SegmentOptions = paper ? { alpha: 0 } : { weights: { hard: 0.7, soft: 0.3, generative: 0 } };
+  const biasedOnly: SegmentOptions = paper ? { alpha: 0, beta: 1 } : { weights: { hard: 1, soft: 0, generative: 0 } };
+  const branch = paper ? 'soft' : 'hard';
   return [
     { name: 'generative only (weight-free)', subset: 'all', options: { ...genOnly, proposals: 'weight-free' } },
     { name: 'generative + SAM', subset: 'all', options: { ...genOnly, proposals: 'sam' } },
@@ -54,6 +61,12 @@ export function ablationConfigs(preset: Preset): { name: string; subset: 'all' |
     { name: 'full', subset: 'all', options: { proposals: 'sam' } },
     { name: 'full, direction expressions', subset: 'direction', options: { proposals: 'sam' } },
     { name: 'full without positional bias, direction expressions', subset: 'direction', options: { proposals: 'sam', positionalBias: 'off' } },
+    { name: `${branch} branch + SAM, direction expressions`, subset: 'direction', options: { ...biasedOnly, proposals: 'sam' } },
+    {
+      name: `${branch} branch + SAM without positional bias, direction`,
+      subset: 'direction',
+      options: { ...biasedOnly, proposals: 'sam', positionalBias: 'off' },
+    },
   ];
 }
 
@@ -203,9 +216,9 @@ export async function runEval(o: EvalCommandOptions, io: { stdout: (s: string) =
     io.stdout(`oIoU ${pct(full.oIoU)}  mIoU ${pct(full.mIoU)}  ${Object.entries(full.precision).map(([t, v]) => `P@${t} ${pct(v)}`).join('  ')}\n`);
     io.stdout(`mean time per expression ${secondsPerExpression.toFixed(3)} s\n`);
     if (o.ablation) {
-      io.stdout('\nablation                                              n      oIoU    mIoU   P@0.5   P@0.9\n');
+      io.stdout(`\n${'ablation'.padEnd(58)}    n    oIoU    mIoU   P@0.5   P@0.9\n`);
       for (const r of rows) {
-        io.stdout(`${r.name.padEnd(52)} ${String(r.n).padStart(4)}  ${pct(r.oIoU).padStart(6)}  ${pct(r.mIoU).padStart(6)}  ${pct(r.precision['0.5'] ?? NaN).padStart(6)}  ${pct(r.precision['0.9'] ?? NaN).padStart(6)}\n`);
+        io.stdout(`${r.name.padEnd(58)} ${String(r.n).padStart(4)}  ${pct(r.oIoU).padStart(6)}  ${pct(r.mIoU).padStart(6)}  ${pct(r.precision['0.5'] ?? NaN).padStart(6)}  ${pct(r.precision['0.9'] ?? NaN).padStart(6)}\n`);
       }
     }
     for (const e of errors.slice(0, 10)) io.stderr(`refdiff: ${e.id}: ${e.message}\n`);
