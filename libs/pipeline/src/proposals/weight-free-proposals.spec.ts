@@ -79,6 +79,21 @@ describe('weightFreeProposals', () => {
     );
   });
 
+  it('a 512² smooth float map: both modes equal brute force (areas exact, s_G within 1e-9)', () => {
+    const n = 512;
+    const map = new Float32Array(n * n);
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) map[y * n + x] = 0.5 + 0.25 * Math.sin(x / 37) + 0.25 * Math.cos((x + 2 * y) / 53);
+    for (const mode of ['value', 'quantile'] as const) {
+      const p = weightFreeProposals(map, n, n, { mode });
+      const want = brute(map, Array.from(p.thresholds));
+      want.forEach((r, k) => {
+        expect(p.areas[k]).toBe(r.area);
+        expect(Math.abs(p.scores[k] - r.score)).toBeLessThan(1e-9);
+      });
+      if (mode === 'quantile') WEIGHT_FREE_LEVELS.forEach((q, k) => expect(Math.abs(p.thresholds[k] - npQuantile(map, q))).toBeLessThan(1e-12));
+    }
+  });
+
   it('hand-computed 2×2 example', () => {
     // c = [0, 0.2, 0.6, 1]: M(0.5) = {0.6, 1}: s_G = 0.8 − 0.1 = 0.7; M(0.05) = {0.2, 0.6, 1}: 0.6 − 0
     const p = weightFreeProposals(Float32Array.from([0, 0.2, 0.6, 1]), 2, 2);
