@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('refdiff dataset synth', () => {
   it('writes the documented format, deterministically, with masks matching the images', async () => {
     const [a, b] = [await tmp(), await tmp()];
-    const quiet = () => {};
+    const quiet = (line: string) => void line;
     await runSynth({ out: a, n: 6, seed: 11 }, quiet);
     await runSynth({ out: b, n: 6, seed: 11 }, quiet);
     const index = await readFile(join(a, 'index.jsonl'), 'utf8');
@@ -61,7 +61,7 @@ describe('refdiff dataset import-refcoco', () => {
   it('names the file it cannot read', async () => {
     const out = await tmp();
     await expect(
-      runImportRefcoco({ instances: join(fixtures, 'nope.json'), refs: join(fixtures, 'refs.json'), images: '.', out, split: [], copyImages: false }, () => {}),
+      runImportRefcoco({ instances: join(fixtures, 'nope.json'), refs: join(fixtures, 'refs.json'), images: '.', out, split: [], copyImages: false }, (line) => void line),
     ).rejects.toThrow(/nope\.json/);
   });
 });

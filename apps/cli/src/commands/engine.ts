@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURE_CONSTANTS, loadPack, makeFixturePack } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 
 export interface EngineOptions {
@@ -21,7 +22,6 @@ export function cacheDir(): string {
  * understands the synthetic world.
  */
 export async function openEngine(o: EngineOptions, notice: (line: string) => void): Promise<RefDiff> {
-  const { loadPack, makeFixturePack, FIXTURE_CONSTANTS } = await import('@refdiff/models');
   let dir = o.models;
   if (!dir) {
     const design = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS)).digest('hex').slice(0, 12);
