@@ -41,7 +41,9 @@ function SignIn({ onSignedIn, initialError }: { onSignedIn: (s: Session) => void
   return (
     <main className="signin" id="main">
       <h1>refdiff</h1>
-      <p>Segment the object a phrase describes. Sign in with an API key (`rd_live_…`).</p>
+      <p>
+        Segment the object a phrase describes. Sign in with an API key (<code>rd_live_…</code>).
+      </p>
       <form onSubmit={submit} className="card" aria-describedby="key-help">
         <label htmlFor="api-key">API key</label>
         <input
@@ -56,8 +58,8 @@ function SignIn({ onSignedIn, initialError }: { onSignedIn: (s: Session) => void
           aria-describedby={error ? 'signin-error' : undefined}
         />
         <p id="key-help" className="muted small">
-          The key stays in this tab's session storage and is sent only to this gateway. `refdiff serve` writes an admin key to
-          `.refdiff/admin.key`; `refdiff keys create` makes tenant keys.
+          The key stays in this tab&apos;s session storage and is sent only to this gateway. <code>refdiff serve</code> writes an
+          admin key to <code>.refdiff/admin.key</code>; <code>refdiff keys create</code> makes tenant keys.
         </p>
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

@@ -11,14 +11,11 @@ import { createRng, generateScene, referringExpressions } from '@refdiff/synthet
 import { decodeRle } from '../src/lib/rle';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, foreignRequests, launchBrowser, screenshotPath, type TestBrowser } from './browser';
 import { encodePng } from './png';
-import { serveCommandMissing } from './serve-available';
 import { createTenant, gql, startServe, type ServeProcess } from './serve-process';
 
 if (!chromiumAvailable) {
   throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
 }
-const missing = serveCommandMissing();
-if (missing) console.warn(`web page tests skipped: ${missing}`);
 
 let gw: ServeProcess;
 let browser: TestBrowser;
@@ -38,7 +35,6 @@ const SEG = `query($id: ID!) { segmentation(id: $id) { id expression status root
 const USAGE = `query($from: DateTime!, $to: DateTime!) { usage(from: $from, to: $to, granularity: HOUR) { totals { requests expressions images gpuMs failures } } }`;
 
 beforeAll(async () => {
-  if (missing) return;
   gw = await startServe();
   browser = await launchBrowser();
   tenantA = await createTenant(gw.url, gw.adminToken, `web-e2e-acme-${RUN}`);
@@ -67,7 +63,7 @@ function canvasPixels(page: Page, selector: string): Promise<{ width: number; he
   });
 }
 
-describe.skipIf(missing)('sign-in', () => {
+describe('sign-in', () => {
   it('shows an error in words for a bad key and keeps nothing in the session', async () => {
     const { page, context } = await browser.newPage();
     await page.goto(`${gw.url}/`);
@@ -87,7 +83,7 @@ describe.skipIf(missing)('sign-in', () => {
   });
 });
 
-describe.skipIf(missing)('playground', () => {
+describe('playground', () => {
   it('uploads a synthetic scene, runs two expressions and draws the masks the API returned', async () => {
     expect(expressions).toHaveLength(2);
     const { page, context } = await browser.newPage();
@@ -167,7 +163,7 @@ describe.skipIf(missing)('playground', () => {
   });
 });
 
-describe.skipIf(missing)('usage dashboard', () => {
+describe('usage dashboard', () => {
   it("shows the same totals as the usage query, and the tenant's recent requests linking to their results", async () => {
     expect(runA.ids).toHaveLength(2);
     const { page, context } = await browser.newPage();
@@ -192,7 +188,7 @@ describe.skipIf(missing)('usage dashboard', () => {
   });
 });
 
-describe.skipIf(missing)('tenancy', () => {
+describe('tenancy', () => {
   it("never shows one tenant's data on another tenant's pages", async () => {
     const { page, context } = await browser.newPage();
     await signIn(page, tenantB.token, '#/usage');
@@ -220,7 +216,7 @@ describe.skipIf(missing)('tenancy', () => {
   });
 });
 
-describe.skipIf(missing)('admin view', () => {
+describe('admin view', () => {
   it('lists the tenants, their keys and the healthy local worker', async () => {
     const { page, context } = await browser.newPage();
     await signIn(page, gw.adminToken, '#/admin');
@@ -239,7 +235,7 @@ describe.skipIf(missing)('admin view', () => {
   });
 });
 
-describe.skipIf(missing)('origin', () => {
+describe('origin', () => {
   it("loads nothing from outside the gateway's origin, and says so in a CSP", async () => {
     expect(browser.requests.length).toBeGreaterThan(10);
     expect(foreignRequests(browser.requests, gw.url)).toEqual([]);

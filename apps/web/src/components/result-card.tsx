@@ -183,6 +183,14 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
           <dt>Attempts</dt>
           <dd>{seg.attempts}</dd>
         </div>
+        {Object.keys(seg.options ?? {}).length > 0 && (
+          <div>
+            <dt>Options</dt>
+            <dd>
+              <code>{Object.entries(seg.options).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}</code>
+            </dd>
+          </div>
+        )}
       </dl>
 
       {seg.mask && (
@@ -204,7 +212,8 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
         <div className="table-scroll">
           <table className="proposals">
             <caption>
-              Proposals ranked by fused score (the weighted sum of the generative, hard and soft scores); the highest wins.
+              Proposals ranked by fused score: the preset&apos;s weighted sum of the generative score (diffusion attention) and
+              the hard and soft CLIP scores. Filtered proposals do not compete; the highest fused score wins.
             </caption>
             <thead>
               <tr>
