@@ -15,6 +15,7 @@ const cases = [
   { lib: 'libs/pipeline', line: "import * as m from '@refdiff/models';", why: 'a domain lib depending on infra' },
   { lib: 'libs/pipeline', line: "import * as w from '@refdiff/gpu-worker';", why: 'a lib depending on an app' },
   { lib: 'apps/gateway', line: "import * as m from '@refdiff/models';", why: 'the gateway seeing model runtimes' },
+  { lib: 'apps/web', line: "import * as g from '@refdiff/gateway';", why: 'the pages importing the gateway (HTTP only)' },
   { lib: 'libs/pipeline', line: "import * as n from '../../nlp/src/index';", why: 'a relative import into another project' },
 ];
 
