@@ -90,12 +90,14 @@ export class DiscriminativeScorer {
     masks: readonly Uint8Array[],
     keep: Uint8Array,
     samIndices: readonly number[] | null,
+    need: { hard: boolean; soft: boolean } = { hard: true, soft: true },
   ): Promise<DiscriminativeScores> {
-    const target = this.targets.get(text);
-    if (!target) throw new PipelineError('INTERNAL', 'text embeddings were not computed for this expression');
     const n = masks.length;
     const hard = new Float64Array(n).fill(NaN);
     const soft = new Float64Array(n).fill(NaN);
+    if (!need.hard && !need.soft) return { hard, soft };
+    const target = this.targets.get(text);
+    if (!target) throw new PipelineError('INTERNAL', 'text embeddings were not computed for this expression');
     // identical proposals (nested weight-free masks with equal areas) are encoded once
     const rep = new Int32Array(n).fill(-1);
     const competing: number[] = [];
@@ -114,8 +116,9 @@ export class DiscriminativeScorer {
       if (same < 0) competing.push(i);
     }
 
-    await this.ctx.time('clipHardMs', () => this.hardScores(text, target.hard, masks, competing, samIndices, hard));
-    await this.ctx.time('clipSoftMs', () => this.softScores(text, target.soft, masks, competing, samIndices, soft));
+    // a branch with zero weight in the fusion is not computed (its scores stay NaN)
+    if (need.hard) await this.ctx.time('clipHardMs', () => this.hardScores(text, target.hard, masks, competing, samIndices, hard));
+    if (need.soft) await this.ctx.time('clipSoftMs', () => this.softScores(text, target.soft, masks, competing, samIndices, soft));
     for (let i = 0; i < n; i++) {
       if (rep[i] >= 0 && rep[i] !== i) {
         hard[i] = hard[rep[i]];

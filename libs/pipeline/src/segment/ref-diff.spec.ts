@@ -166,6 +166,11 @@ describe('createRefDiff on honest toy models', () => {
     expect(e.attention?.data).toHaveLength(W * H);
     expect(iouWith(e, masks.blue)).toBeGreaterThan(0.3);
     expect(wf.modelCalls.samEncoder).toBeUndefined();
+    // generative only: no CLIP model runs at all, the fused score is s_G
+    const gen = await rd.segment({ image: png }, ['the red one on the left'], { attentionLevel: 1, weights: { hard: 0, soft: 0, generative: 1 } });
+    expect(Object.keys(gen.modelCalls).filter((k) => k.startsWith('clip'))).toEqual([]);
+    const g = ok(gen, 0);
+    expect(g.score).toBe(Math.max(...g.proposals.filter((p) => !p.filtered).map((p) => p.generative)));
     const paper = await rd.segment({ image: png }, ['red box at the bottom'], { attentionLevel: 1, preset: 'paper' });
     expect(paper.preset).toBe('paper');
     expect(iouWith(ok(paper, 0), masks.redSquare)).toBeGreaterThan(0.9);

@@ -196,7 +196,8 @@ class RefDiffEngine implements RefDiff {
 
     // 4. discriminative side and fusion, one expression at a time (each proposal set differs)
     const scorer = new DiscriminativeScorer(this.models, state, s, ctx);
-    await scorer.encodeTexts(work.map((w) => w.text));
+    const discriminative = s.fusion === 'paper' ? s.alpha !== 1 : s.weights.hard !== 0 || s.weights.soft !== 0;
+    if (discriminative) await scorer.encodeTexts(work.map((w) => w.text));
     for (const w of work) {
       try {
         out[w.slot] = await this.finishExpression(state, w, sam, scorer, s, options, ctx);
@@ -405,7 +406,11 @@ class RefDiffEngine implements RefDiff {
     w.timings.proposalsMs = performance.now() - tp;
 
     const td = performance.now();
-    const disc = await scorer.score(w.text, masks, keep, samIndices);
+    const need =
+      s.fusion === 'paper'
+        ? { hard: s.alpha !== 1 && s.beta !== 1, soft: s.alpha !== 1 && s.beta !== 0 }
+        : { hard: s.weights.hard !== 0, soft: s.weights.soft !== 0 };
+    const disc = await scorer.score(w.text, masks, keep, samIndices, need);
     w.timings.clipMs = performance.now() - td;
 
     const preset: FusionPreset =
