@@ -38,7 +38,9 @@ export function relativePathProblem(p: string): string | null {
 /** Validates one decoded line; returns the sample or a message naming the offending field. */
 export function validateDatasetSample(value: unknown): DatasetSample | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'line is not a JSON object';
-  const o = value as Record<string, unknown>;
+  const o = { ...(value as Record<string, unknown>) };
+  // ids written as numbers by other tools are accepted as their decimal string
+  if (typeof o.id === 'number' && Number.isFinite(o.id)) o.id = String(o.id);
   for (const key of ['id', 'image', 'expression', 'mask'] as const) {
     if (typeof o[key] !== 'string') return `field "${key}" must be a string, got ${o[key] === undefined ? 'nothing' : JSON.stringify(o[key])}`;
   }

@@ -23,6 +23,7 @@ describe('dataset index.jsonl', () => {
     expect(parsed.samples.map((s) => s.id)).toEqual(['a', 'b']);
     expect(parsed.samples[0].extra).toEqual({ form: 'colour' });
     expect(parseDatasetIndex(formatDatasetIndex(parsed.samples)).samples).toEqual(parsed.samples);
+    expect(parseDatasetIndex('{"id":7,"image":"a.png","expression":"x","mask":"m.png"}').samples[0].id).toBe('7');
   });
 
   it('reports bad lines by number without stopping', () => {
