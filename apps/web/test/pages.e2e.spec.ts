@@ -89,6 +89,8 @@ describe('playground', () => {
     const { page, context } = await browser.newPage();
     await signIn(page, tenantA.token);
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    // The key is kept in this tab's session storage only.
+    expect(await page.evaluate(() => [Object.values(sessionStorage), localStorage.length, document.cookie])).toEqual([[tenantA.token], 0, '']);
     await page.setInputFiles('#image-file', scenePng);
     await page.getByRole('img', { name: 'The image to segment' }).waitFor();
     await page.getByLabel('Expressions, one per line').fill(expressions.join('\n'));
@@ -99,6 +101,7 @@ describe('playground', () => {
 
     const cards = page.locator('article.result');
     expect(await cards.count()).toBe(2);
+    const union = new Uint8Array(scene.width * scene.height);
     for (let i = 0; i < 2; i++) {
       const card = cards.nth(i);
       const id = (await card.getAttribute('data-segmentation-id')) as string;
@@ -112,6 +115,7 @@ describe('playground', () => {
       const area = expected.reduce((a: number, b: number) => a + b, 0);
       expect(area).toBe(api.mask.area);
       expect(area).toBeGreaterThan(0);
+      for (let p = 0; p < union.length; p++) union[p] |= expected[p];
 
       // The black-and-white mask canvas (what "Download mask PNG" holds) is the API's mask, pixel for pixel.
       const mask = await canvasPixels(page, `article[data-segmentation-id="${id}"] canvas[data-role=mask]`);
@@ -138,11 +142,24 @@ describe('playground', () => {
       expect(await card.locator('table.proposals tbody tr').count()).toBe(proposals.length);
       expect(await card.locator('tr.chosen th').textContent()).toContain(`#${api.scores.chosen}`);
 
+      // Every other proposal's box, on request, from the API's boxes.
+      await card.getByLabel(/Show every proposal/).check();
+      const others = proposals.filter((p: { bbox: number[] | null }, k: number) => k !== api.scores.chosen && p.bbox && p.bbox[2] >= p.bbox[0]);
+      expect(await card.locator('.proposal-box').count()).toBe(others.length);
+
       // The RLE download is the API's RLE.
       const [download] = await Promise.all([page.waitForEvent('download'), card.locator('[data-role=download-rle]').click()]);
       const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
       expect(saved).toMatchObject({ id, size: api.mask.rle.size, counts: api.mask.rle.counts });
     }
+    // All results on one image: it differs from the scene exactly on the union of the two masks.
+    const combined = await canvasPixels(page, 'canvas[data-role=combined]');
+    let wrong = 0;
+    for (let p = 0; p < union.length; p++) {
+      const same = combined.rgba[p * 4] === scene.image[p * 3] && combined.rgba[p * 4 + 1] === scene.image[p * 3 + 1] && combined.rgba[p * 4 + 2] === scene.image[p * 3 + 2];
+      if (same === Boolean(union[p])) wrong++;
+    }
+    expect(wrong).toBeLessThanOrEqual(union.reduce((a, b) => a + b, 0) * 0.01);
     await page.screenshot({ path: screenshotPath('playground'), fullPage: true });
 
     // Phone width: the results reflow into the viewport, no sideways scrolling of the page.
@@ -217,7 +234,7 @@ describe('tenancy', () => {
 });
 
 describe('admin view', () => {
-  it('lists the tenants, their keys and the healthy local worker', async () => {
+  it('lists the tenants, their keys and the healthy local worker; creates a tenant and a key, and revokes it', async () => {
     const { page, context } = await browser.newPage();
     await signIn(page, gw.adminToken, '#/admin');
     await page.getByRole('heading', { name: 'Workers' }).waitFor();
@@ -228,6 +245,33 @@ describe('admin view', () => {
     expect(await page.locator('table[data-role=workers]').textContent()).toContain('healthy');
     expect(Number(await page.locator('[data-queue=succeeded]').textContent())).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: screenshotPath('admin'), fullPage: true });
+
+    // Create a tenant and a key from the page; the token shown once signs in to that tenant; revoking it locks it out.
+    const name = `web-e2e-initech-${RUN}`;
+    await page.getByLabel('Tenant name').fill(name);
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await tenants.getByText(name).waitFor();
+    const newTenantId = (await tenants.locator('tr', { hasText: name }).getAttribute('data-tenant-id')) as string;
+    const keyForm = page.getByRole('form', { name: 'New API key' });
+    await keyForm.getByLabel('Tenant').selectOption(newTenantId);
+    await keyForm.getByLabel('Key name').fill('from-the-admin-page');
+    await keyForm.getByRole('button', { name: 'Create key' }).click();
+    const newToken = ((await page.locator('[data-role=new-token]').textContent()) ?? '').trim();
+    expect(newToken).toMatch(/^rd_live_v1_/);
+    const { me } = await gql(gw.url, newToken, '{ me { tenantId scopes } }');
+    expect(me).toEqual({ tenantId: newTenantId, scopes: ['READ', 'SEGMENT'] });
+
+    const { page: other, context: otherContext } = await browser.newPage();
+    await signIn(other, newToken, '#/usage');
+    expect(await other.locator('[data-role=tenant-id]').textContent()).toBe(newTenantId);
+
+    const keyRow = page.locator('table[data-role=keys] tr', { hasText: 'from-the-admin-page' });
+    await keyRow.getByRole('button', { name: /^Revoke key/ }).click();
+    await keyRow.getByRole('button', { name: /^Confirm: revoke key/ }).click();
+    await expect.poll(() => keyRow.textContent()).toMatch(/revoked/);
+    await other.reload();
+    await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/Sign-in failed.*revoked/);
+    await otherContext.close();
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: screenshotPath('admin-phone'), fullPage: true });

@@ -181,3 +181,11 @@ export const ADMIN = `query Admin {
     queue { queued running succeeded failed cancelled }
   }
 }`;
+
+export const CREATE_TENANT = `mutation CreateTenant($name: String!, $quotas: QuotasInput) { createTenant(name: $name, quotas: $quotas) { id name } }`;
+
+export const CREATE_KEY = `mutation CreateKey($tenantId: ID!, $name: String!, $scopes: [ApiKeyScope!]!) {
+  createApiKey(tenantId: $tenantId, name: $name, scopes: $scopes) { token key { id prefix } }
+}`;
+
+export const REVOKE_KEY = `mutation RevokeKey($tenantId: ID!, $id: ID!) { revokeApiKey(tenantId: $tenantId, id: $id) { id revokedAt } }`;

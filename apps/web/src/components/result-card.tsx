@@ -48,6 +48,8 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
   const overlayRef = useRef<HTMLCanvasElement>(null);
   const maskRef = useRef<HTMLCanvasElement>(null);
   const [pngUrl, setPngUrl] = useState<string | null>(null);
+  const [allBoxes, setAllBoxes] = useState(false);
+  const [focused, setFocused] = useState<number | null>(null);
   const color = overlayColor(colorIndex);
 
   const decoded = useMemo(() => {
@@ -96,6 +98,13 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
   const directions = seg.scores?.directions ?? [];
   const box = seg.mask?.box;
   const headingId = `result-${seg.id}`;
+  const boxStyle = (b: readonly number[]) => ({
+    left: `${(b[0] / w) * 100}%`,
+    top: `${(b[1] / h) * 100}%`,
+    width: `${((b[2] - b[0] + 1) / w) * 100}%`,
+    height: `${((b[3] - b[1] + 1) / h) * 100}%`,
+  });
+  const proposalBoxes = ranked.filter((p) => p.bbox && p.bbox[2] >= p.bbox[0] && (allBoxes || p.index === focused) && p.index !== chosen);
 
   return (
     <article className="card result" aria-labelledby={headingId} data-segmentation-id={seg.id} data-status={seg.status}>
@@ -132,19 +141,18 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
                 role="img"
                 aria-label={`Mask for “${seg.expression}” over the image`}
               />
-              {box && box[2] >= box[0] && (
+              {box && box[2] >= box[0] && <div className="box" aria-hidden="true" style={{ ...boxStyle(box), borderColor: cssColor(color) }} />}
+              {proposalBoxes.map((p) => (
                 <div
-                  className="box"
+                  key={p.index}
+                  className={`box proposal-box${p.index === focused ? ' focused' : ''}`}
                   aria-hidden="true"
-                  style={{
-                    left: `${(box[0] / w) * 100}%`,
-                    top: `${(box[1] / h) * 100}%`,
-                    width: `${((box[2] - box[0] + 1) / w) * 100}%`,
-                    height: `${((box[3] - box[1] + 1) / h) * 100}%`,
-                    borderColor: cssColor(color),
-                  }}
-                />
-              )}
+                  data-proposal={p.index}
+                  style={boxStyle(p.bbox as number[])}
+                >
+                  <span>#{p.index}</span>
+                </div>
+              ))}
             </div>
             <figcaption>
               Mask over {base ? 'the image' : 'a blank canvas (the API does not serve image bytes back)'}; area{' '}
@@ -208,6 +216,12 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
         </p>
       )}
 
+      {ranked.length > 0 && decoded?.mask && (
+        <label className="small">
+          <input type="checkbox" checked={allBoxes} onChange={(e) => setAllBoxes(e.target.checked)} /> Show every proposal&apos;s box on the
+          image (or point at a row)
+        </label>
+      )}
       {ranked.length > 0 && (
         <div className="table-scroll">
           <table className="proposals">
@@ -228,7 +242,12 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
             </thead>
             <tbody>
               {ranked.map((p, rank) => (
-                <tr key={p.index} className={p.index === chosen ? 'chosen' : p.filtered ? 'filtered' : undefined}>
+                <tr
+                  key={p.index}
+                  className={p.index === chosen ? 'chosen' : p.filtered ? 'filtered' : undefined}
+                  onMouseEnter={() => setFocused(p.index)}
+                  onMouseLeave={() => setFocused(null)}
+                >
                   <td>{p.filtered ? '—' : rank + 1}</td>
                   <th scope="row">
                     #{p.index}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { describeError, gql } from '../api/client';
 import { ADMIN, type AdminData } from '../api/queries';
 import type { Session } from '../app';
+import { NewKeyForm, NewTenantForm, RevokeButton } from '../components/admin-forms';
 import { fmtBytes, fmtInt, fmtTime } from '../lib/format';
 
 export function AdminPage({ session }: { session: Session }) {
@@ -97,6 +98,7 @@ export function AdminPage({ session }: { session: Session }) {
 
           <section aria-labelledby="tenants-h">
             <h2 id="tenants-h">Tenants ({data.tenants.length})</h2>
+            <NewTenantForm token={session.token} onDone={() => setRefresh((n) => n + 1)} />
             <div className="table-scroll">
               <table data-role="tenants">
                 <thead>
@@ -135,6 +137,7 @@ export function AdminPage({ session }: { session: Session }) {
 
           <section aria-labelledby="keys-h">
             <h2 id="keys-h">API keys</h2>
+            <NewKeyForm token={session.token} tenants={data.tenants} onDone={() => setRefresh((n) => n + 1)} />
             <div className="table-scroll">
               <table data-role="keys">
                 <thead>
@@ -145,12 +148,15 @@ export function AdminPage({ session }: { session: Session }) {
                     <th scope="col">Scopes</th>
                     <th scope="col">Last used (UTC)</th>
                     <th scope="col">State</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {data.tenants.flatMap((t) =>
                     t.apiKeys.map((k) => (
-                      <tr key={k.id}>
+                      <tr key={k.id} data-key-id={k.id}>
                         <td>{t.name}</td>
                         <th scope="row">{k.name}</th>
                         <td>
@@ -159,6 +165,18 @@ export function AdminPage({ session }: { session: Session }) {
                         <td>{k.scopes.join(', ')}</td>
                         <td>{fmtTime(k.lastUsedAt)}</td>
                         <td>{k.revokedAt ? `revoked ${fmtTime(k.revokedAt)}` : 'active'}</td>
+                        <td>
+                          {!k.revokedAt && k.id !== session.me.keyId && (
+                            <RevokeButton
+                              token={session.token}
+                              tenantId={t.id}
+                              keyId={k.id}
+                              label={`${k.name} (${k.prefix}…)`}
+                              onDone={() => setRefresh((n) => n + 1)}
+                            />
+                          )}
+                          {k.id === session.me.keyId && <span className="muted small">this key</span>}
+                        </td>
                       </tr>
                     )),
                   )}

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'rea
 import { describeError, gql, uploadImage, type UploadedImage } from '../api/client';
 import { CANCEL, SEGMENT, TERMINAL, WAIT, type Segmentation } from '../api/queries';
 import type { Session } from '../app';
+import { CombinedOverlay } from '../components/combined-overlay';
 import { ResultCard } from '../components/result-card';
 import { imagePixels } from '../lib/mask-canvas';
 
@@ -210,6 +211,7 @@ export function PlaygroundPage({ session }: { session: Session }) {
 
       {results.length > 0 && (
         <section aria-label="Results" className="results">
+          {pixels && <CombinedOverlay base={pixels} results={results} />}
           {results.map((s, i) => (
             <ResultCard key={s.id} seg={s} colorIndex={i} base={pixels} />
           ))}
