@@ -95,8 +95,9 @@ describe('playground', () => {
     await page.getByRole('img', { name: 'The image to segment' }).waitFor();
     await page.getByLabel('Expressions, one per line').fill(expressions.join('\n'));
     await page.getByRole('button', { name: 'Run' }).click();
-    // Progress shows while it runs, then the summary.
-    await page.locator('[data-role=progress]').getByText(/Uploading|Queueing|Segmenting/).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    // Progress shows while it runs (the fixture worker takes seconds), then the summary.
+    await page.locator('[data-role=progress]').getByText(/^Segmenting: [01] of 2 done/).waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-role=progress] progress').count()).toBe(1);
     await page.locator('[data-role=progress]').getByText(/^Finished: 2 of 2 succeeded\.$/).waitFor({ timeout: 150_000 });
 
     const cards = page.locator('article.result');
@@ -192,6 +193,18 @@ describe('usage dashboard', () => {
     expect(usage.totals.expressions).toBe(2);
     for (const k of ['requests', 'expressions', 'images', 'failures']) expect(Number(await shown(k)), k).toBe(usage.totals[k]);
     expect(Number(await page.locator('[data-total=gpuMs]').getAttribute('data-value'))).toBe(usage.totals.gpuMs);
+
+    // Per day over the last 7 days: the same totals as the query asked the same way.
+    await page.getByRole('combobox', { name: /^Range/ }).selectOption('7d');
+    await expect.poll(() => page.getByRole('combobox', { name: /^Per/ }).inputValue()).toBe('DAY');
+    await page.getByRole('heading', { name: 'Per day' }).waitFor();
+    const to7 = new Date();
+    const week = await gql(gw.url, tenantA.token, USAGE.replace('granularity: HOUR', 'granularity: DAY'), {
+      from: new Date(to7.getTime() - 7 * 24 * 3600_000).toISOString(),
+      to: to7.toISOString(),
+    });
+    for (const k of ['requests', 'expressions', 'images', 'failures']) expect(Number(await shown(k)), k).toBe(week.usage.totals[k]);
+    expect(await page.locator('svg.bars').first().locator('rect').count()).toBeGreaterThanOrEqual(7);
 
     const rows = page.locator('table[data-role=recent] tbody tr');
     expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-segmentation-id')))).sort()).toEqual([...runA.ids].sort());
