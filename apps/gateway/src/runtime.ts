@@ -51,8 +51,10 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
     dispatcher,
     listen: (port, host) => http.listen(port, host),
     stop: async (mode = 'handback') => {
+      // Handing back (or abandoning) is immediate, so it goes first; a graceful stop drains after the server closes.
+      if (mode !== 'graceful') await dispatcher?.stop(mode);
       await http.close();
-      await dispatcher?.stop(mode);
+      if (mode === 'graceful') await dispatcher?.stop(mode);
       await Promise.all(unlisten.map((u) => u()));
     },
   };

@@ -158,16 +158,23 @@ describe('dispatch', () => {
   it('splits the queue between two gateway replicas (SKIP LOCKED) with no request run twice', async () => {
     const w1 = await worker({ delayMs: 30, maxConcurrent: 2 });
     const w2 = await worker({ delayMs: 30, maxConcurrent: 2 });
-    const r1 = await replica([w1, w2], { maxBatch: 2 });
-    const r2 = await replica([w1, w2], { maxBatch: 2 });
-    // Both replicas dispatch all along, from the same table.
+    const r1 = await replica([w1, w2], { maxBatch: 2 }, false);
+    const r2 = await replica([w1, w2], { maxBatch: 2 }, false);
     const s = await seed(r1, 'replicas', 8, 5);
+    // Both replicas dispatch from the same table at once; each claims at most 8 rows per round.
+    r1.gw.dispatcher?.start();
+    r2.gw.dispatcher?.start();
     await waitAll(r1.url, s.token, s.ids.slice(0, 40));
     await expectExactlyOnce(r1.db, s.ids, [w1, w2], s.expected);
     const computed = [w1, w2].flatMap((w) => w.calls.flatMap((c) => c.expressions));
     // No worker ever computed a request twice (calls refused with RESOURCE_EXHAUSTED compute nothing).
     expect(computed.length).toBe(s.ids.length);
     expect(new Set(computed).size).toBe(s.ids.length);
+    const f1 = r1.gw.dispatcher?.finishedCount ?? 0;
+    const f2 = r2.gw.dispatcher?.finishedCount ?? 0;
+    expect(f1).toBeGreaterThan(0);
+    expect(f2).toBeGreaterThan(0);
+    expect(f1 + f2).toBe(s.ids.length);
   });
 
   it('loses and duplicates nothing when one of two workers is killed mid-run', async () => {
@@ -210,7 +217,7 @@ describe('dispatch', () => {
   });
 
   it('hands rows back at once on a graceful stop, without spending an attempt', async () => {
-    const w = await worker({ delayMs: 300, maxConcurrent: 1 });
+    const w = await worker({ delayMs: 3_000, maxConcurrent: 1 });
     const r1 = await replica([w], {}, false);
     const s = await seed(r1, 'handback', 2, 1);
     r1.gw.dispatcher?.start();

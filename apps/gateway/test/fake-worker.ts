@@ -80,7 +80,9 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
       });
       inFlight += 1;
       const { width, height } = cache.get(sha) as { width: number; height: number };
-      setTimeout(() => {
+      // Like the real worker, a cancelled call frees its slot at once.
+      const timer = setTimeout(() => {
+        call.removeListener('cancelled', onCancel);
         inFlight -= 1;
         callback(null, {
           image: { width, height, sha256: sha },
@@ -104,6 +106,11 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
           requestId: String(call.metadata.get('x-request-id')[0] ?? ''),
         });
       }, options.delayMs ?? 0);
+      const onCancel = () => {
+        clearTimeout(timer);
+        inFlight -= 1;
+      };
+      call.once('cancelled', onCancel);
     },
     GetInfo(_call: unknown, callback: grpc.sendUnaryData<object>) {
       callback(null, { packName: 'fake', maxConcurrent: options.maxConcurrent ?? 4, maxQueue: 0, version: 'test' });

@@ -96,6 +96,9 @@ export class Dispatcher {
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** Results and failures this dispatcher recorded (for tests and the admin view). */
+  finishedCount = 0;
+
   inFlightCount(): number {
     let n = 0;
     for (const f of this.inFlight.values()) n += f.group.rows.length;
@@ -215,7 +218,8 @@ export class Dispatcher {
   private async finish(row: ClaimedRequest, outcome: SuccessOutcome | FailureOutcome, at: Date): Promise<void> {
     try {
       const written = await this.queue.finish(row.tenantId, row.id, this.owner, outcome, at);
-      if (!written) this.logger.info({ id: row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
+      if (written) this.finishedCount += 1;
+      else this.logger.info({ id: row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
     } catch (err) {
       // The lease will expire and the request will run again; nothing was half-written (one transaction).
       this.logger.error({ err, id: row.id }, 'recording a result failed');
@@ -228,13 +232,15 @@ export class Dispatcher {
   }
 
   private async renewLeases(): Promise<void> {
-    const ids = [...this.inFlight.values()].flatMap((f) => f.group.rows.map((r) => r.id));
+    // Snapshot the groups now: groups launched while the query runs were not asked about.
+    const groups = [...this.inFlight.values()];
+    const ids = groups.flatMap((f) => f.group.rows.map((r) => r.id));
     if (ids.length === 0) return;
     try {
       const held = await this.queue.renew(this.owner, ids, this.leaseMs);
-      // A group none of whose rows we still hold (all cancelled) is aborted: no point computing it.
-      for (const f of this.inFlight.values()) {
-        if (f.group.rows.every((r) => !held.has(r.id))) f.abort.abort();
+      // A group none of whose rows we still hold (all cancelled, or re-leased) is aborted: no point computing it.
+      for (const f of groups) {
+        if (this.inFlight.has(f.group.key) && f.group.rows.every((r) => !held.has(r.id))) f.abort.abort();
       }
     } catch (err) {
       this.logger.warn({ err }, 'lease renewal failed');
