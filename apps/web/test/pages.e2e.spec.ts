@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, generateScene, referringExpressions } from '@refdiff/synthetic';
 import { decodeRle } from '../src/lib/rle';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, foreignRequests, launchBrowser, screenshotPath, type TestBrowser } from './browser';
+import { seriousViolations } from './axe';
 import { encodePng } from './png';
 import { createTenant, gql, startServe, type ServeProcess } from './serve-process';
 
@@ -74,6 +75,7 @@ describe('sign-in', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await expect(page.getByRole('button', { name: 'Sign out' }).count()).resolves.toBe(0);
     await page.screenshot({ path: screenshotPath('signin-error'), fullPage: true });
+    expect(await seriousViolations(page), 'accessibility of the signin-error page').toEqual([]);
 
     // Not even key-shaped: the same error, from the gateway.
     await page.getByLabel('API key').fill('hunter2');
@@ -162,6 +164,7 @@ describe('playground', () => {
     }
     expect(wrong).toBeLessThanOrEqual(union.reduce((a, b) => a + b, 0) * 0.01);
     await page.screenshot({ path: screenshotPath('playground'), fullPage: true });
+    expect(await seriousViolations(page), 'accessibility of the playground page').toEqual([]);
 
     // Phone width: the results reflow into the viewport, no sideways scrolling of the page.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -209,11 +212,17 @@ describe('usage dashboard', () => {
     const rows = page.locator('table[data-role=recent] tbody tr');
     expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-segmentation-id')))).sort()).toEqual([...runA.ids].sort());
     await page.screenshot({ path: screenshotPath('usage'), fullPage: true });
+    expect(await seriousViolations(page), 'accessibility of the usage page').toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: screenshotPath('usage-phone'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: 'Request' }).waitFor();
     await page.locator('canvas[data-role=mask]').waitFor();
     await page.screenshot({ path: screenshotPath('request'), fullPage: true });
+    expect(await seriousViolations(page), 'accessibility of the request page').toEqual([]);
     await context.close();
   });
 });
@@ -258,6 +267,7 @@ describe('admin view', () => {
     expect(await page.locator('table[data-role=workers]').textContent()).toContain('healthy');
     expect(Number(await page.locator('[data-queue=succeeded]').textContent())).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: screenshotPath('admin'), fullPage: true });
+    expect(await seriousViolations(page), 'accessibility of the admin page').toEqual([]);
 
     // Create a tenant and a key from the page; the token shown once signs in to that tenant; revoking it locks it out.
     const name = `web-e2e-initech-${RUN}`;
