@@ -275,6 +275,14 @@ describe('admin view', () => {
     await page.getByRole('button', { name: 'Create tenant' }).click();
     await tenants.getByText(name).waitFor();
     const newTenantId = (await tenants.locator('tr', { hasText: name }).getAttribute('data-tenant-id')) as string;
+    // Quotas edited on the page are the tenant's quotas.
+    const tenantRow = tenants.locator('tr', { hasText: name });
+    await tenantRow.getByRole('button', { name: `Edit quotas of ${name}` }).click();
+    await tenantRow.getByLabel('Monthly expressions').fill('5');
+    await tenantRow.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => tenantRow.locator('td').nth(1).textContent()).toBe('5');
+    const { tenant } = await gql(gw.url, gw.adminToken, 'query($id: ID!) { tenant(id: $id) { quotas { monthlyExpressionQuota } } }', { id: newTenantId });
+    expect(tenant.quotas.monthlyExpressionQuota).toBe(5);
     const keyForm = page.getByRole('form', { name: 'New API key' });
     await keyForm.getByLabel('Tenant').selectOption(newTenantId);
     await keyForm.getByLabel('Key name').fill('from-the-admin-page');
@@ -287,6 +295,7 @@ describe('admin view', () => {
     const { page: other, context: otherContext } = await browser.newPage();
     await signIn(other, newToken, '#/usage');
     expect(await other.locator('[data-role=tenant-id]').textContent()).toBe(newTenantId);
+    await other.getByText('0 of 5 expressions this month (UTC)').waitFor();
 
     const keyRow = page.locator('table[data-role=keys] tr', { hasText: 'from-the-admin-page' });
     await keyRow.getByRole('button', { name: /^Revoke key/ }).click();

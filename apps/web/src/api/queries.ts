@@ -189,3 +189,7 @@ export const CREATE_KEY = `mutation CreateKey($tenantId: ID!, $name: String!, $s
 }`;
 
 export const REVOKE_KEY = `mutation RevokeKey($tenantId: ID!, $id: ID!) { revokeApiKey(tenantId: $tenantId, id: $id) { id revokedAt } }`;
+
+export const UPDATE_QUOTAS = `mutation UpdateQuotas($tenantId: ID!, $quotas: QuotasInput!) {
+  updateTenantQuotas(tenantId: $tenantId, quotas: $quotas) { id quotas { monthlyExpressionQuota rateLimitPerMinute } }
+}`;

@@ -1,7 +1,7 @@
-/** Admin actions: create a tenant, issue a key (its token shown once), revoke a key. Each calls one mutation. */
+/** Admin actions: create a tenant, edit its quotas, issue a key (its token shown once), revoke a key. One mutation each. */
 import { useState, type FormEvent } from 'react';
 import { describeError, gql } from '../api/client';
-import { CREATE_KEY, CREATE_TENANT, REVOKE_KEY, type Scope, type TenantRow } from '../api/queries';
+import { CREATE_KEY, CREATE_TENANT, REVOKE_KEY, UPDATE_QUOTAS, type Scope, type TenantRow } from '../api/queries';
 
 export function NewTenantForm({ token, onDone }: { token: string; onDone: () => void }) {
   const [name, setName] = useState('');
@@ -146,5 +146,56 @@ export function RevokeButton({ token, tenantId, keyId, label, onDone }: { token:
         Keep
       </button>
     </span>
+  );
+}
+
+/** Edits a tenant's monthly expression quota and rate limit (empty quota = unlimited). */
+export function QuotaEditor({ token, tenant, onDone }: { token: string; tenant: TenantRow; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [monthly, setMonthly] = useState(tenant.quotas.monthlyExpressionQuota?.toString() ?? '');
+  const [rate, setRate] = useState(String(tenant.quotas.rateLimitPerMinute));
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await gql(token, UPDATE_QUOTAS, {
+        tenantId: tenant.id,
+        quotas: { monthlyExpressionQuota: monthly.trim() ? Number(monthly) : null, rateLimitPerMinute: Number(rate) },
+      });
+      setOpen(false);
+      onDone();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  if (!open)
+    return (
+      <button type="button" className="secondary" onClick={() => setOpen(true)} aria-label={`Edit quotas of ${tenant.name}`}>
+        Edit quotas
+      </button>
+    );
+  return (
+    <form onSubmit={submit} aria-label={`Quotas of ${tenant.name}`} className="quota-form">
+      <label>
+        Monthly expressions <input type="number" min={0} placeholder="unlimited" value={monthly} onChange={(e) => setMonthly(e.target.value)} />
+      </label>
+      <label>
+        Requests a minute <input type="number" min={1} required value={rate} onChange={(e) => setRate(e.target.value)} />
+      </label>
+      <span className="row">
+        <button type="submit">Save</button>
+        <button type="button" className="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </span>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
   );
 }

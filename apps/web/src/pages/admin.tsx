@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { describeError, gql } from '../api/client';
 import { ADMIN, type AdminData } from '../api/queries';
 import type { Session } from '../app';
-import { NewKeyForm, NewTenantForm, RevokeButton } from '../components/admin-forms';
+import { NewKeyForm, NewTenantForm, QuotaEditor, RevokeButton } from '../components/admin-forms';
 import { fmtBytes, fmtInt, fmtTime } from '../lib/format';
 
 export function AdminPage({ session }: { session: Session }) {
@@ -110,6 +110,9 @@ export function AdminPage({ session }: { session: Session }) {
                     <th scope="col">Image bytes</th>
                     <th scope="col">Storage</th>
                     <th scope="col">Active keys</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -127,6 +130,9 @@ export function AdminPage({ session }: { session: Session }) {
                       <td>{fmtBytes(t.quotas.maxStorageBytes)}</td>
                       <td>
                         {t.apiKeys.filter((k) => !k.revokedAt).length} of {t.apiKeys.length}
+                      </td>
+                      <td>
+                        <QuotaEditor token={session.token} tenant={t} onDone={() => setRefresh((n) => n + 1)} />
                       </td>
                     </tr>
                   ))}
