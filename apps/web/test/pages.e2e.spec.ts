@@ -173,6 +173,22 @@ describe('playground', () => {
     await context.close();
   });
 
+  it('takes an image dropped on the drop zone', async () => {
+    const { page, context } = await browser.newPage();
+    await signIn(page, tenantA.token);
+    const b64 = readFileSync(scenePng).toString('base64');
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+      return dt;
+    }, b64);
+    await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer });
+    await page.getByRole('img', { name: 'The image to segment' }).waitFor();
+    await page.getByText(new RegExp(`^dropped\\.png · [\\d.]+ KiB · ${scene.width}×${scene.height}$`)).waitFor();
+    await context.close();
+  });
+
   it('shows upload errors in words', async () => {
     const { page, context } = await browser.newPage();
     await signIn(page, tenantA.token);
