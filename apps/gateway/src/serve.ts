@@ -29,7 +29,10 @@ export interface ServeHandle {
 export async function serve(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<ServeHandle> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const db = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax })
+    ? await openPostgres(config.databaseUrl, {
+        poolMax: config.dbPoolMax,
+        onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
+      })
     : await openPglite(join(config.dataDir, 'pgdata'));
   const cleanup: (() => Promise<void>)[] = [() => db.close()];
   try {

@@ -204,9 +204,9 @@ describe('dispatch', () => {
     expect(r1.gw.dispatcher?.inFlightCount()).toBeGreaterThan(0);
     // The replica dies: its leases stay in the database until they expire.
     await r1.close('abandon');
-    const leased = await (await openPostgres(dbUrl, { poolMax: 1 })).prisma.segmentationRequest.count({
-      where: { id: { in: s.ids }, status: 'RUNNING' },
-    });
+    const probe = await openPostgres(dbUrl, { poolMax: 1 });
+    const leased = await probe.prisma.segmentationRequest.count({ where: { id: { in: s.ids }, status: 'RUNNING' } });
+    await probe.close();
     expect(leased).toBeGreaterThan(0);
     const r2 = await replica([w], { leaseMs: 600, maxBatch: 2 });
     const done = await waitAll(r2.url, s.token, s.ids);
@@ -223,7 +223,9 @@ describe('dispatch', () => {
     r1.gw.dispatcher?.start();
     for (let i = 0; i < 1000 && (r1.gw.dispatcher?.inFlightCount() ?? 0) === 0; i++) await new Promise((res) => setTimeout(res, 10));
     await r1.close('handback');
-    const rows = await (await openPostgres(dbUrl, { poolMax: 1 })).prisma.segmentationRequest.findMany({ where: { id: { in: s.ids } } });
+    const probe = await openPostgres(dbUrl, { poolMax: 1 });
+    const rows = await probe.prisma.segmentationRequest.findMany({ where: { id: { in: s.ids } } });
+    await probe.close();
     expect(rows.map((x) => [x.status, x.attempts])).toEqual(rows.map(() => ['QUEUED', 0]));
     const r2 = await replica([w]);
     const done = await waitAll(r2.url, s.token, s.ids);

@@ -22,8 +22,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openPostgres(connectionString: string, options: { poolMax?: number } = {}): Promise<Database> {
+export async function openPostgres(
+  connectionString: string,
+  options: { poolMax?: number; onIdleError?: (err: Error) => void } = {},
+): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: options.poolMax ?? 10 });
+  // An idle connection the server closed (restart, failover) is dropped from the pool and replaced on next use;
+  // without a listener pg would crash the process.
+  pool.on('error', (err) => options.onIdleError?.(err));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sql = pgPoolRunner(pool);
   const listeners = new Set<pg.Client>();
