@@ -10,6 +10,7 @@
  * run: the model-call columns show it). Repeat: the same sentences, seed and image again (per-sentence cache: no
  * SD text encoder, no UNet either).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,9 @@ const { values } = parseArgs({
 
 async function packDir(): Promise<string> {
   if (values.models) return values.models;
-  const dir = join(tmpdir(), 'refdiff-bench-fixture-pack');
+  const h = createHash('sha256').update(JSON.stringify(models.FIXTURE_CONSTANTS));
+  for (const [path, bytes] of models.fixtureExportFiles()) h.update(path).update(bytes);
+  const dir = join(tmpdir(), `refdiff-bench-fixture-pack-${h.digest('hex').slice(0, 16)}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     await models.makeFixturePack(dir);
   }

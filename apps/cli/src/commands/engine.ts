@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_CONSTANTS, loadPack, makeFixturePack } from '@refdiff/models';
+import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 
 export interface EngineOptions {
@@ -16,6 +16,13 @@ export function cacheDir(): string {
   return process.env.REFDIFF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refdiff');
 }
 
+/** A hash of the fixture's export bytes and constants (~0.1 s): a changed fixture design gets a new cache folder. */
+export function fixtureDesignHash(): string {
+  const h = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS));
+  for (const [path, bytes] of fixtureExportFiles()) h.update(path).update(bytes);
+  return h.digest('hex').slice(0, 16);
+}
+
 /**
  * Loads the pack given with --models, or the fixture pack — generated into the cache folder on first use (a folder
  * per fixture design, so a changed design never loads a stale pack), with a one-line notice that it only
@@ -24,8 +31,7 @@ export function cacheDir(): string {
 export async function openEngine(o: EngineOptions, notice: (line: string) => void): Promise<RefDiff> {
   let dir = o.models;
   if (!dir) {
-    const design = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS)).digest('hex').slice(0, 12);
-    dir = join(cacheDir(), `fixture-pack-${design}`);
+    dir = join(cacheDir(), `fixture-pack-${fixtureDesignHash()}`);
     if (!existsSync(join(dir, 'manifest.json'))) {
       notice(`refdiff: generating the fixture pack in ${dir} (first use)`);
       await makeFixturePack(dir);
