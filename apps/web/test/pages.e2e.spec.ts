@@ -173,6 +173,25 @@ describe('playground', () => {
     await context.close();
   });
 
+  it('cancels a run in progress', async () => {
+    const tenantC = await createTenant(gw.url, gw.adminToken, `web-e2e-cancel-${RUN}`);
+    // Another scene: the worker's per-image caches would make a repeat of the first run finish before Cancel.
+    const other = generateScene({ width: 240, height: 200, seed: 12, objects: 3 });
+    const { page, context } = await browser.newPage();
+    await signIn(page, tenantC.token);
+    await page.setInputFiles('#image-file', { name: 'other.png', mimeType: 'image/png', buffer: encodePng(other.image, other.width, other.height) });
+    await page.getByLabel('Expressions, one per line').fill(expressions.join('\n'));
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('[data-role=progress]').getByText(/^Segmenting: 0 of 2 done/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-role=progress]').getByText(/^Finished: 0 of 2 succeeded\.$/).waitFor({ timeout: 60_000 });
+    const ids = await page.locator('article.result').evaluateAll((as) => as.map((a) => a.getAttribute('data-segmentation-id')));
+    expect(await page.locator('article.result[data-status=CANCELLED]').count()).toBe(2);
+    for (const id of ids) expect((await gql(gw.url, tenantC.token, SEG, { id })).segmentation.status).toBe('CANCELLED');
+    await page.screenshot({ path: screenshotPath('playground-cancelled'), fullPage: true });
+    await context.close();
+  });
+
   it('takes an image dropped on the drop zone', async () => {
     const { page, context } = await browser.newPage();
     await signIn(page, tenantA.token);
