@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack } from '@refdiff/models';
@@ -34,7 +35,15 @@ export async function openEngine(o: EngineOptions, notice: (line: string) => voi
     dir = join(cacheDir(), `fixture-pack-${fixtureDesignHash()}`);
     if (!existsSync(join(dir, 'manifest.json'))) {
       notice(`refdiff: generating the fixture pack in ${dir} (first use)`);
-      await makeFixturePack(dir);
+      // built beside and renamed into place, so concurrent first uses never see a half-written pack
+      const staging = `${dir}.staging-${process.pid}`;
+      await makeFixturePack(staging);
+      try {
+        await rename(staging, dir);
+      } catch (err) {
+        await rm(staging, { recursive: true, force: true });
+        if (!existsSync(join(dir, 'manifest.json'))) throw err;
+      }
     }
     notice(`refdiff: no --models given; using the fixture pack, which only understands the synthetic world (coloured shapes on grey, docs/synthetic-world.md)`);
   }
