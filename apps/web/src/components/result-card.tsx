@@ -177,7 +177,9 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
         </div>
         <div>
           <dt>Direction cues</dt>
-          <dd data-role="directions">{directions.length ? directions.map((d) => `${cueName(d.cue)} (word ${d.index})`).join(', ') : 'none'}</dd>
+          <dd data-role="directions">
+            {!seg.scores ? '—' : directions.length ? directions.map((d) => `${cueName(d.cue)} (word ${d.index})`).join(', ') : 'none'}
+          </dd>
         </div>
         <div>
           <dt>GPU time</dt>
