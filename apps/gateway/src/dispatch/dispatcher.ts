@@ -164,36 +164,46 @@ export class Dispatcher {
   }
 
   private async process(g: Group, signal: AbortSignal): Promise<void> {
-    const now = () => new Date();
     // Rows re-claimed after their lease expired too often are given up on.
     const live: ClaimedRequest[] = [];
-    for (const row of g.rows) {
-      if (row.attempts > row.maxAttempts) {
-        await this.finish(row, { status: 'FAILED', worker: null, errorCode: 'ATTEMPTS_EXHAUSTED', errorMessage: `gave up after ${row.maxAttempts} attempts`, gpuMs: 0 }, now());
-      } else {
-        live.push(row);
-      }
+    const exhausted: ClaimedRequest[] = [];
+    for (const row of g.rows) (row.attempts > row.maxAttempts ? exhausted : live).push(row);
+    if (exhausted.length > 0) {
+      await this.finish(
+        exhausted.map((row) => ({
+          row,
+          outcome: { status: 'FAILED', worker: null, errorCode: 'ATTEMPTS_EXHAUSTED', errorMessage: `gave up after ${row.maxAttempts} attempts`, gpuMs: 0 },
+        })),
+      );
     }
     if (live.length === 0) return;
-    const image = await this.queue.imageData(g.tenantId, g.imageId).catch(() => null);
-    if (!image) {
-      for (const row of live) {
-        await this.finish(row, { status: 'FAILED', worker: null, errorCode: 'IMAGE_MISSING', errorMessage: 'the image no longer exists', gpuMs: 0 }, now());
-      }
+    const sha256 = await this.queue.imageSha256(g.tenantId, g.imageId).catch(() => null);
+    if (!sha256) {
+      await this.finish(
+        live.map((row) => ({
+          row,
+          outcome: { status: 'FAILED', worker: null, errorCode: 'IMAGE_MISSING', errorMessage: 'the image no longer exists', gpuMs: 0 },
+        })),
+      );
       return;
     }
     try {
       const reply = await this.pool.segment({
         requestId: live[0].batchId,
-        sha256: image.sha256,
-        loadImage: async () => image.data,
+        sha256,
+        // Bytes are read from the database only when the worker does not hold the image.
+        loadImage: async () => {
+          const image = await this.queue.imageData(g.tenantId, g.imageId);
+          if (!image) throw new WorkerTaskError('IMAGE_MISSING', 'the image no longer exists', false, null);
+          return image.data;
+        },
         expressions: live.map((r) => r.expression),
         options: g.options,
         deadlineMs: this.callDeadlineMs,
         signal,
       });
       const outcomes = toOutcomes(reply.response, reply.worker, live.length);
-      for (let i = 0; i < live.length; i++) await this.finish(live[i], outcomes[i], now());
+      await this.finish(live.map((row, i) => ({ row, outcome: outcomes[i] })));
     } catch (err) {
       if (this.stopController.signal.aborted) return; // abandoned: the lease expires and another replica takes over
       if (signal.aborted) {
@@ -201,6 +211,7 @@ export class Dispatcher {
         return;
       }
       const e = err instanceof WorkerTaskError ? err : new WorkerTaskError('INTERNAL', String(err), false, null);
+      const failed: { row: ClaimedRequest; outcome: FailureOutcome }[] = [];
       for (const row of live) {
         if (e.retryable && row.attempts < row.maxAttempts) {
           const delay = this.backoff(row.attempts);
@@ -209,20 +220,27 @@ export class Dispatcher {
             this.logger.error({ err: qe, id: row.id }, 'requeue failed'),
           );
         } else {
-          await this.finish(row, { status: 'FAILED', worker: e.worker, errorCode: e.code, errorMessage: e.message, gpuMs: 0 }, now());
+          failed.push({ row, outcome: { status: 'FAILED', worker: e.worker, errorCode: e.code, errorMessage: e.message, gpuMs: 0 } });
         }
       }
+      if (failed.length > 0) await this.finish(failed);
     }
   }
 
-  private async finish(row: ClaimedRequest, outcome: SuccessOutcome | FailureOutcome, at: Date): Promise<void> {
+  private async finish(items: { row: ClaimedRequest; outcome: SuccessOutcome | FailureOutcome }[]): Promise<void> {
     try {
-      const written = await this.queue.finish(row.tenantId, row.id, this.owner, outcome, at);
-      if (written) this.finishedCount += 1;
-      else this.logger.info({ id: row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
+      const written = await this.queue.finish(
+        this.owner,
+        items.map(({ row, outcome }) => ({ tenantId: row.tenantId, id: row.id, outcome })),
+        new Date(),
+      );
+      written.forEach((ok, i) => {
+        if (ok) this.finishedCount += 1;
+        else this.logger.info({ id: items[i].row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
+      });
     } catch (err) {
-      // The lease will expire and the request will run again; nothing was half-written (one transaction).
-      this.logger.error({ err, id: row.id }, 'recording a result failed');
+      // The lease will expire and the requests will run again; nothing was half-written (one transaction).
+      this.logger.error({ err, ids: items.map((x) => x.row.id) }, 'recording results failed');
     }
   }
 

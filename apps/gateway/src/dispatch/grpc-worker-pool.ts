@@ -182,6 +182,7 @@ export class GrpcWorkerPool implements WorkerPool {
   }
 
   private classify(m: Member, err: unknown, signal: AbortSignal): WorkerTaskError {
+    if (err instanceof WorkerTaskError) return err;
     if (err instanceof WorkerCallError) {
       // CANCELLED that we did not ask for: the worker went away mid-call (killed, connection reset).
       const lost = err.status === grpc.status.CANCELLED && !signal.aborted;

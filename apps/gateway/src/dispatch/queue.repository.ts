@@ -7,7 +7,7 @@
  */
 import type { Prisma, PrismaClient } from '../__generated__/prisma/client';
 import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
-import { recordUsage, type UsageDelta } from '../usage/usage.recorder';
+import { recordUsageBatch, TX_OPTIONS, type UsageDelta } from '../usage/usage.recorder';
 
 export interface ClaimedRequest {
   id: string;
@@ -79,25 +79,41 @@ export class QueueRepository {
   }
 
   /**
-   * Records a final result and its usage in one transaction — only if `owner` still holds the row. Returns false
-   * when the row was cancelled or re-leased meanwhile (nothing is written: no duplicate result, no double count).
+   * Records final results and their usage in one transaction — each only if `owner` still holds the row. Returns,
+   * per item, whether it was written: false when the row was cancelled or re-leased meanwhile (nothing is written
+   * for it: no duplicate result, no double count).
    */
-  finish(tenantId: string, id: string, owner: string, outcome: SuccessOutcome | FailureOutcome, at: Date): Promise<boolean> {
+  finish(
+    owner: string,
+    items: readonly { tenantId: string; id: string; outcome: SuccessOutcome | FailureOutcome }[],
+    at: Date,
+  ): Promise<boolean[]> {
     return this.prisma.$transaction(async (tx) => {
-      const data: Prisma.SegmentationRequestUpdateManyMutationInput =
-        outcome.status === 'SUCCEEDED'
-          ? { ...outcome, errorCode: null, errorMessage: null }
-          : { ...outcome };
-      const { count } = await tx.segmentationRequest.updateMany({
-        where: { id, tenantId, leaseOwner: owner, status: 'RUNNING' },
-        data: { ...data, finishedAt: at, leaseOwner: null, leaseExpiresAt: null },
-      });
-      if (count === 0) return false;
-      const usage: UsageDelta = { gpuMs: outcome.gpuMs, failures: outcome.status === 'FAILED' ? 1 : 0 };
-      await recordUsage(tx, tenantId, usage, at, id);
-      await tx.$executeRaw`SELECT pg_notify(${DONE_CHANNEL}, ${id})`;
-      return true;
-    });
+      const written: boolean[] = [];
+      for (const { tenantId, id, outcome } of items) {
+        const data: Prisma.SegmentationRequestUpdateManyMutationInput =
+          outcome.status === 'SUCCEEDED' ? { ...outcome, errorCode: null, errorMessage: null } : { ...outcome };
+        const { count } = await tx.segmentationRequest.updateMany({
+          where: { id, tenantId, leaseOwner: owner, status: 'RUNNING' },
+          data: { ...data, finishedAt: at, leaseOwner: null, leaseExpiresAt: null },
+        });
+        written.push(count > 0);
+      }
+      const done = items.filter((_, i) => written[i]);
+      if (done.length === 0) return written;
+      const ids = done.map((x) => x.id);
+      await tx.$executeRaw`SELECT pg_notify(${DONE_CHANNEL}, id) FROM unnest(${ids}::text[]) AS id`;
+      await recordUsageBatch(
+        tx,
+        done.map(({ tenantId, id, outcome }) => ({
+          tenantId,
+          requestId: id,
+          delta: { gpuMs: outcome.gpuMs, failures: outcome.status === 'FAILED' ? 1 : 0 } satisfies UsageDelta,
+        })),
+        at,
+      );
+      return written;
+    }, TX_OPTIONS);
   }
 
   /** Puts a row this owner holds back in the queue, claimable after `delayMs`. */
@@ -121,6 +137,12 @@ export class QueueRepository {
       },
     });
     return count > 0;
+  }
+
+  /** The sha256 of the image a claimed row refers to (without loading its bytes). */
+  async imageSha256(tenantId: string, imageId: string): Promise<string | null> {
+    const row = await this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true } });
+    return row?.sha256 ?? null;
   }
 
   /** Loads the image bytes a claimed row refers to. */

@@ -1,5 +1,5 @@
 import type { Image, ImageFormat, PrismaClient } from '../__generated__/prisma/client';
-import { lockTenant, recordUsage } from '../usage/usage.recorder';
+import { lockTenant, recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
 
 export type ImageMeta = Omit<Image, 'data'>;
 
@@ -62,6 +62,6 @@ export class ImageRepository {
       });
       await recordUsage(tx, tenantId, { requests: 1, images: 1 }, at);
       return { image: created, created: true };
-    });
+    }, TX_OPTIONS);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, SegmentationRequest } from '../__generated__/prisma/client';
 import type { SegmentationStatus } from '../__generated__/prisma/enums';
-import { lockTenant, recordUsage } from '../usage/usage.recorder';
+import { lockTenant, recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
 
 export interface SegmentationFilter {
   status?: SegmentationStatus[];
@@ -112,7 +112,7 @@ export class SegmentationRepository {
       await recordUsage(tx, tenantId, { requests: 1, expressions: input.expressions.length }, at);
       await tx.$executeRaw`SELECT pg_notify(${QUEUE_CHANNEL}, ${tenantId})`;
       return { kind: 'created', requests };
-    });
+    }, TX_OPTIONS);
   }
 
   /** Cancels a request that has not finished; returns the row as it is afterwards (null if not this tenant's). */
