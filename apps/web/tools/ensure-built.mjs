@@ -2,14 +2,14 @@
 /**
  * Builds the pages into apps/web/dist when they are missing or older than their sources; otherwise does nothing
  * (a few stat calls). Run by the root `prepare` script (so `npm ci` on a fresh clone leaves built pages) and by
- * `npm start` before `refdiff serve` (so pages edited or pulled since the install are rebuilt). `--force` rebuilds.
+ * `npm start` before `refdiff serve` (so pages edited or pulled since the install are rebuilt). `--force` rebuilds;
+ * `--check` only reports (exit 0 fresh, 1 stale); `--root DIR` looks at another copy of apps/web (tests).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const builtIndex = join(root, 'dist', 'index.html');
+const defaultRoot = fileURLToPath(new URL('..', import.meta.url));
 
 function newestMtime(path) {
   const st = statSync(path);
@@ -19,7 +19,8 @@ function newestMtime(path) {
   return newest;
 }
 
-export function pagesAreStale() {
+export function pagesAreStale(root = defaultRoot) {
+  const builtIndex = join(root, 'dist', 'index.html');
   if (!existsSync(builtIndex)) return true;
   const sources = ['src', 'vite.config.ts', 'package.json'].map((p) => join(root, p)).filter(existsSync);
   return Math.max(...sources.map(newestMtime)) > statSync(builtIndex).mtimeMs;
@@ -37,11 +38,17 @@ export async function ensureBuilt({ force = false } = {}) {
     return false;
   }
   const { build } = vite;
-  await build({ configFile: join(root, 'vite.config.ts') });
+  await build({ configFile: join(defaultRoot, 'vite.config.ts') });
   return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--root');
+  if (process.argv.includes('--check')) {
+    const stale = pagesAreStale(at > 0 ? process.argv[at + 1] : defaultRoot);
+    console.log(stale ? 'stale' : 'fresh');
+    process.exit(stale ? 1 : 0);
+  }
   const started = Date.now();
   ensureBuilt({ force: process.argv.includes('--force') }).then(
     (built) => {
