@@ -10,6 +10,8 @@ import { readMaskPng } from './dataset-io';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/refdiff.js', import.meta.url).pathname;
+/** the fixture SAM decodes a 24×24 point grid per image: minutes on a busy 2-core machine */
+const SLOW = 300_000;
 let dir: string;
 let pack: string;
 
@@ -17,8 +19,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'refdiff-cli-'));
   pack = join(dir, 'pack');
   await makeFixturePack(pack);
-  await run(process.execPath, [bin, 'dataset', 'synth', '--out', join(dir, 'data'), '--n', '4', '--seed', '77']);
-}, 120_000);
+  await run(process.execPath, [bin, 'dataset', 'synth', '--out', join(dir, 'data'), '--n', '2', '--seed', '77']);
+}, SLOW);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
@@ -54,7 +56,7 @@ describe('refdiff segment / eval on the fixture pack', () => {
     }
     const written = await readMaskPng(join(dir, 'mask.png'));
     expect(maskIou(written.mask, decodeRle(out.masks[0].rle!))).toBe(1);
-  });
+  }, SLOW);
 
   it('eval --json scores a dataset and keeps going past a broken sample', async () => {
     const index = await readFile(join(dir, 'data/index.jsonl'), 'utf8');
@@ -65,14 +67,14 @@ describe('refdiff segment / eval on the fixture pack', () => {
     );
     const { stdout } = await cli(['eval', '--dataset', join(dir, 'data'), '--models', pack, '--json']);
     const r = JSON.parse(stdout) as { n: number; mIoU: number; oIoU: number; precision: Record<string, number>; errors: { id: string; message: string }[] };
-    expect(r.n).toBe(5);
+    expect(r.n).toBe(3);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ id: 'broken' });
     expect(r.errors[0].message).toContain('INVALID_IMAGE');
-    // four synthetic expressions answered well, the broken one scores 0
-    expect(r.mIoU).toBeGreaterThan(0.7);
+    // two synthetic expressions answered well, the broken one scores 0
+    expect(r.mIoU).toBeGreaterThan(0.6);
     expect(Object.keys(r.precision)).toEqual(['0.5', '0.6', '0.7', '0.8', '0.9']);
-  });
+  }, SLOW);
 
   it('a corrupt image is a typed error on stderr', async () => {
     await writeFile(join(dir, 'bad.png'), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
@@ -82,5 +84,5 @@ describe('refdiff segment / eval on the fixture pack', () => {
     };
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/^refdiff: INVALID_IMAGE: /m);
-  });
+  }, SLOW);
 });
