@@ -15,7 +15,7 @@ import { GraphQLError } from 'graphql';
 import { tokenFromHeaders } from '../auth/api-key.token';
 import { GatewayError, HTTP_STATUS } from '../common/gateway.errors';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
-import { createFormatError } from '../graphql/format-error';
+import { createFormatError, errorLoggingPlugin } from '../graphql/format-error';
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
 import { sendError, uploadRouter } from './upload.route';
@@ -70,7 +70,7 @@ export async function createHttpApp(services: Services, limits: HttpLimits = def
     typeDefs,
     resolvers: resolvers as never,
     ...protection,
-    plugins: [...protection.plugins, ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    plugins: [...protection.plugins, errorLoggingPlugin(), ApolloServerPluginDrainHttpServer({ httpServer: server })],
     validationRules: [...protection.validationRules],
     formatError: createFormatError(services.logger.child({ component: 'graphql' })),
     csrfPrevention: true,
