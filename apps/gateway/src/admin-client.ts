@@ -25,7 +25,7 @@ export async function resolveAdminTarget(flags: AdminFlags, env: NodeJS.ProcessE
   return { url, token };
 }
 
-export async function adminQuery<T = any>(target: AdminTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function adminQuery<T>(target: AdminTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`${target.url}/graphql`, {

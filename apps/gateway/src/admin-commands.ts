@@ -1,5 +1,15 @@
 import { adminQuery, resolveAdminTarget, tenantIdOf, type AdminFlags } from './admin-client';
 
+interface KeyOut {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+type Created = { createApiKey: { token: string; key: KeyOut } };
+
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 function num(v: unknown, name: string): number | undefined {
@@ -17,13 +27,13 @@ export async function tenantsCreate(name: string, flags: AdminFlags & Record<str
     maxImageBytes: num(flags.maxImageBytes, 'max-image-bytes'),
     maxStorageBytes: num(flags.maxStorageBytes, 'max-storage-bytes'),
   };
-  const data = await adminQuery(target, 'mutation($n: String!, $q: QuotasInput) { createTenant(name: $n, quotas: $q) { id name } }', {
+  const data = await adminQuery<{ createTenant: { id: string; name: string } }>(target, 'mutation($n: String!, $q: QuotasInput) { createTenant(name: $n, quotas: $q) { id name } }', {
     n: name,
     q: quotas,
   });
   out(`tenant ${data.createTenant.name} ${data.createTenant.id}`);
   if (flags.key) {
-    const k = await adminQuery(target, 'mutation($t: ID!) { createApiKey(tenantId: $t, name: "cli") { token key { id scopes } } }', {
+    const k = await adminQuery<Created>(target, 'mutation($t: ID!) { createApiKey(tenantId: $t, name: "cli") { token key { id scopes } } }', {
       t: data.createTenant.id,
     });
     out(`key ${k.createApiKey.key.id} (${k.createApiKey.key.scopes.join(',')}): ${k.createApiKey.token}`);
@@ -32,7 +42,9 @@ export async function tenantsCreate(name: string, flags: AdminFlags & Record<str
 
 export async function tenantsList(flags: AdminFlags): Promise<void> {
   const target = await resolveAdminTarget(flags);
-  const data = await adminQuery(target, '{ tenants { id name createdAt quotas { monthlyExpressionQuota rateLimitPerMinute maxImageBytes } } }');
+  const data = await adminQuery<{
+    tenants: { id: string; name: string; quotas: { monthlyExpressionQuota: number | null; rateLimitPerMinute: number; maxImageBytes: number } }[];
+  }>(target, '{ tenants { id name createdAt quotas { monthlyExpressionQuota rateLimitPerMinute maxImageBytes } } }');
   for (const t of data.tenants) {
     const q = t.quotas;
     out(`${t.id}  ${t.name}  monthly=${q.monthlyExpressionQuota ?? '∞'} rate=${q.rateLimitPerMinute}/min maxImage=${q.maxImageBytes}B`);
@@ -42,7 +54,7 @@ export async function tenantsList(flags: AdminFlags): Promise<void> {
 export async function keysCreate(flags: AdminFlags & { tenant: string; name: string; scopes: string }): Promise<void> {
   const target = await resolveAdminTarget(flags);
   const scopes = flags.scopes.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-  const data = await adminQuery(
+  const data = await adminQuery<Created>(
     target,
     'mutation($t: ID!, $n: String!, $s: [ApiKeyScope!]!) { createApiKey(tenantId: $t, name: $n, scopes: $s) { token key { id prefix scopes } } }',
     { t: await tenantIdOf(target, flags.tenant), n: flags.name, s: scopes },
@@ -53,7 +65,7 @@ export async function keysCreate(flags: AdminFlags & { tenant: string; name: str
 
 export async function keysList(flags: AdminFlags & { tenant: string }): Promise<void> {
   const target = await resolveAdminTarget(flags);
-  const data = await adminQuery(target, 'query($t: ID!) { tenant(id: $t) { apiKeys { id name prefix scopes revokedAt lastUsedAt } } }', {
+  const data = await adminQuery<{ tenant: { apiKeys: KeyOut[] } }>(target, 'query($t: ID!) { tenant(id: $t) { apiKeys { id name prefix scopes revokedAt lastUsedAt } } }', {
     t: await tenantIdOf(target, flags.tenant),
   });
   for (const k of data.tenant.apiKeys) {
@@ -63,7 +75,7 @@ export async function keysList(flags: AdminFlags & { tenant: string }): Promise<
 
 export async function keysRevoke(keyId: string, flags: AdminFlags & { tenant: string }): Promise<void> {
   const target = await resolveAdminTarget(flags);
-  const data = await adminQuery(target, 'mutation($t: ID!, $k: ID!) { revokeApiKey(tenantId: $t, id: $k) { id revokedAt } }', {
+  const data = await adminQuery<{ revokeApiKey: { id: string; revokedAt: string } }>(target, 'mutation($t: ID!, $k: ID!) { revokeApiKey(tenantId: $t, id: $k) { id revokedAt } }', {
     t: await tenantIdOf(target, flags.tenant),
     k: keyId,
   });

@@ -11,7 +11,7 @@ export interface ExampleResult {
   rows: { expression: string; status: string; iou: number | null; box: number[] | null; error: string | null }[];
 }
 
-async function post(url: string, token: string, body: unknown): Promise<any> {
+async function post<T>(url: string, token: string, body: unknown): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -19,7 +19,7 @@ async function post(url: string, token: string, body: unknown): Promise<any> {
   });
   const json = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
   if (json.errors?.length) throw new Error(`GraphQL: ${json.errors.map((e) => e.message).join('; ')}`);
-  return json.data;
+  return json.data as T;
 }
 
 export async function runExample(baseUrl: string, token: string, options: { seed?: number; timeoutSeconds?: number } = {}): Promise<ExampleResult> {
@@ -36,15 +36,21 @@ export async function runExample(baseUrl: string, token: string, options: { seed
   const uploaded = (await up.json()) as { image?: { id: string }; error?: { message: string } };
   if (!uploaded.image) throw new Error(`upload failed: ${uploaded.error?.message ?? up.status}`);
   const imageId = uploaded.image.id;
-  const seg = await post(`${baseUrl}/graphql`, token, {
+  const seg = await post<{ segment: { id: string }[] }>(`${baseUrl}/graphql`, token, {
     query: 'mutation($i: ID!, $e: [String!]!) { segment(imageId: $i, expressions: $e) { id } }',
     variables: { i: imageId, e: expressions.map((e) => e.text) },
   });
-  const ids: string[] = seg.segment.map((s: { id: string }) => s.id);
+  const ids = seg.segment.map((s) => s.id);
   const deadline = Date.now() + (options.timeoutSeconds ?? 300) * 1000;
-  let rows: any[] = [];
+  type Row = {
+    expression: string;
+    status: string;
+    error: { code: string; message: string } | null;
+    mask: { box: number[]; rle: { size: [number, number]; counts: string } } | null;
+  };
+  let rows: Row[] = [];
   for (;;) {
-    const done = await post(`${baseUrl}/graphql`, token, {
+    const done = await post<{ waitForSegmentations: Row[] }>(`${baseUrl}/graphql`, token, {
       query: `query($ids: [ID!]!, $t: Int) { waitForSegmentations(ids: $ids, timeoutSeconds: $t) {
         expression status error { code message } mask { box rle { size counts } } } }`,
       variables: { ids, t: 30 },

@@ -39,8 +39,8 @@ describe('refdiff serve (embedded PGlite)', () => {
       expect(banner(h)).toContain(h.graphqlUrl);
       const target = await resolveAdminTarget({ url: h.url, dataDir }, {});
       expect(target.token).toBe(h.adminToken);
-      const created = await adminQuery(target, 'mutation { createTenant(name: "acme") { id } }');
-      const key = await adminQuery(target, 'mutation($t: ID!) { createApiKey(tenantId: $t, name: "app") { token } }', {
+      const created = await adminQuery<{ createTenant: { id: string } }>(target, 'mutation { createTenant(name: "acme") { id } }');
+      const key = await adminQuery<{ createApiKey: { token: string } }>(target, 'mutation($t: ID!) { createApiKey(tenantId: $t, name: "app") { token } }', {
         t: created.createTenant.id,
       });
       tenantToken = key.createApiKey.token;
@@ -57,7 +57,7 @@ describe('refdiff serve (embedded PGlite)', () => {
     h = await serve(config, { logger: silentLogger });
     try {
       expect(h.adminToken).toBe((await resolveAdminTarget({ dataDir }, {})).token);
-      const tenants = await adminQuery({ url: h.url, token: h.adminToken }, '{ tenants { name } }');
+      const tenants = await adminQuery<{ tenants: { name: string }[] }>({ url: h.url, token: h.adminToken }, '{ tenants { name } }');
       expect(tenants.tenants.map((t: { name: string }) => t.name).sort()).toEqual(['acme', 'admin']);
       const me = await gql(h.url, tenantToken, '{ segmentations { totalCount } }');
       expect(me.data!.segmentations.totalCount).toBe(1);
