@@ -29,6 +29,7 @@ const envSchema = z.object({
   WORKER_ROUTING: z.enum(['affinity', 'least-loaded', 'round-robin']).default('affinity'),
   DISPATCH: z.enum(['on', 'off']).default('on'),
   LEASE_MS: int(60_000),
+  WORKER_DEADLINE_MS: int(300_000),
   MAX_ATTEMPTS: int(5),
   MAX_UPLOAD_BYTES: int(25 * 1024 * 1024),
   DB_POOL_MAX: int(10),
@@ -45,6 +46,8 @@ export interface GatewayConfig {
   readonly routing: 'affinity' | 'least-loaded' | 'round-robin';
   readonly dispatch: boolean;
   readonly leaseMs: number;
+  /** Deadline of one worker call. */
+  readonly workerDeadlineMs: number;
   readonly maxAttempts: number;
   readonly maxUploadBytes: number;
   readonly dbPoolMax: number;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     routing: e.WORKER_ROUTING,
     dispatch: e.DISPATCH === 'on',
     leaseMs: e.LEASE_MS,
+    workerDeadlineMs: e.WORKER_DEADLINE_MS,
     maxAttempts: Math.max(1, e.MAX_ATTEMPTS),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     dbPoolMax: Math.max(1, e.DB_POOL_MAX),

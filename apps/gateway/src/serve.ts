@@ -57,7 +57,7 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
       db,
       logger,
       pool,
-      dispatcher: { leaseMs: config.leaseMs },
+      dispatcher: { leaseMs: config.leaseMs, callDeadlineMs: config.workerDeadlineMs },
       limits: { maxUploadBytes: config.maxUploadBytes },
       settings: { maxAttempts: config.maxAttempts },
     });

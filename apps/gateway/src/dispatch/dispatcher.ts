@@ -18,7 +18,7 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Idle poll interval (a NOTIFY on new work wakes the loop earlier). */
   pollMs?: number;
-  /** Worker call deadline; must be well under the lease so a live replica never loses its rows. */
+  /** Worker call deadline (a hung worker); the lease is renewed while the call runs, so it may exceed the lease. */
   callDeadlineMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -58,7 +58,7 @@ export class Dispatcher {
     this.owner = options.owner ?? `gw-${randomUUID()}`;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 1_000;
-    this.callDeadlineMs = options.callDeadlineMs ?? Math.floor(this.leaseMs * 0.8);
+    this.callDeadlineMs = options.callDeadlineMs ?? 300_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 250;
     this.backoffMaxMs = options.backoffMaxMs ?? 15_000;
     this.maxBatch = options.maxBatch ?? 16;
