@@ -13,6 +13,7 @@ const REFDIFF_BIN = fileURLToPath(new URL('../../cli/bin/refdiff.js', import.met
 
 export interface LocalWorker {
   target: string;
+  /** The current child (replaced when a crashed one is restarted). */
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -32,34 +33,52 @@ async function freePort(): Promise<number> {
 export async function startLocalWorker(logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<LocalWorker> {
   const port = await freePort();
   const target = `127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [REFDIFF_BIN, 'worker', '--listen', target], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
   const log = logger.child({ component: 'local-worker', target });
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => {
-      let entry: { level?: number; msg?: string } | null = null;
-      try {
-        entry = JSON.parse(line) as { level?: number; msg?: string };
-      } catch {
-        entry = null;
-      }
-      if (entry && typeof entry.msg === 'string') {
-        if ((entry.level ?? 30) >= 50) log.error({ worker: entry }, entry.msg);
-        else log.debug({ worker: entry }, entry.msg);
-      } else if (line.trim()) {
-        log.info(line);
-      }
+  let stopping = false;
+  let restarts = 0;
+
+  const spawnWorker = (): ChildProcess => {
+    const child = spawn(process.execPath, [REFDIFF_BIN, 'worker', '--listen', target], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
-  }
-  child.on('exit', (code, signal) => log.info({ code, signal }, 'local worker exited'));
-  return {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        let entry: { level?: number; msg?: string } | null = null;
+        try {
+          entry = JSON.parse(line) as { level?: number; msg?: string };
+        } catch {
+          entry = null;
+        }
+        if (entry && typeof entry.msg === 'string') {
+          if ((entry.level ?? 30) >= 50) log.error({ worker: entry }, entry.msg);
+          else log.debug({ worker: entry }, entry.msg);
+        } else if (line.trim()) {
+          log.info(line);
+        }
+      });
+    }
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      // The pool routes around it meanwhile; queued requests wait in the database.
+      restarts += 1;
+      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(5, restarts - 1));
+      log.warn({ code, signal, restartInMs: delay }, 'local worker exited; restarting');
+      setTimeout(() => {
+        if (!stopping) handle.process = spawnWorker();
+      }, delay).unref();
+    });
+    return child;
+  };
+
+  const handle: LocalWorker = {
     target,
-    process: child,
+    process: spawnWorker(),
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
+        const child = handle.process;
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
@@ -69,4 +88,5 @@ export async function startLocalWorker(logger: Logger, env: NodeJS.ProcessEnv = 
         child.kill('SIGTERM');
       }),
   };
+  return handle;
 }
