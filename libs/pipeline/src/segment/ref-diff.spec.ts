@@ -109,6 +109,18 @@ describe('createRefDiff on honest toy models', () => {
     await expect(rd.segment({ sha256: 'f'.repeat(64) }, ['x'])).rejects.toMatchObject({ code: 'IMAGE_NOT_CACHED' });
   });
 
+  it('runs the image side once for concurrent requests on the same new image', async () => {
+    const models = toy();
+    const rd = createRefDiff(models, { imageCacheBytes: 1 << 24 });
+    const [a, b] = await Promise.all([
+      rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 }),
+      rd.segment({ image: png }, ['red box at the bottom'], { attentionLevel: 1 }),
+    ]);
+    expect(models.calls).toMatchObject({ vae: 1, samEncoder: 1, clipRegions: 1 });
+    expect([a.imageCacheHit, b.imageCacheHit].sort()).toEqual([false, true]);
+    expect(iouWith(ok(b, 0), masks.redSquare)).toBeGreaterThan(0.9);
+  });
+
   it('answers the rest of a batch when one expression is bad', async () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
     const r = await rd.segment({ image: png }, ['the blue square', '   ', 'x '.repeat(600), 'the red one on the left'], { attentionLevel: 1 });

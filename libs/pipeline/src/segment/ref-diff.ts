@@ -62,6 +62,7 @@ class RefDiffEngine implements RefDiff {
   private readonly limits: { maxImagePixels: number; maxImageBytes: number };
   private readonly maxExpressions: number;
   private uncondSd: Promise<Float32Array> | null = null;
+  private readonly decoding = new Map<string, Promise<ImageState>>();
   private disposed = false;
 
   constructor(
@@ -139,10 +140,22 @@ class RefDiffEngine implements RefDiff {
       const sha = sha256Hex(input.image);
       const cached = this.cache.get(sha);
       if (cached) return { state: cached, hit: true };
-      const rgb = await ctx.time('decodeMs', () => gateAndDecode(input.image, this.limits));
-      const state = new ImageState(sha, rgb);
-      this.cache.set(sha, state);
-      return { state, hit: false };
+      // concurrent requests for the same new image share one decode and one ImageState (so one SAM run)
+      let pending = this.decoding.get(sha);
+      if (!pending) {
+        const bytes = input.image;
+        pending = ctx
+          .time('decodeMs', () => gateAndDecode(bytes, this.limits))
+          .then((rgb) => {
+            const state = new ImageState(sha, rgb);
+            this.cache.set(sha, state);
+            return state;
+          })
+          .finally(() => this.decoding.delete(sha));
+        this.decoding.set(sha, pending);
+        return { state: await pending, hit: false };
+      }
+      return { state: await pending, hit: true };
     }
     if (input && 'sha256' in input && typeof input.sha256 === 'string') {
       const cached = this.cache.get(input.sha256);
