@@ -138,11 +138,13 @@ export class DiscriminativeScorer {
   ): Promise<void> {
     const E = this.dim;
     const bias = this.bias(text, 'hard');
-    const cacheable = samIndices !== null && bias === null;
+    // SAM proposals come from the image cache, so their crops depend only on P: cache by (P, proposal)
+    const cacheable = samIndices !== null;
+    const biasKey = bias === null ? '' : `${this.s.positionalBias}:${[...new Set(text.directions.map((d) => d.cue))].sort().join('+')}`;
     const embeds = new Map<number, Float32Array>();
     const todo: number[] = [];
     for (const i of competing) {
-      const hit = cacheable ? this.state.hardUnbiased.get(samIndices[i]) : undefined;
+      const hit = cacheable ? this.state.hardEmbeddings.get(`${biasKey}#${samIndices[i]}`) : undefined;
       if (hit) embeds.set(i, hit);
       else todo.push(i);
     }
@@ -169,7 +171,7 @@ export class DiscriminativeScorer {
       part.forEach((i, k) => {
         const row = norm.slice(k * E, (k + 1) * E);
         embeds.set(i, row);
-        if (cacheable) this.state.hardUnbiased.set(samIndices[i], row);
+        if (cacheable) this.state.hardEmbeddings.set(`${biasKey}#${samIndices[i]}`, row);
       });
     }
     for (const [i, row] of embeds) {

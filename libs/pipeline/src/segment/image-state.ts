@@ -53,8 +53,11 @@ export interface RegionEmbeddings {
 export class ImageState implements Sized {
   private readonly parts = new Map<string, Promise<unknown>>();
   private readonly sizes = new Map<string, number>();
-  /** unbiased hard embeddings of SAM proposals, by proposal index */
-  readonly hardUnbiased = new Map<number, Float32Array>();
+  /**
+   * hard-branch embeddings of SAM proposals, keyed `<bias>#<proposal index>` where <bias> is '' (unbiased) or the
+   * positional-bias mode and cue set (the crop depends only on the image, the mask and P)
+   */
+  readonly hardEmbeddings = new Map<string, Float32Array>();
   /**
    * Per-sentence cache of aggregated attention maps (at the readout resolution, a few KB each), keyed by the SD
    * prompt, the token read and every setting the map depends on: the same sentence with the same settings skips the
@@ -77,7 +80,7 @@ export class ImageState implements Sized {
   byteSize(): number {
     let total = this.image.data.byteLength;
     for (const v of this.sizes.values()) total += v;
-    for (const v of this.hardUnbiased.values()) total += v.byteLength;
+    for (const v of this.hardEmbeddings.values()) total += v.byteLength;
     for (const v of this.attentionMaps.values()) total += v.data.byteLength + 256;
     return total;
   }

@@ -100,6 +100,8 @@ describe('createRefDiff on honest toy models', () => {
     const again = await rd.segment({ sha256: first.image.sha256 }, ['red box at the bottom', 'the blue one'], { attentionLevel: 1 });
     expect(again.modelCalls.unet).toBeUndefined();
     expect(again.modelCalls.sdText).toBeUndefined();
+    // hard crops of SAM proposals are cached per positional bias: no CLIP vision call either
+    expect(again.modelCalls.clipImage).toBeUndefined();
     expect(again.results).toEqual(third.results.map((r) => ({ ...r, timingsMs: expect.any(Object) })));
     // another seed is another noise: the UNet runs again
     const seeded = await rd.segment({ sha256: first.image.sha256 }, ['the blue one'], { attentionLevel: 1, seed: 3 });
