@@ -9,7 +9,7 @@ import { openPostgres, type Database } from '../src/db/database';
 import type { DispatcherOptions } from '../src/dispatch/dispatcher';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
 import { startGateway, type GatewayRuntime } from '../src/runtime';
-import { fakeBox, startFakeWorker, type FakeWorker } from './fake-worker';
+import { FAKE_ATTENTION, fakeAttentionValue, fakeBox, startFakeWorker, type FakeWorker } from './fake-worker';
 import { gql, makeTenant, silentLogger, upload } from './harness';
 import { pngNoise } from './images';
 import { cloneTemplate } from './pg';
@@ -153,6 +153,45 @@ describe('dispatch', () => {
     });
     expect(usage.data!.usage.totals).toMatchObject({ requests: 3, expressions: 4, images: 1, failures: 0 });
     expect(usage.data!.usage.totals.gpuMs).toBeGreaterThan(0);
+  });
+
+  it('returns the attention heat map as an 8-bit PNG only when asked, and only to its tenant', async () => {
+    const w = await worker();
+    const r = await replica([w]);
+    const t = await makeTenant(r.gw.services, 'attention');
+    const other = await makeTenant(r.gw.services, 'attention-other');
+    const img = (await upload(r.url, t.token, await pngNoise(30, 20, 4))).body.image.id;
+    const SEG_OPTS = 'mutation($img: ID!, $ex: [String!]!, $o: SegmentOptionsInput) { segment(imageId: $img, expressions: $ex, options: $o) { id options } }';
+    const ex = ['the odd one', 'the even one'];
+    const asked = await gql(r.url, t.token, SEG_OPTS, { img, ex, o: { returnAttention: true } });
+    expect(asked.errors).toBeUndefined();
+    expect(asked.data!.segment[0].options).toMatchObject({ returnAttention: true });
+    const plain = await gql(r.url, t.token, SEG_OPTS, { img, ex: ['the plain one'] });
+    const ids = [...asked.data!.segment.map((s: any) => s.id), plain.data!.segment[0].id];
+    await waitAll(r.url, t.token, ids);
+    const q = 'query($ids: [ID!]!) { waitForSegmentations(ids: $ids, timeoutSeconds: 0) { id status attentionMapPng } }';
+    const rows = (await gql(r.url, t.token, q, { ids })).data!.waitForSegmentations as any[];
+    expect(rows.map((x) => x.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(rows[2].attentionMapPng).toBeNull();
+    const { default: sharp } = await import('sharp');
+    for (const [i, e] of ex.entries()) {
+      const url = rows[i].attentionMapPng as string;
+      expect(url).toMatch(/^data:image\/png;base64,/);
+      const png = Buffer.from(url.split(',')[1], 'base64');
+      expect(png[25], 'PNG colour type: grayscale').toBe(0);
+      const { data, info } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height, info.channels]).toEqual([FAKE_ATTENTION.width, FAKE_ATTENTION.height, 1]);
+      for (const [x, y] of [[0, 0], [1, 0], [7, 0], [3, 2], [7, 5]]) {
+        expect(data[y * info.width + x], `${e} (${x}, ${y})`).toBe(Math.round(fakeAttentionValue(e, x, y) * 255));
+      }
+    }
+    // The stored map is the PNG, a few hundred bytes, not 4 bytes per float.
+    const row = await r.db.prisma.segmentationRequest.findFirstOrThrow({ where: { id: ids[0] } });
+    expect(Buffer.from(row.attentionPng ?? []).subarray(1, 4).toString()).toBe('PNG');
+    // Another tenant cannot read it: NOT_FOUND, as for any of the request's fields.
+    const stolen = await gql(r.url, other.token, 'query($id: ID!) { segmentation(id: $id) { attentionMapPng } }', { id: ids[0] });
+    expect(stolen.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect(stolen.data).toBeNull();
   });
 
   it('splits the queue between two gateway replicas (SKIP LOCKED) with no request run twice', async () => {

@@ -41,6 +41,18 @@ export function fakeBox(expression: string, width: number, height: number): [num
   return [x0, y0, Math.min(width - 1, x0 + 1 + (h[2] % 8)), Math.min(height - 1, y0 + 1 + (h[3] % 8))];
 }
 
+/** The attention map the fake model answers with return_attention: 8×6, value (x + 8y) / 47, plus the expression's length mod 2 on (0, 0). */
+export const FAKE_ATTENTION = { width: 8, height: 6 };
+export function fakeAttentionValue(expression: string, x: number, y: number): number {
+  return x === 0 && y === 0 ? (expression.length % 2) : (x + FAKE_ATTENTION.width * y) / (FAKE_ATTENTION.width * FAKE_ATTENTION.height - 1);
+}
+function fakeAttention(expression: string) {
+  const { width, height } = FAKE_ATTENTION;
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.writeFloatLE(fakeAttentionValue(expression, x, y), (y * width + x) * 4);
+  return { width, height, data };
+}
+
 export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<FakeWorker> {
   const cache = new Map<string, { width: number; height: number }>();
   const calls: FakeCall[] = [];
@@ -99,6 +111,7 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
                 root: { index: 0, word: expression.split(' ').pop() ?? '' },
                 directions: [],
                 timingsMs: { unet: 5, clip: 3 },
+                ...(req.options?.returnAttention ? { attention: fakeAttention(expression) } : {}),
               },
             };
           }),

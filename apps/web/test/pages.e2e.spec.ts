@@ -8,10 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, generateScene, referringExpressions } from '@refdiff/synthetic';
+import { heatColor } from '../src/lib/heatmap';
 import { decodeRle } from '../src/lib/rle';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, foreignRequests, launchBrowser, screenshotPath, type TestBrowser } from './browser';
 import { seriousViolations } from './axe';
-import { encodePng } from './png';
+import { decodeGrayPng, encodePng } from './png';
 import { createTenant, gql, startServe, type ServeProcess } from './serve-process';
 
 if (!chromiumAvailable) {
@@ -32,7 +33,7 @@ const expressions = referringExpressions(scene, createRng(3))
 /** Filled in by the playground test, read by the later ones. */
 const runA: { ids: string[] } = { ids: [] };
 
-const SEG = `query($id: ID!) { segmentation(id: $id) { id expression status rootWord score scores mask { rle { size counts } box area } } }`;
+const SEG = `query($id: ID!) { segmentation(id: $id) { id expression status rootWord score scores attentionMapPng options mask { rle { size counts } box area } } }`;
 const USAGE = `query($from: DateTime!, $to: DateTime!) { usage(from: $from, to: $to, granularity: HOUR) { totals { requests expressions images gpuMs failures } } }`;
 
 beforeAll(async () => {
@@ -138,6 +139,22 @@ describe('playground', () => {
       }
       expect(changedOutside).toBe(0);
       expect(changedInside).toBeGreaterThan(area * 0.99);
+
+      // The attention heat map (asked for by default): the API's map, colour-mapped pixel for pixel at its size.
+      expect(api.options).toMatchObject({ returnAttention: true });
+      expect(api.attentionMapPng).toMatch(/^data:image\/png;base64,/);
+      const map = decodeGrayPng(Buffer.from(api.attentionMapPng.split(',')[1], 'base64'));
+      expect(map.width * map.height).toBeGreaterThan(0);
+      const heat = await canvasPixels(page, `article[data-segmentation-id="${id}"] canvas[data-role=attention]`);
+      expect([heat.width, heat.height]).toEqual([map.width, map.height]);
+      let heatWrong = 0;
+      for (let p = 0; p < map.width * map.height; p++) {
+        const [r, g, b] = heatColor(map.data[p]);
+        if (heat.rgba[p * 4] !== r || heat.rgba[p * 4 + 1] !== g || heat.rgba[p * 4 + 2] !== b) heatWrong++;
+      }
+      expect(heatWrong).toBe(0);
+      // A map with some structure: not one flat value.
+      expect(Math.max(...map.data) - Math.min(...map.data)).toBeGreaterThan(10);
 
       // What the analyser found and how the proposals scored, as the API says.
       expect(await card.locator('[data-role=root]').textContent()).toBe(api.rootWord ?? '—');

@@ -275,6 +275,8 @@ export type SegmentOptionsInput = {
   positionalBias?: InputMaybe<PositionalBias>;
   preset?: InputMaybe<Preset>;
   proposals?: InputMaybe<ProposalSource>;
+  /** Also return the attention heat map of each expression (Segmentation.attentionMapPng). */
+  returnAttention?: InputMaybe<Scalars['Boolean']['input']>;
   seed?: InputMaybe<Scalars['Int']['input']>;
   steps?: InputMaybe<Scalars['Int']['input']>;
   strength?: InputMaybe<Scalars['Float']['input']>;
@@ -286,6 +288,11 @@ export type SegmentOptionsInput = {
 export type Segmentation = {
   __typename?: 'Segmentation';
   attempts: Scalars['Int']['output'];
+  /**
+   * The attention map c the result was cut from ([H, W], values 0…1 scaled to 0…255), as a
+   * `data:image/png;base64,…` URL of an 8-bit grayscale PNG; null unless the request set options.returnAttention.
+   */
+  attentionMapPng: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Set when FAILED (or the last retryable error while QUEUED). */
   error: Maybe<SegmentationError>;
@@ -646,6 +653,7 @@ export type RleResolvers<ContextType = GraphQLContext, ParentType extends Resolv
 
 export type SegmentationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Segmentation'] = ResolversParentTypes['Segmentation']> = {
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attentionMapPng?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['SegmentationError']>, ParentType, ContextType>;
   expression?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

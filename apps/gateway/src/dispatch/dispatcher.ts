@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-contract';
 import type { ClaimedRequest, FailureOutcome, QueueRepository, SuccessOutcome } from './queue.repository';
+import { encodeAttentionPng } from './attention-png';
 import { WorkerTaskError, type WorkerPool } from './worker-pool';
 
 export interface DispatcherOptions {
@@ -203,6 +204,13 @@ export class Dispatcher {
         signal,
       });
       const outcomes = toOutcomes(reply.response, reply.worker, live.length);
+      // Attention maps (only when the request asked for them) are stored as 8-bit grayscale PNGs.
+      await Promise.all(
+        outcomes.map(async (o, i) => {
+          const r = reply.response.results[i];
+          if (o.status === 'SUCCEEDED' && r?.outcome === 'result' && r.result?.attention) o.attentionPng = await encodeAttentionPng(r.result.attention);
+        }),
+      );
       await this.finish(live.map((row, i) => ({ row, outcome: outcomes[i] })));
     } catch (err) {
       if (this.stopController.signal.aborted) return; // abandoned: the lease expires and another replica takes over
@@ -295,6 +303,7 @@ export function toOutcomes(response: SegmentResponse__Output, worker: string, n:
           directions: r.directions.map((d) => ({ cue: d.cue, index: d.index })),
         },
         rootWord: r.root?.word ?? null,
+        attentionPng: null,
         timingsMs: { ...r.timingsMs, imageShare },
         gpuMs: Math.round(sum(r.timingsMs) + imageShare),
       });

@@ -30,6 +30,8 @@ export interface SuccessOutcome {
   score: number;
   scores: Prisma.InputJsonValue;
   rootWord: string | null;
+  /** 8-bit grayscale PNG of the attention map, when the request asked for it. */
+  attentionPng: Uint8Array<ArrayBuffer> | null;
   timingsMs: Prisma.InputJsonValue;
   gpuMs: number;
 }

@@ -54,6 +54,8 @@ export interface Segmentation {
   score: number | null;
   scores: ScoresJson | null;
   rootWord: string | null;
+  /** `data:image/png;base64,…`: the attention map as an 8-bit grayscale PNG, when the request asked for it. */
+  attentionMapPng: string | null;
   timingsMs: Record<string, number> | null;
   gpuMs: number | null;
   error: { code: string; message: string } | null;
@@ -65,7 +67,7 @@ export interface Segmentation {
   finishedAt: string | null;
 }
 
-const SEGMENTATION_FIELDS = `id expression status attempts worker score scores rootWord timingsMs gpuMs
+const SEGMENTATION_FIELDS = `id expression status attempts worker score scores rootWord attentionMapPng timingsMs gpuMs
   error { code message } mask { rle { size counts } box area } image { id width height format } options
   createdAt startedAt finishedAt`;
 

@@ -7,7 +7,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ProposalScore, Segmentation } from '../api/queries';
 import { cssColor, overlayColor } from '../lib/colors';
 import { fmtMs, fmtScore } from '../lib/format';
-import { blankPixels, canvasBlob, maskImage, tint } from '../lib/mask-canvas';
+import { HEAT_GRADIENT, heatmapImage } from '../lib/heatmap';
+import { blankPixels, canvasBlob, imagePixels, maskImage, tint } from '../lib/mask-canvas';
 import { decodeRle } from '../lib/rle';
 import { StatusBadge } from './status-badge';
 
@@ -84,6 +85,26 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
       if (url) URL.revokeObjectURL(url);
     };
   }, [decoded, base, colorIndex, w, h]);
+
+  // The attention map: the API's grayscale PNG decoded by the browser, then colour-mapped at its own resolution.
+  const heatRef = useRef<HTMLCanvasElement>(null);
+  const [heat, setHeat] = useState<{ gray: ImageData } | { error: string } | null>(null);
+  useEffect(() => {
+    setHeat(null);
+    if (!seg.attentionMapPng) return;
+    let live = true;
+    const img = new Image();
+    img.onload = () => live && setHeat({ gray: imagePixels(img) });
+    img.onerror = () => live && setHeat({ error: 'the attention map the API returned could not be decoded' });
+    img.src = seg.attentionMapPng;
+    return () => {
+      live = false;
+    };
+  }, [seg.attentionMapPng]);
+  useEffect(() => {
+    const ctx = heatRef.current?.getContext('2d');
+    if (ctx && heat && 'gray' in heat) ctx.putImageData(heatmapImage(heat.gray), 0, 0);
+  }, [heat]);
 
   const rleUrl = useMemo(() => {
     if (!seg.mask) return null;
@@ -163,7 +184,33 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
             <canvas ref={maskRef} width={w} height={h} className="mask" data-role="mask" role="img" aria-label={`Binary mask for “${seg.expression}”`} />
             <figcaption>Mask</figcaption>
           </figure>
+          {heat && 'gray' in heat && (
+            <figure className="heat-figure">
+              <canvas
+                ref={heatRef}
+                width={heat.gray.width}
+                height={heat.gray.height}
+                className="heat"
+                data-role="attention"
+                role="img"
+                aria-label={`Attention heat map for “${seg.expression}”`}
+              />
+              <figcaption>
+                Attention heat map ({heat.gray.width}×{heat.gray.height})
+                <span className="heat-legend" aria-hidden="true">
+                  <span>low</span>
+                  <span className="heat-ramp" style={{ background: HEAT_GRADIENT }} />
+                  <span>high</span>
+                </span>
+              </figcaption>
+            </figure>
+          )}
         </div>
+      )}
+      {heat && 'error' in heat && (
+        <p className="error" role="alert">
+          {heat.error}
+        </p>
       )}
 
       <dl className="facts">
@@ -267,8 +314,8 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
           </table>
         </div>
       )}
-      {seg.status === 'SUCCEEDED' && (
-        <p className="muted small">The API does not return the attention heat map, so it is not shown here.</p>
+      {seg.status === 'SUCCEEDED' && !seg.attentionMapPng && (
+        <p className="muted small">No attention heat map: the request did not ask for one (the playground&apos;s “Attention heat map” option).</p>
       )}
     </article>
   );

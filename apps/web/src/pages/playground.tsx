@@ -22,6 +22,7 @@ export function PlaygroundPage({ session }: { session: Session }) {
   const [expressions, setExpressions] = useState('');
   const [preset, setPreset] = useState('');
   const [proposals, setProposals] = useState('');
+  const [attention, setAttention] = useState(true);
   const [phase, setPhase] = useState<Phase>('idle');
   const [error, setError] = useState<string | null>(null);
   const [image, setImage] = useState<UploadedImage | null>(null);
@@ -77,9 +78,10 @@ export function PlaygroundPage({ session }: { session: Session }) {
       const uploaded = await uploadImage(session.token, file, abort.signal);
       setImage(uploaded);
       setPhase('queueing');
-      const options: Record<string, string> = {};
+      const options: Record<string, string | boolean> = {};
       if (preset) options.preset = preset;
       if (proposals) options.proposals = proposals;
+      if (attention) options.returnAttention = true;
       const { segment } = await gql<{ segment: Segmentation[] }>(
         session.token,
         SEGMENT,
@@ -184,6 +186,9 @@ export function PlaygroundPage({ session }: { session: Session }) {
                 <option value="SAM">SAM</option>
                 <option value="WEIGHT_FREE">weight-free</option>
               </select>
+            </label>
+            <label>
+              <input type="checkbox" checked={attention} onChange={(e) => setAttention(e.target.checked)} /> Attention heat map
             </label>
           </div>
           <div className="row">

@@ -1,6 +1,7 @@
 import type { SegmentationRequest } from '../../__generated__/prisma/client';
 import type { MutationResolvers, QueryResolvers, SegmentationResolvers } from '../../__generated__/graphql';
 import { notFound } from '../../common/gateway.errors';
+import { attentionDataUrl } from '../../dispatch/attention-png';
 
 export interface SegmentationConnectionParent {
   edges: { cursor: string; node: SegmentationRequest }[];
@@ -54,6 +55,7 @@ export const SegmentationType: SegmentationResolvers = {
   error: (row) => (row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null),
   worker: (row) => row.worker,
   scores: (row) => row.scores,
+  attentionMapPng: (row) => attentionDataUrl(row.attentionPng),
   timingsMs: (row) => row.timingsMs,
 };
 

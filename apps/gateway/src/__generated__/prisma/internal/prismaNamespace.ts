@@ -970,6 +970,7 @@ export const SegmentationRequestScalarFieldEnum = {
   score: 'score',
   scores: 'scores',
   rootWord: 'rootWord',
+  attentionPng: 'attentionPng',
   timingsMs: 'timingsMs',
   gpuMs: 'gpuMs',
   errorCode: 'errorCode',

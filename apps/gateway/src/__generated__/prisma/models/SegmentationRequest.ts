@@ -61,6 +61,7 @@ export type SegmentationRequestMinAggregateOutputType = {
   maskArea: number | null
   score: number | null
   rootWord: string | null
+  attentionPng: runtime.Bytes | null
   gpuMs: number | null
   errorCode: string | null
   errorMessage: string | null
@@ -87,6 +88,7 @@ export type SegmentationRequestMaxAggregateOutputType = {
   maskArea: number | null
   score: number | null
   rootWord: string | null
+  attentionPng: runtime.Bytes | null
   gpuMs: number | null
   errorCode: string | null
   errorMessage: string | null
@@ -117,6 +119,7 @@ export type SegmentationRequestCountAggregateOutputType = {
   score: number
   scores: number
   rootWord: number
+  attentionPng: number
   timingsMs: number
   gpuMs: number
   errorCode: number
@@ -166,6 +169,7 @@ export type SegmentationRequestMinAggregateInputType = {
   maskArea?: true
   score?: true
   rootWord?: true
+  attentionPng?: true
   gpuMs?: true
   errorCode?: true
   errorMessage?: true
@@ -192,6 +196,7 @@ export type SegmentationRequestMaxAggregateInputType = {
   maskArea?: true
   score?: true
   rootWord?: true
+  attentionPng?: true
   gpuMs?: true
   errorCode?: true
   errorMessage?: true
@@ -222,6 +227,7 @@ export type SegmentationRequestCountAggregateInputType = {
   score?: true
   scores?: true
   rootWord?: true
+  attentionPng?: true
   timingsMs?: true
   gpuMs?: true
   errorCode?: true
@@ -340,6 +346,7 @@ export type SegmentationRequestGroupByOutputType = {
   score: number | null
   scores: runtime.JsonValue | null
   rootWord: string | null
+  attentionPng: runtime.Bytes | null
   timingsMs: runtime.JsonValue | null
   gpuMs: number | null
   errorCode: string | null
@@ -394,6 +401,7 @@ export type SegmentationRequestWhereInput = {
   score?: Prisma.FloatNullableFilter<"SegmentationRequest"> | number | null
   scores?: Prisma.JsonNullableFilter<"SegmentationRequest">
   rootWord?: Prisma.StringNullableFilter<"SegmentationRequest"> | string | null
+  attentionPng?: Prisma.BytesNullableFilter<"SegmentationRequest"> | runtime.Bytes | null
   timingsMs?: Prisma.JsonNullableFilter<"SegmentationRequest">
   gpuMs?: Prisma.IntNullableFilter<"SegmentationRequest"> | number | null
   errorCode?: Prisma.StringNullableFilter<"SegmentationRequest"> | string | null
@@ -427,6 +435,7 @@ export type SegmentationRequestOrderByWithRelationInput = {
   score?: Prisma.SortOrderInput | Prisma.SortOrder
   scores?: Prisma.SortOrderInput | Prisma.SortOrder
   rootWord?: Prisma.SortOrderInput | Prisma.SortOrder
+  attentionPng?: Prisma.SortOrderInput | Prisma.SortOrder
   timingsMs?: Prisma.SortOrderInput | Prisma.SortOrder
   gpuMs?: Prisma.SortOrderInput | Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -464,6 +473,7 @@ export type SegmentationRequestWhereUniqueInput = Prisma.AtLeast<{
   score?: Prisma.FloatNullableFilter<"SegmentationRequest"> | number | null
   scores?: Prisma.JsonNullableFilter<"SegmentationRequest">
   rootWord?: Prisma.StringNullableFilter<"SegmentationRequest"> | string | null
+  attentionPng?: Prisma.BytesNullableFilter<"SegmentationRequest"> | runtime.Bytes | null
   timingsMs?: Prisma.JsonNullableFilter<"SegmentationRequest">
   gpuMs?: Prisma.IntNullableFilter<"SegmentationRequest"> | number | null
   errorCode?: Prisma.StringNullableFilter<"SegmentationRequest"> | string | null
@@ -497,6 +507,7 @@ export type SegmentationRequestOrderByWithAggregationInput = {
   score?: Prisma.SortOrderInput | Prisma.SortOrder
   scores?: Prisma.SortOrderInput | Prisma.SortOrder
   rootWord?: Prisma.SortOrderInput | Prisma.SortOrder
+  attentionPng?: Prisma.SortOrderInput | Prisma.SortOrder
   timingsMs?: Prisma.SortOrderInput | Prisma.SortOrder
   gpuMs?: Prisma.SortOrderInput | Prisma.SortOrder
   errorCode?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -536,6 +547,7 @@ export type SegmentationRequestScalarWhereWithAggregatesInput = {
   score?: Prisma.FloatNullableWithAggregatesFilter<"SegmentationRequest"> | number | null
   scores?: Prisma.JsonNullableWithAggregatesFilter<"SegmentationRequest">
   rootWord?: Prisma.StringNullableWithAggregatesFilter<"SegmentationRequest"> | string | null
+  attentionPng?: Prisma.BytesNullableWithAggregatesFilter<"SegmentationRequest"> | runtime.Bytes | null
   timingsMs?: Prisma.JsonNullableWithAggregatesFilter<"SegmentationRequest">
   gpuMs?: Prisma.IntNullableWithAggregatesFilter<"SegmentationRequest"> | number | null
   errorCode?: Prisma.StringNullableWithAggregatesFilter<"SegmentationRequest"> | string | null
@@ -565,6 +577,7 @@ export type SegmentationRequestCreateInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -598,6 +611,7 @@ export type SegmentationRequestUncheckedCreateInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -627,6 +641,7 @@ export type SegmentationRequestUpdateInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -660,6 +675,7 @@ export type SegmentationRequestUncheckedUpdateInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -691,6 +707,7 @@ export type SegmentationRequestCreateManyInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -720,6 +737,7 @@ export type SegmentationRequestUpdateManyMutationInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -751,6 +769,7 @@ export type SegmentationRequestUncheckedUpdateManyInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -806,6 +825,7 @@ export type SegmentationRequestCountOrderByAggregateInput = {
   score?: Prisma.SortOrder
   scores?: Prisma.SortOrder
   rootWord?: Prisma.SortOrder
+  attentionPng?: Prisma.SortOrder
   timingsMs?: Prisma.SortOrder
   gpuMs?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
@@ -843,6 +863,7 @@ export type SegmentationRequestMaxOrderByAggregateInput = {
   maskArea?: Prisma.SortOrder
   score?: Prisma.SortOrder
   rootWord?: Prisma.SortOrder
+  attentionPng?: Prisma.SortOrder
   gpuMs?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
@@ -869,6 +890,7 @@ export type SegmentationRequestMinOrderByAggregateInput = {
   maskArea?: Prisma.SortOrder
   score?: Prisma.SortOrder
   rootWord?: Prisma.SortOrder
+  attentionPng?: Prisma.SortOrder
   gpuMs?: Prisma.SortOrder
   errorCode?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
@@ -999,6 +1021,10 @@ export type NullableFloatFieldUpdateOperationsInput = {
   divide?: number
 }
 
+export type NullableBytesFieldUpdateOperationsInput = {
+  set?: runtime.Bytes | null
+}
+
 export type SegmentationRequestCreateWithoutTenantInput = {
   id?: string
   expression: string
@@ -1016,6 +1042,7 @@ export type SegmentationRequestCreateWithoutTenantInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -1047,6 +1074,7 @@ export type SegmentationRequestUncheckedCreateWithoutTenantInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -1107,6 +1135,7 @@ export type SegmentationRequestScalarWhereInput = {
   score?: Prisma.FloatNullableFilter<"SegmentationRequest"> | number | null
   scores?: Prisma.JsonNullableFilter<"SegmentationRequest">
   rootWord?: Prisma.StringNullableFilter<"SegmentationRequest"> | string | null
+  attentionPng?: Prisma.BytesNullableFilter<"SegmentationRequest"> | runtime.Bytes | null
   timingsMs?: Prisma.JsonNullableFilter<"SegmentationRequest">
   gpuMs?: Prisma.IntNullableFilter<"SegmentationRequest"> | number | null
   errorCode?: Prisma.StringNullableFilter<"SegmentationRequest"> | string | null
@@ -1136,6 +1165,7 @@ export type SegmentationRequestCreateWithoutImageInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -1167,6 +1197,7 @@ export type SegmentationRequestUncheckedCreateWithoutImageInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -1223,6 +1254,7 @@ export type SegmentationRequestCreateManyTenantInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -1252,6 +1284,7 @@ export type SegmentationRequestUpdateWithoutTenantInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1283,6 +1316,7 @@ export type SegmentationRequestUncheckedUpdateWithoutTenantInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1313,6 +1347,7 @@ export type SegmentationRequestUncheckedUpdateManyWithoutTenantInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1343,6 +1378,7 @@ export type SegmentationRequestCreateManyImageInput = {
   score?: number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: string | null
+  attentionPng?: runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: number | null
   errorCode?: string | null
@@ -1372,6 +1408,7 @@ export type SegmentationRequestUpdateWithoutImageInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1403,6 +1440,7 @@ export type SegmentationRequestUncheckedUpdateWithoutImageInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1433,6 +1471,7 @@ export type SegmentationRequestUncheckedUpdateManyWithoutImageInput = {
   score?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   scores?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   rootWord?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attentionPng?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   timingsMs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   gpuMs?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   errorCode?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1466,6 +1505,7 @@ export type SegmentationRequestSelect<ExtArgs extends runtime.Types.Extensions.I
   score?: boolean
   scores?: boolean
   rootWord?: boolean
+  attentionPng?: boolean
   timingsMs?: boolean
   gpuMs?: boolean
   errorCode?: boolean
@@ -1499,6 +1539,7 @@ export type SegmentationRequestSelectCreateManyAndReturn<ExtArgs extends runtime
   score?: boolean
   scores?: boolean
   rootWord?: boolean
+  attentionPng?: boolean
   timingsMs?: boolean
   gpuMs?: boolean
   errorCode?: boolean
@@ -1532,6 +1573,7 @@ export type SegmentationRequestSelectUpdateManyAndReturn<ExtArgs extends runtime
   score?: boolean
   scores?: boolean
   rootWord?: boolean
+  attentionPng?: boolean
   timingsMs?: boolean
   gpuMs?: boolean
   errorCode?: boolean
@@ -1565,6 +1607,7 @@ export type SegmentationRequestSelectScalar = {
   score?: boolean
   scores?: boolean
   rootWord?: boolean
+  attentionPng?: boolean
   timingsMs?: boolean
   gpuMs?: boolean
   errorCode?: boolean
@@ -1577,7 +1620,7 @@ export type SegmentationRequestSelectScalar = {
   finishedAt?: boolean
 }
 
-export type SegmentationRequestOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "imageId" | "expression" | "options" | "status" | "attempts" | "maxAttempts" | "availableAt" | "leaseOwner" | "leaseExpiresAt" | "worker" | "maskRle" | "maskBox" | "maskArea" | "score" | "scores" | "rootWord" | "timingsMs" | "gpuMs" | "errorCode" | "errorMessage" | "idempotencyKey" | "batchId" | "batchIndex" | "createdAt" | "startedAt" | "finishedAt", ExtArgs["result"]["segmentationRequest"]>
+export type SegmentationRequestOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "imageId" | "expression" | "options" | "status" | "attempts" | "maxAttempts" | "availableAt" | "leaseOwner" | "leaseExpiresAt" | "worker" | "maskRle" | "maskBox" | "maskArea" | "score" | "scores" | "rootWord" | "attentionPng" | "timingsMs" | "gpuMs" | "errorCode" | "errorMessage" | "idempotencyKey" | "batchId" | "batchIndex" | "createdAt" | "startedAt" | "finishedAt", ExtArgs["result"]["segmentationRequest"]>
 export type SegmentationRequestInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
   image?: boolean | Prisma.ImageDefaultArgs<ExtArgs>
@@ -1634,6 +1677,11 @@ export type $SegmentationRequestPayload<ExtArgs extends runtime.Types.Extensions
      */
     scores: runtime.JsonValue | null
     rootWord: string | null
+    /**
+     * The attention map c of the chosen expression ([H, W] in [0, 1]) as an 8-bit grayscale PNG; only when the
+     * request asked for it (options.returnAttention).
+     */
+    attentionPng: runtime.Bytes | null
     timingsMs: runtime.JsonValue | null
     gpuMs: number | null
     errorCode: string | null
@@ -2090,6 +2138,7 @@ export interface SegmentationRequestFieldRefs {
   readonly score: Prisma.FieldRef<"SegmentationRequest", 'Float'>
   readonly scores: Prisma.FieldRef<"SegmentationRequest", 'Json'>
   readonly rootWord: Prisma.FieldRef<"SegmentationRequest", 'String'>
+  readonly attentionPng: Prisma.FieldRef<"SegmentationRequest", 'Bytes'>
   readonly timingsMs: Prisma.FieldRef<"SegmentationRequest", 'Json'>
   readonly gpuMs: Prisma.FieldRef<"SegmentationRequest", 'Int'>
   readonly errorCode: Prisma.FieldRef<"SegmentationRequest", 'String'>

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "segmentation_requests" ADD COLUMN     "attentionPng" BYTEA;
