@@ -337,12 +337,35 @@ describe('dispatch', () => {
     expect(['QUEUED', 'RUNNING']).toContain(now.status);
   });
 
-  it('shows the worker pool and queue to ADMIN keys', async () => {
-    const w = await worker();
+  it('shows the worker pool, each worker\'s queue depth and image cache hit rate, and the queue to ADMIN keys', async () => {
+    const w = await worker({ queueDepth: 3 });
     const r = await replica([w]);
     const adminTenant = await r.gw.services.tenants.create('ops');
     const { token } = await r.gw.services.apiKeys.create(adminTenant.id, 'admin', ['ADMIN', 'READ']);
-    const res = await gql(r.url, token, '{ workerPool { workers { target healthy maxConcurrent packName } queue { queued running } } }');
-    expect(res.data!.workerPool.workers).toEqual([{ target: w.target, healthy: true, maxConcurrent: 4, packName: 'fake' }]);
+    const POOL = '{ workerPool { workers { target healthy maxConcurrent queueDepth packName cache { entries bytes capacityBytes hits misses hitRate } } queue { queued running succeeded } } }';
+    const res = await gql(r.url, token, POOL);
+    expect(res.data!.workerPool.workers).toEqual([
+      { target: w.target, healthy: true, maxConcurrent: 4, queueDepth: 3, packName: 'fake', cache: expect.any(Object) },
+    ]);
+    // One image, three calls: a miss (hash first, then bytes), then two hits. (Rows other tests of this file left
+    // queued may reach this worker too: the figures are compared with the worker's own, once the queue is empty.)
+    const t = await makeTenant(r.gw.services, 'cache-user');
+    const img = (await upload(r.url, t.token, await pngNoise(16, 16, 3))).body.image.id;
+    for (const ex of [['the cup'], ['the pen'], ['the book']]) {
+      const ids = (await gql(r.url, t.token, SEGMENT, { img, ex })).data!.segment.map((s: any) => s.id);
+      await waitAll(r.url, t.token, ids);
+    }
+    await expect.poll(async () => {
+      const q = (await gql(r.url, token, POOL)).data!.workerPool.queue;
+      return q.queued + q.running;
+    }, { timeout: 15_000 }).toBe(0);
+    await r.pool.refresh();
+    const after = (await gql(r.url, token, POOL)).data!.workerPool.workers[0].cache;
+    const own = w.cacheStats();
+    expect(own.hits).toBeGreaterThanOrEqual(2);
+    expect(own.misses).toBeGreaterThanOrEqual(1);
+    expect(after).toEqual({ ...own, hitRate: own.hits / (own.hits + own.misses) });
+    // Tenant keys do not see the pool.
+    expect((await gql(r.url, t.token, POOL)).errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 });

@@ -19,6 +19,8 @@ export interface FakeCall {
 export interface FakeWorkerOptions {
   delayMs?: number;
   maxConcurrent?: number;
+  /** What GetInfo reports as the worker's own queue depth. */
+  queueDepth?: number;
   /** Return this gRPC error for the next N Segment calls. */
   failNext?: { status: grpc.status; code: string; count: number };
 }
@@ -28,6 +30,8 @@ export interface FakeWorker {
   calls: FakeCall[];
   options: FakeWorkerOptions;
   inFlight(): number;
+  /** What GetInfo reports about the image cache right now. */
+  cacheStats(): { entries: number; bytes: number; capacityBytes: number; hits: number; misses: number };
   /** Kills the server at once (in-flight calls fail on the client side). */
   kill(): void;
   close(): Promise<void>;
@@ -57,6 +61,10 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
   const cache = new Map<string, { width: number; height: number }>();
   const calls: FakeCall[] = [];
   let inFlight = 0;
+  // Image cache lookups by hash, as GetInfo reports them.
+  let hits = 0;
+  let misses = 0;
+  const cacheStats = () => ({ entries: cache.size, bytes: cache.size * 1000, capacityBytes: 1 << 20, hits, misses });
   const server = new grpc.Server();
   server.addService(workerProto().SegmentationWorker.service, {
     Segment(call: grpc.ServerUnaryCall<SegmentRequest__Output, SegmentResponse>, callback: grpc.sendUnaryData<SegmentResponse>) {
@@ -79,7 +87,11 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
         cache.set(sha, header);
       } else {
         sha = req.imageSha256 ?? '';
-        if (!cache.has(sha)) return fail(grpc.status.FAILED_PRECONDITION, 'IMAGE_NOT_CACHED', 'image not cached');
+        if (!cache.has(sha)) {
+          misses += 1;
+          return fail(grpc.status.FAILED_PRECONDITION, 'IMAGE_NOT_CACHED', 'image not cached');
+        }
+        hits += 1;
       }
       const max = options.maxConcurrent ?? 4;
       if (inFlight >= max) return fail(grpc.status.RESOURCE_EXHAUSTED, 'QUEUE_FULL', 'busy');
@@ -126,7 +138,14 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
       call.once('cancelled', onCancel);
     },
     GetInfo(_call: unknown, callback: grpc.sendUnaryData<object>) {
-      callback(null, { packName: 'fake', maxConcurrent: options.maxConcurrent ?? 4, maxQueue: 0, version: 'test' });
+      callback(null, {
+        packName: 'fake',
+        maxConcurrent: options.maxConcurrent ?? 4,
+        maxQueue: 0,
+        queueDepth: options.queueDepth ?? 0,
+        version: 'test',
+        cache: cacheStats(),
+      });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -137,6 +156,7 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
     calls,
     options,
     inFlight: () => inFlight,
+    cacheStats,
     kill: () => server.forceShutdown(),
     close: () => new Promise((r) => server.tryShutdown(() => r())),
   };

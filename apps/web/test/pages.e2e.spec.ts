@@ -317,6 +317,15 @@ describe('admin view', () => {
     await tenants.getByText(`web-e2e-globex-${RUN}`).waitFor();
     expect(await page.locator('table[data-role=workers] tbody tr').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('table[data-role=workers]').textContent()).toContain('healthy');
+    // Each worker's queue depth and image cache as the API reports them; the playground's runs looked images up.
+    const { workerPool } = await gql(gw.url, gw.adminToken, '{ workerPool { workers { target queueDepth cache { entries hits misses hitRate } } } }');
+    const local = workerPool.workers[0];
+    expect(local.cache.hits + local.cache.misses).toBeGreaterThan(0);
+    const workerRow = page.locator('table[data-role=workers] tbody tr', { hasText: local.target });
+    expect(await workerRow.locator('[data-role=queue-depth]').textContent()).toBe(String(local.queueDepth));
+    expect(await workerRow.locator('[data-role=cache-hit-rate]').textContent()).toBe(`${(local.cache.hitRate * 100).toFixed(1)}%`);
+    expect(await workerRow.locator('[data-role=cache-lookups]').textContent()).toBe(`${local.cache.hits} / ${local.cache.misses}`);
+    expect(await workerRow.locator('[data-role=cache-size]').textContent()).toMatch(new RegExp(`^${local.cache.entries} · `));
     expect(Number(await page.locator('[data-queue=succeeded]').textContent())).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: screenshotPath('admin'), fullPage: true });
     expect(await seriousViolations(page), 'accessibility of the admin page').toEqual([]);

@@ -387,6 +387,21 @@ export type UsageTotals = {
   requests: Scalars['Int']['output'];
 };
 
+/**
+ * A worker's image cache (decoded images and their image-side state), from its last GetInfo health check (every 2 s).
+ * Counters are cumulative since the worker started.
+ */
+export type WorkerCache = {
+  __typename?: 'WorkerCache';
+  bytes: Scalars['Float']['output'];
+  capacityBytes: Scalars['Float']['output'];
+  entries: Scalars['Int']['output'];
+  /** hits / (hits + misses); null before the first lookup */
+  hitRate: Maybe<Scalars['Float']['output']>;
+  hits: Scalars['Float']['output'];
+  misses: Scalars['Float']['output'];
+};
+
 export type WorkerPoolState = {
   __typename?: 'WorkerPoolState';
   queue: QueueDepth;
@@ -395,12 +410,15 @@ export type WorkerPoolState = {
 
 export type WorkerState = {
   __typename?: 'WorkerState';
+  /** Null until a health check succeeded. */
+  cache: Maybe<WorkerCache>;
   healthy: Scalars['Boolean']['output'];
   inFlight: Scalars['Int']['output'];
   lastCheckedAt: Maybe<Scalars['DateTime']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
   maxConcurrent: Maybe<Scalars['Int']['output']>;
   packName: Maybe<Scalars['String']['output']>;
+  /** Requests waiting in the worker's own queue, from its last GetInfo. */
   queueDepth: Maybe<Scalars['Int']['output']>;
   target: Scalars['String']['output'];
   version: Maybe<Scalars['String']['output']>;
@@ -518,6 +536,7 @@ export type ResolversTypes = {
   UsagePoint: ResolverTypeWrapper<UsagePoint>;
   UsageReport: ResolverTypeWrapper<UsageReportModel>;
   UsageTotals: ResolverTypeWrapper<UsageTotals>;
+  WorkerCache: ResolverTypeWrapper<WorkerCache>;
   WorkerPoolState: ResolverTypeWrapper<WorkerPoolParent>;
   WorkerState: ResolverTypeWrapper<WorkerState>;
 };
@@ -554,6 +573,7 @@ export type ResolversParentTypes = {
   UsagePoint: UsagePoint;
   UsageReport: UsageReportModel;
   UsageTotals: UsageTotals;
+  WorkerCache: WorkerCache;
   WorkerPoolState: WorkerPoolParent;
   WorkerState: WorkerState;
 };
@@ -722,12 +742,22 @@ export type UsageTotalsResolvers<ContextType = GraphQLContext, ParentType extend
   requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type WorkerCacheResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerCache'] = ResolversParentTypes['WorkerCache']> = {
+  bytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  capacityBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  entries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hitRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  hits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  misses?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type WorkerPoolStateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerPoolState'] = ResolversParentTypes['WorkerPoolState']> = {
   queue?: Resolver<ResolversTypes['QueueDepth'], ParentType, ContextType>;
   workers?: Resolver<Array<ResolversTypes['WorkerState']>, ParentType, ContextType>;
 };
 
 export type WorkerStateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerState'] = ResolversParentTypes['WorkerState']> = {
+  cache?: Resolver<Maybe<ResolversTypes['WorkerCache']>, ParentType, ContextType>;
   healthy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastCheckedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -761,6 +791,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   UsagePoint?: UsagePointResolvers<ContextType>;
   UsageReport?: UsageReportResolvers<ContextType>;
   UsageTotals?: UsageTotalsResolvers<ContextType>;
+  WorkerCache?: WorkerCacheResolvers<ContextType>;
   WorkerPoolState?: WorkerPoolStateResolvers<ContextType>;
   WorkerState?: WorkerStateResolvers<ContextType>;
 };

@@ -10,7 +10,8 @@ import { lookup } from 'node:dns/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { WorkerCallError, createWorkerClient, type WorkerClient } from '@refdiff/worker-contract';
-import { WorkerTaskError, type WorkerPool, type WorkerReply, type WorkerState, type WorkerTask } from './worker-pool';
+import type { CacheStats__Output } from '@refdiff/worker-contract';
+import { WorkerTaskError, type WorkerCacheStats, type WorkerPool, type WorkerReply, type WorkerState, type WorkerTask } from './worker-pool';
 
 export type RoutingStrategy = 'affinity' | 'least-loaded' | 'round-robin';
 
@@ -33,10 +34,16 @@ interface Member {
   maxConcurrent: number;
   maxQueue: number;
   queueDepth: number | null;
+  cache: WorkerCacheStats | null;
   packName: string | null;
   version: string | null;
   lastError: string | null;
   lastCheckedAt: Date | null;
+}
+
+function cacheStats(c: CacheStats__Output): WorkerCacheStats {
+  const lookups = c.hits + c.misses;
+  return { entries: c.entries, bytes: c.bytes, capacityBytes: c.capacityBytes, hits: c.hits, misses: c.misses, hitRate: lookups > 0 ? c.hits / lookups : null };
 }
 
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.DEADLINE_EXCEEDED]);
@@ -87,6 +94,7 @@ export class GrpcWorkerPool implements WorkerPool {
           maxConcurrent: this.options.defaultMaxConcurrent ?? 2,
           maxQueue: 0,
           queueDepth: null,
+          cache: null,
           packName: null,
           version: null,
           lastError: null,
@@ -111,6 +119,7 @@ export class GrpcWorkerPool implements WorkerPool {
       m.maxConcurrent = Math.max(1, info.maxConcurrent || m.maxConcurrent);
       m.maxQueue = info.maxQueue;
       m.queueDepth = info.queueDepth;
+      m.cache = info.cache ? cacheStats(info.cache) : null;
       m.packName = info.packName || null;
       m.version = info.version || null;
       m.lastError = null;
@@ -138,6 +147,7 @@ export class GrpcWorkerPool implements WorkerPool {
       inFlight: m.inFlight,
       maxConcurrent: m.maxConcurrent,
       queueDepth: m.queueDepth,
+      cache: m.cache,
       packName: m.packName,
       version: m.version,
       lastError: m.lastError,

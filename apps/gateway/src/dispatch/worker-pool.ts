@@ -22,12 +22,25 @@ export interface WorkerReply {
   sentImageBytes: boolean;
 }
 
+/** A worker's image cache (decoded images and their image-side state) as its GetInfo reports it. */
+export interface WorkerCacheStats {
+  entries: number;
+  bytes: number;
+  capacityBytes: number;
+  hits: number;
+  misses: number;
+  /** hits / (hits + misses); null before the first lookup. */
+  hitRate: number | null;
+}
+
 export interface WorkerState {
   target: string;
   healthy: boolean;
   inFlight: number;
   maxConcurrent: number | null;
   queueDepth: number | null;
+  /** From the last successful health check; null before one (or when the worker reports none). */
+  cache: WorkerCacheStats | null;
   packName: string | null;
   version: string | null;
   lastError: string | null;

@@ -162,6 +162,7 @@ export interface WorkerState {
   inFlight: number;
   maxConcurrent: number | null;
   queueDepth: number | null;
+  cache: { entries: number; bytes: number; capacityBytes: number; hits: number; misses: number; hitRate: number | null } | null;
   packName: string | null;
   version: string | null;
   lastError: string | null;
@@ -179,7 +180,7 @@ export interface AdminData {
 export const ADMIN = `query Admin {
   tenants { id name createdAt ${QUOTAS} apiKeys { id name prefix scopes createdAt revokedAt lastUsedAt } }
   workerPool {
-    workers { target healthy inFlight maxConcurrent queueDepth packName version lastError lastCheckedAt }
+    workers { target healthy inFlight maxConcurrent queueDepth cache { entries bytes capacityBytes hits misses hitRate } packName version lastError lastCheckedAt }
     queue { queued running succeeded failed cancelled }
   }
 }`;
