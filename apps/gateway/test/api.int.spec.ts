@@ -2,6 +2,7 @@
  * The GraphQL API and the upload route over real HTTP on a real PostgreSQL database: auth, tenancy isolation,
  * quotas, limits and bad input. Dispatch is not running here (requests stay QUEUED); see dispatch tests.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, gql, makeTenant, startHarness, upload, type Harness } from './harness';
 import { pngHeaderOnly, pngNoise, pngWithBox } from './images';
@@ -87,6 +88,45 @@ describe('uploads', () => {
     const over = await upload(h.url, small.token, img3);
     expect(over).toMatchObject({ status: 429, body: { error: { code: 'QUOTA_EXCEEDED' } } });
     expect(await h.db.prisma.image.count({ where: { tenantId: small.tenant.id } })).toBe(2);
+  });
+});
+
+describe('image download', () => {
+  const download = (id: string, token: string | null) =>
+    fetch(`${h.url}/v1/images/${id}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it("serves an image's bytes back to its own tenant, with its format's Content-Type", async () => {
+    const jpeg = new Uint8Array(await sharp(Buffer.from(await pngNoise(20, 10, 7))).jpeg().toBuffer());
+    const up = await upload(h.url, a.token, jpeg, 'application/octet-stream');
+    const res = await download(up.body.image.id, a.token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(jpeg);
+    const png = await download(imageA, a.token);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect((await sharp(Buffer.from(await png.arrayBuffer())).metadata()).width).toBe(64);
+    // A READ-only key may download.
+    const { token: readOnly } = await h.services.apiKeys.create(a.tenant.id, 'reader', ['READ']);
+    expect((await download(imageA, readOnly)).status).toBe(200);
+  });
+
+  it("answers 404 NOT_FOUND for another tenant's image, exactly as for an unknown or malformed id, and 401 without a key", async () => {
+    const theirs = await download(imageB, a.token);
+    const unknown = await download('00000000-0000-4000-8000-000000000000', a.token);
+    const malformed = await download('not-a-uuid', a.token);
+    for (const res of [theirs, unknown, malformed]) {
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('NOT_FOUND');
+      expect(JSON.stringify(body)).not.toContain(b.tenant.id);
+    }
+    // B itself gets its image.
+    expect((await download(imageB, b.token)).status).toBe(200);
+    const anonymous = await download(imageA, null);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
   });
 });
 

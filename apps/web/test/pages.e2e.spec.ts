@@ -270,9 +270,26 @@ describe('usage dashboard', () => {
     await page.screenshot({ path: screenshotPath('usage-phone'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    const openedId = (await rows.first().getAttribute('data-segmentation-id')) as string;
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: 'Request' }).waitFor();
     await page.locator('canvas[data-role=mask]').waitFor();
+    // The request page draws the mask over the real image (GET /v1/images/:id): the overlay is the uploaded scene
+    // everywhere outside the mask, and tinted on it.
+    await page.getByText(/^Mask over the image;/).waitFor();
+    const { segmentation: opened } = await gql(gw.url, tenantA.token, SEG, { id: openedId });
+    const openedMask = decodeRle(opened.mask.rle);
+    const drawn = await canvasPixels(page, 'canvas[data-role=overlay]');
+    expect([drawn.width, drawn.height]).toEqual([scene.width, scene.height]);
+    let outsideWrong = 0;
+    let insideSame = 0;
+    for (let p = 0; p < openedMask.length; p++) {
+      const same = drawn.rgba[p * 4] === scene.image[p * 3] && drawn.rgba[p * 4 + 1] === scene.image[p * 3 + 1] && drawn.rgba[p * 4 + 2] === scene.image[p * 3 + 2];
+      if (!openedMask[p] && !same) outsideWrong++;
+      if (openedMask[p] && same) insideSame++;
+    }
+    expect(outsideWrong).toBe(0);
+    expect(insideSame).toBeLessThanOrEqual(opened.mask.area * 0.01);
     await page.screenshot({ path: screenshotPath('request'), fullPage: true });
     expect(await seriousViolations(page), 'accessibility of the request page').toEqual([]);
     await context.close();

@@ -1,6 +1,6 @@
 /**
  * The gateway's HTTP surface: Express 5 with Apollo Server 5 at /graphql (CSRF prevention on, graphql-armor depth,
- * cost, alias, token and directive limits, JSON bodies capped), the image upload route, and health probes.
+ * cost, alias, token and directive limits, JSON bodies capped), the image upload and download routes, and health probes.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createFormatError, errorLoggingPlugin } from '../graphql/format-error';
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
+import { imageDownloadRouter } from './image-download.route';
 import { sendError, uploadRouter } from './upload.route';
 
 export const typeDefs = readFileSync(new URL('../graphql/schema.graphql', import.meta.url), 'utf8');
@@ -96,6 +97,7 @@ export async function createHttpApp(services: Services, limits: HttpLimits = def
     }
   });
   app.use(uploadRouter(services, limits.maxUploadBytes));
+  app.use(imageDownloadRouter(services));
   app.use(
     '/graphql',
     express.json({ limit: limits.maxGraphqlBodyBytes }),

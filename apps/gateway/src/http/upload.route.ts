@@ -43,22 +43,27 @@ export function sendError(res: Response, err: unknown, services: Services): void
   res.status(500).json(errorBody(new GatewayError('INTERNAL_SERVER_ERROR', 'internal server error')));
 }
 
+/** The REST routes' key check and rate limit: sets `res.locals.principal`, or answers the typed error. */
+export function authenticateKey(services: Services) {
+  return async (req: Request, res: Response, next: express.NextFunction) => {
+    try {
+      const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
+      if (!principal) throw new GatewayError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer rd_live_…)');
+      services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
+      res.locals.principal = principal;
+      next();
+    } catch (err) {
+      sendError(res, err, services);
+    }
+  };
+}
+
 export function uploadRouter(services: Services, maxBodyBytes: number): Router {
   const router = express.Router();
   router.post(
     '/v1/images',
     // Authenticate before reading the body: unauthenticated clients cannot make the server buffer megabytes.
-    async (req: Request, res: Response, next) => {
-      try {
-        const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
-        if (!principal) throw new GatewayError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer rd_live_…)');
-        services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
-        res.locals.principal = principal;
-        next();
-      } catch (err) {
-        sendError(res, err, services);
-      }
-    },
+    authenticateKey(services),
     express.raw({ type: () => true, limit: maxBodyBytes }),
     async (req: Request, res: Response) => {
       try {

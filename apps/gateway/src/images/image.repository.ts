@@ -33,6 +33,11 @@ export class ImageRepository {
     return this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, data: true } });
   }
 
+  /** The stored bytes with what a download needs to label them. */
+  getContent(tenantId: string, imageId: string): Promise<{ sha256: string; format: ImageFormat; data: Uint8Array } | null> {
+    return this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, format: true, data: true } });
+  }
+
   async storedBytes(tenantId: string): Promise<bigint> {
     const r = await this.prisma.image.aggregate({ where: { tenantId }, _sum: { byteSize: true } });
     return BigInt(r._sum.byteSize ?? 0);

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import { requireScope } from '../auth/principal';
 import { GatewayError, notFound } from '../common/gateway.errors';
 import { probeImage } from './image-probe';
+import type { ImageFormat } from '../__generated__/prisma/client';
 import type { ImageMeta, ImageRepository } from './image.repository';
 
 export interface UploadResult {
@@ -64,6 +65,14 @@ export class ImageService {
   async get(principal: Principal | null, imageId: string): Promise<ImageMeta> {
     const p = requireScope(principal, 'READ');
     const image = isUuid(imageId) ? await this.images.get(p.tenantId, imageId) : null;
+    if (!image) throw notFound('image', imageId);
+    return image;
+  }
+
+  /** The image's bytes as uploaded (GET /v1/images/:id); NOT_FOUND for another tenant's, unknown or malformed ids. */
+  async content(principal: Principal | null, imageId: string): Promise<{ sha256: string; format: ImageFormat; data: Uint8Array }> {
+    const p = requireScope(principal, 'READ');
+    const image = isUuid(imageId) ? await this.images.getContent(p.tenantId, imageId) : null;
     if (!image) throw notFound('image', imageId);
     return image;
   }

@@ -1,6 +1,6 @@
 /**
- * The gateway's API from the browser: GraphQL over HTTP at /graphql and the image upload at POST /v1/images, both on
- * this page's own origin. The API key lives in sessionStorage only (gone when the tab closes), never in a cookie or
+ * The gateway's API from the browser: GraphQL over HTTP at /graphql, the image upload at POST /v1/images and the image
+ * download at GET /v1/images/:id, all on this page's own origin. The API key lives in sessionStorage only (gone when the tab closes), never in a cookie or
  * localStorage, and travels as `Authorization: Bearer …`.
  */
 
@@ -116,4 +116,20 @@ export async function uploadImage(token: string, file: Blob, signal?: AbortSigna
     throw new ApiError(body.error?.code ?? 'INTERNAL_SERVER_ERROR', body.error?.message ?? `upload failed (${res.status})`, res.status);
   }
   return body.image;
+}
+
+/** GET /v1/images/:id: the stored image's bytes (the key's own tenant only; NOT_FOUND otherwise). */
+export async function downloadImage(token: string, id: string, signal?: AbortSignal): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(`/v1/images/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` }, signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError('NETWORK', err instanceof Error ? err.message : String(err));
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw new ApiError(body.error?.code ?? 'INTERNAL_SERVER_ERROR', body.error?.message ?? `download failed (${res.status})`, res.status);
+  }
+  return res.blob();
 }

@@ -15,7 +15,7 @@ import { StatusBadge } from './status-badge';
 export interface ResultCardProps {
   seg: Segmentation;
   colorIndex: number;
-  /** The image's pixels, when the page has them (the playground does; a request page opened later does not). */
+  /** The image's pixels, when the page has them (the playground from the file; a request page once it downloaded them). */
   base: ImageData | null;
 }
 
@@ -176,7 +176,7 @@ export function ResultCard({ seg, colorIndex, base }: ResultCardProps) {
               ))}
             </div>
             <figcaption>
-              Mask over {base ? 'the image' : 'a blank canvas (the API does not serve image bytes back)'}; area{' '}
+              Mask over {base ? 'the image' : 'a blank canvas of the image\'s size'}; area{' '}
               {seg.mask?.area.toLocaleString('en-US')} px, box [{box?.join(', ')}]
             </figcaption>
           </figure>
