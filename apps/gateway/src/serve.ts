@@ -93,6 +93,7 @@ export function banner(h: ServeHandle): string {
     '',
     `refdiff gateway ready: GraphQL at ${h.graphqlUrl}, uploads at ${h.url}/v1/images`,
     `admin key (ADMIN, READ, SEGMENT): ${h.adminKeyPath}`,
+    `pages (playground, usage, admin; sign in with a key): ${h.url}/`,
     '',
     'Try it (upload an image, segment a phrase, wait for the mask):',
     `  KEY=${key}`,

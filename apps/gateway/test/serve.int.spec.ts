@@ -37,6 +37,7 @@ describe('refdiff serve (embedded PGlite)', () => {
       expect(h.db.kind).toBe('pglite');
       expect((await stat(h.adminKeyPath)).mode & 0o777).toBe(0o600);
       expect(banner(h)).toContain(h.graphqlUrl);
+      expect(banner(h)).toContain(`pages (playground, usage, admin; sign in with a key): ${h.url}/\n`);
       const target = await resolveAdminTarget({ url: h.url, dataDir }, {});
       expect(target.token).toBe(h.adminToken);
       const created = await adminQuery<{ createTenant: { id: string } }>(target, 'mutation { createTenant(name: "acme") { id } }');
