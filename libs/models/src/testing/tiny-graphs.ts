@@ -6,17 +6,10 @@
  */
 import { node, tensor, valueInfo, type AttributeValue, type GraphDType, type GraphSpec } from '../onnx/graph-builder';
 import type { OnnxTypes } from '../onnx/onnx-proto';
+import { createUniformRng } from '@refdiff/pipeline';
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform [0, 1) stream from a seed: the pipeline's mulberry32 generator, so one PRNG serves the whole repo. */
+export const prng = createUniformRng;
 
 export function randomArray(n: number, rand: () => number, scale = 1): Float32Array {
   const a = new Float32Array(n);
