@@ -40,8 +40,16 @@ export interface ModelPackConstants {
     readonly mean: readonly [number, number, number];
     readonly std: readonly [number, number, number];
     readonly embedDim: number; // 512
-    /** Whether the vision encoder accepts sizes other than imageSize (interpolated position embedding). */
+    /**
+     * Whether both vision encoders accept any [H, W] (position embedding interpolated bicubically as the reference
+     * does); false → only imageSize².
+     */
     readonly dynamicImageSize: boolean;
+    /**
+     * Encoder layers whose region tokens the masked encoder can read out (1…layers; ViT-B/16: 12). Absent → only the
+     * final output (as layer 1 = −1).
+     */
+    readonly layers?: number;
   };
   readonly sam: {
     readonly inputSize: number; // 1024 (longest side)

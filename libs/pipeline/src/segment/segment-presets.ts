@@ -43,7 +43,15 @@ export interface ResolvedSettings {
   readonly softText: { readonly sentence: number; readonly root: number };
   /** fusion family */
   readonly fusion: 'paper' | 'reference';
+  /** CLIP input resolution of both discriminative branches (see SegmentOverrides.clipResolution) */
+  readonly clipResolution: 'full' | 'fixed';
+  readonly clipMaxSide: number;
+  /** soft-branch readout layer: 1-based, or negative from the end (−1 = last) */
+  readonly maskedLayer: number;
 }
+
+/** default cap on the long side of a full-resolution CLIP input (COCO images, ≤ 640 px, are never scaled) */
+export const DEFAULT_CLIP_MAX_SIDE = 1024;
 
 /** default minimum proposal area as a share of the image area (see above) */
 export const DEFAULT_MIN_AREA_RATIO = 0.002;
@@ -80,6 +88,9 @@ export function resolveSettings(options: SegmentOptions, constants: ModelPackCon
     hardText: paper ? { sentence: 0.5, root: 0.5 } : { sentence: 1, root: 0 },
     softText: { sentence: 0.5, root: 0.5 },
     fusion: paper ? 'paper' : 'reference',
+    clipResolution: options.clipResolution ?? (constants.clip.dynamicImageSize ? 'full' : 'fixed'),
+    clipMaxSide: options.clipMaxSide ?? DEFAULT_CLIP_MAX_SIDE,
+    maskedLayer: options.maskedLayer ?? (paper && (constants.clip.layers ?? 1) >= 2 ? 2 : -1),
   };
   check(s.proposals === 'sam' || s.proposals === 'weight-free', `proposals must be 'sam' or 'weight-free', got ${JSON.stringify(s.proposals)}`);
   check(Number.isFinite(s.alpha) && s.alpha >= 0 && s.alpha <= 1, `alpha must be in [0, 1], got ${s.alpha}`);
@@ -101,6 +112,14 @@ export function resolveSettings(options: SegmentOptions, constants: ModelPackCon
   check(['ramp', 'soft', 'off'].includes(s.positionalBias), `positionalBias must be 'ramp', 'soft' or 'off', got ${JSON.stringify(s.positionalBias)}`);
   check(s.thresholdMode === 'value' || s.thresholdMode === 'quantile', `thresholdMode must be 'value' or 'quantile', got ${JSON.stringify(s.thresholdMode)}`);
   check(Number.isInteger(s.seed) && s.seed >= 0 && s.seed <= 0xffffffff, `seed must be an integer in [0, 2³²), got ${s.seed}`);
+  check(s.clipResolution === 'full' || s.clipResolution === 'fixed', `clipResolution must be 'full' or 'fixed', got ${JSON.stringify(s.clipResolution)}`);
+  check(s.clipResolution === 'fixed' || constants.clip.dynamicImageSize,
+    `clipResolution 'full' needs a model pack whose CLIP vision graphs take any size (clip.dynamicImageSize); pack '${constants.packName}' only takes ${constants.clip.imageSize}² — use 'fixed' or re-run \`refdiff models prepare\``);
+  check(Number.isInteger(s.clipMaxSide) && s.clipMaxSide >= constants.clip.imageSize && s.clipMaxSide <= 4096,
+    `clipMaxSide must be an integer in [${constants.clip.imageSize}, 4096], got ${s.clipMaxSide}`);
+  const layers = constants.clip.layers ?? 1;
+  check(Number.isInteger(s.maskedLayer) && s.maskedLayer !== 0 && Math.abs(s.maskedLayer) <= layers,
+    `maskedLayer must be a non-zero integer in [−${layers}, ${layers}] (1-based, negative counts from the end; this pack's masked CLIP encoder has ${layers} readable layer${layers === 1 ? '' : 's'}), got ${s.maskedLayer}`);
   return s;
 }
 

@@ -30,6 +30,21 @@ export interface SegmentOverrides {
   /** weight-free thresholds: value in [0,1] or quantile of c */
   thresholdMode?: 'value' | 'quantile';
   seed?: number;
+  /**
+   * CLIP input resolution of the discriminative branches. `full` (both presets, as the reference code): the soft
+   * branch sees the whole image at its own size (long side capped at clipMaxSide) with an interpolated position
+   * embedding, the hard branch each crop with its short side resized to the pack's CLIP size (224); `fixed`: both
+   * on the pack's fixed square (224², image or crop padded to a square). Packs without a dynamic-size CLIP only
+   * support `fixed` (the default falls back to it; asking for `full` is an error).
+   */
+  clipResolution?: 'full' | 'fixed';
+  /** longest side (pixels) of any CLIP input at `full` resolution; larger images and crops are scaled down */
+  clipMaxSide?: number;
+  /**
+   * Encoder layer whose region tokens the soft branch reads (then post-layernorm + projection): 1-based from the
+   * input, or negative from the end (−1 = last). paper: 2 (the paper reads f_Mi at its second layer); reference: −1.
+   */
+  maskedLayer?: number;
 }
 
 export interface SegmentOptions extends SegmentOverrides {
