@@ -43,9 +43,26 @@ export interface SamCandidate {
 /** Logits below every threshold, for cells outside a candidate's support. */
 const FLOOR_LOGIT = -1e4;
 
-/** `#(logit > t + offset) / #(logit > t − offset)`; 0 when nothing is above t − offset (SAM's 0/0 never passes). */
+/**
+ * `#(logit > t + offset) / #(logit > t − offset)` as segment-anything computes it: int32 counts divided into a float32
+ * tensor (so the ratio is the float32 nearest the quotient); 0 when nothing is above t − offset (SAM's 0/0 never passes).
+ */
 export function stabilityScore(countHigh: number, countLow: number): number {
-  return countLow > 0 ? countHigh / countLow : 0;
+  return countLow > 0 ? Math.fround(Math.fround(countHigh) / Math.fround(countLow)) : 0;
+}
+
+/**
+ * SAM's filters compare float32 tensors with a Python float, which torch casts to float32: `iou_preds > thresh` and
+ * `stability >= thresh` hold in float32, not float64. They differ when the threshold's float32 rounds up (0.92:
+ * an iou of exactly fround(0.92) fails) or a ratio of big counts rounds onto the threshold (1138460 / 1198379 passes 0.95).
+ */
+export function passesPredIou(iou: number, thresh: number): boolean {
+  return Math.fround(iou) > Math.fround(thresh);
+}
+
+/** 0/0 is NaN in torch and never passes, even at threshold 0. */
+export function passesStability(countHigh: number, countLow: number, thresh: number): boolean {
+  return countLow > 0 && stabilityScore(countHigh, countLow) >= Math.fround(thresh);
 }
 
 /**
@@ -91,12 +108,12 @@ export class SamMaskGenerator {
       if (Number.isNaN(iou)) {
         throw new PipelineError('INVALID_VALUE', `SAM iouScores[${i}] (point ${firstPoint + Math.floor(i / 3)}) is NaN`);
       }
-      if (!(iou > st.predIouThresh)) continue;
+      if (!passesPredIou(iou, st.predIouThresh)) continue;
       this.counts.passedIou++;
       const low = result.lowResLogits.subarray(i * plane, (i + 1) * plane);
       const stats = this.upscaler.stats(low, st.maskThreshold, st.stabilityScoreOffset);
+      if (!passesStability(stats.countHigh, stats.countLow, st.stabilityScoreThresh)) continue;
       const stability = stabilityScore(stats.countHigh, stats.countLow);
-      if (!(stability >= st.stabilityScoreThresh)) continue;
       this.counts.passedStability++;
       const [r0, r1, c0, c1] = stats.support ?? [0, -1, 0, -1];
       const rows = r1 - r0 + 1;

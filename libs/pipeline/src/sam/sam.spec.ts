@@ -5,7 +5,7 @@ import { boxIou, boxNms } from './box-nms';
 import { composeAxis, SamMaskUpscaler } from './mask-upscale';
 import { filterProposals, fullImageMask } from './proposal-filter';
 import { samGeometry, samPointGrid } from './sam-geometry';
-import { SamMaskGenerator, stabilityScore } from './sam-mask-generator';
+import { passesPredIou, passesStability, SamMaskGenerator, stabilityScore } from './sam-mask-generator';
 
 /** torch-style bilinear (align_corners=False), float64, one plane: the reference the composed taps must match. */
 function bilinear(src: Float64Array, inH: number, inW: number, outH: number, outW: number): Float64Array {
@@ -138,8 +138,38 @@ describe('SamMaskUpscaler', () => {
 
 describe('stability, NMS and the generator', () => {
   it('stabilityScore: hand values and 0 for nothing above the low threshold', () => {
-    expect(stabilityScore(95, 100)).toBe(0.95);
+    expect(stabilityScore(95, 100)).toBe(Math.fround(0.95));
     expect(stabilityScore(0, 0)).toBe(0);
+  });
+
+  it('stability and predicted IoU are compared in float32, as torch compares a float32 tensor with a Python float', () => {
+    // 1138460 / 1198379 = 0.94999995827… < 0.95 in float64, but its float32 is fround(0.95): SAM keeps the mask
+    expect(1138460 / 1198379 < 0.95).toBe(true);
+    expect(passesStability(1138460, 1198379, 0.95)).toBe(true);
+    expect(passesStability(1138459, 1198379, 0.95)).toBe(false);
+    // 0.92 rounds up in float32; a ratio just under it (0.91999998688…) rounds onto it and passes
+    expect(Math.fround(0.92) > 0.92).toBe(true);
+    expect(2806379 / 3050412 < 0.92).toBe(true);
+    expect(passesStability(2806379, 3050412, 0.92)).toBe(true);
+    expect(passesStability(23, 25, 0.92)).toBe(true);
+    // an iou of exactly fround(0.92) is > 0.92 in float64 but not > fround(0.92): SAM drops it
+    expect(Math.fround(0.92) > 0.92).toBe(true);
+    expect(passesPredIou(Math.fround(0.92), 0.92)).toBe(false);
+    expect(passesPredIou(Math.fround(0.9200001), 0.92)).toBe(true);
+    // 0/0 is NaN in torch: never passes, even at threshold 0
+    expect(passesStability(0, 0, 0)).toBe(false);
+    expect(passesStability(0, 5, 0)).toBe(true);
+  });
+
+  it('the generator drops a mask whose predicted IoU equals float32(0.92) at predIouThresh 0.92', () => {
+    const g = samGeometry(64, 64, 64, 16);
+    const low = new Float32Array(3 * 256).fill(-20);
+    low.set(blobLogits(16, 8, 8, 4, 20, () => 0), 0);
+    low.set(blobLogits(16, 4, 4, 2, 20, () => 0), 256);
+    const gen = new SamMaskGenerator(g, { predIouThresh: 0.92, stabilityScoreThresh: 0 });
+    gen.addBatch({ iouScores: Float32Array.from([0.92, 0.93, 0]), lowResLogits: low, points: 1 });
+    expect(gen.finish().map((c) => c.multimask)).toEqual([1]);
+    expect(gen.counts.passedIou).toBe(1);
   });
 
   it('boxIou uses (x1 − x0)·(y1 − y0) like torchvision on SAM boxes', () => {
@@ -216,6 +246,11 @@ describe('stability, NMS and the generator', () => {
           batch.set(low, 0);
           gen.addBatch({ iouScores: Float32Array.from([1, 0, 0]), lowResLogits: batch, points: 1 });
           const kept = gen.finish().filter((c) => c.multimask === 0);
+          // nothing above the low threshold: 0/0 is NaN in SAM and never passes, even at threshold 0
+          if (new SamMaskUpscaler(g).stats(low, 0, 1).countLow === 0) {
+            expect(kept.length).toBe(0);
+            return;
+          }
           expect(kept.length).toBe(1);
           expect(gen.mask(kept[0])).toEqual(new SamMaskUpscaler(g).mask(low, 0));
         },
