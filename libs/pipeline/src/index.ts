@@ -15,6 +15,8 @@ export type {
   SegmentOptions,
   SegmentOverrides,
   SegmentResult,
+  BiasBranch,
+  TextWeights,
 } from './segment/segment.types';
 
 export { PipelineError, type PipelineErrorCode } from './errors/pipeline.errors';
@@ -89,7 +91,36 @@ export { createUniformRng, gaussianNoise } from './diffusion/gaussian-rng';
 
 // The whole method (issue 6): createRefDiff binds it to a model pack; the dataset format for evaluation.
 export { createRefDiff } from './segment/ref-diff';
-export { resolveSettings, minAreaFor, DEFAULT_MIN_AREA_RATIO, REFERENCE_MIN_AREA_RATIO, type ResolvedSettings } from './segment/segment-presets';
+export {
+  resolveSettings,
+  minAreaFor,
+  packLimitsOf,
+  DEFAULT_CLIP_MAX_SIDE,
+  DEFAULT_MIN_AREA_RATIO,
+  REFERENCE_MIN_AREA_RATIO,
+  type ResolvedSettings,
+} from './segment/segment-presets';
+// The one validation of request options and expressions, shared by the engine, the worker, the gateway and the CLI.
+export {
+  checkSegmentOptions,
+  formatOptionIssues,
+  OPTION_BOUNDS,
+  OPTION_VALUES,
+  PRESET_DEFAULTS,
+  type MergedOptions,
+  type OptionIssue,
+  type PackLimits,
+  type PresetDefaults,
+} from './segment/segment-options.rules';
+export {
+  cliOptionFlag,
+  graphqlOptionField,
+  grpcOptionField,
+  OPTION_TABLE,
+  optionTableMarkdown,
+  type OptionRow,
+} from './segment/segment-options.table';
+export { checkExpression, MAX_EXPRESSION_CHARS, TextFrontEnd, type ExpressionIssue } from './segment/expression-text';
 export { SUPPORTED_IMAGE_FORMATS, sha256Hex } from './segment/image-gate';
 export {
   parseDatasetIndex,

@@ -20,12 +20,42 @@ export interface ExpressionText {
   readonly rootIds: Int32Array;
 }
 
+/**
+ * Longest expression, in characters (Unicode code points of the trimmed text, not UTF-16 units), at every entry.
+ * The token limit (the text encoder's context, 75 tokens for CLIP) usually bites first; it needs the pack's tokenizer.
+ */
+export const MAX_EXPRESSION_CHARS = 500;
+
+/** Why one expression cannot be segmented: the code the worker would report for it, and a message. */
+export interface ExpressionIssue {
+  readonly code: 'EXPRESSION_EMPTY' | 'EXPRESSION_TOO_LONG' | 'INVALID_ARGUMENT';
+  readonly message: string;
+}
+
+/**
+ * The one expression check of every entry. With `text` (the pack's tokenizer, TextFrontEnd) it is exactly the
+ * worker's analysis; without, everything but the token limit: empty or no word the analyser can use (emoji or
+ * punctuation only), longer than MAX_EXPRESSION_CHARS code points.
+ */
+export function checkExpression(raw: unknown, text?: TextFrontEnd | null): ExpressionIssue | null {
+  try {
+    if (text) text.analyse(raw as string);
+    else if (typeof raw !== 'string') throw new PipelineError('INVALID_ARGUMENT', `an expression must be a string, got ${typeof raw}`);
+    else analyze(raw, { maxLength: MAX_EXPRESSION_CHARS });
+    return null;
+  } catch (err) {
+    const e = toEngineError(err, 'internal');
+    if (e.code === 'EXPRESSION_EMPTY' || e.code === 'EXPRESSION_TOO_LONG' || e.code === 'INVALID_ARGUMENT') return { code: e.code, message: e.message };
+    throw e;
+  }
+}
+
 /** @refdiff/nlp bound to a pack's tokenizer.json. */
 export class TextFrontEnd {
   private readonly tokenizer: ClipTokenizer;
   private readonly maxLength: number;
 
-  constructor(tokenizer: ModelPackConstants['tokenizer'], options: { maxLength?: number } = {}) {
+  constructor(tokenizer: Omit<ModelPackConstants['tokenizer'], 'padId'>, options: { maxLength?: number } = {}) {
     try {
       this.tokenizer = ClipTokenizer.fromJson(tokenizer.json, { contextLength: tokenizer.contextLength });
     } catch (err) {
@@ -37,7 +67,12 @@ export class TextFrontEnd {
         `tokenizer.json start/end ids ${this.tokenizer.startId}/${this.tokenizer.endId} differ from the manifest's ${tokenizer.startId}/${tokenizer.endId}`,
       );
     }
-    this.maxLength = options.maxLength ?? 1000;
+    this.maxLength = options.maxLength ?? MAX_EXPRESSION_CHARS;
+  }
+
+  /** Positions of the text encoder (77 for CLIP: 75 tokens between the start and end tokens). */
+  get contextLength(): number {
+    return this.tokenizer.contextLength;
   }
 
   /** The unconditional prompt "" (CFG's first half). */

@@ -6,8 +6,18 @@
 export type Preset = 'paper' | 'reference';
 export type ProposalSource = 'sam' | 'weight-free';
 export type DirectionCue = 'left' | 'right' | 'top' | 'bottom' | 'center';
+/** which discriminative branch the positional bias multiplies */
+export type BiasBranch = 'hard' | 'soft';
+/** weights of (sentence, root word) in a branch's text target r */
+export interface TextWeights {
+  readonly sentence: number;
+  readonly root: number;
+}
 
-/** Every constant of the method, each overridable per request; a preset fills the rest. */
+/**
+ * Every constant of the method, each overridable per request; a preset fills the rest. Bounds and the presets'
+ * values: segment-options.rules.ts (one validation for every entry), documented in docs/options.md.
+ */
 export interface SegmentOverrides {
   proposals?: ProposalSource;
   /** paper fusion: s = α·s_G + (1−α)·s_D */
@@ -25,11 +35,21 @@ export interface SegmentOverrides {
   attentionLevel?: 1 | 2 | 4 | 8;
   attentionKind?: 'logits' | 'probs';
   topK?: number;
+  /** proposals of at most this many pixels are filtered (absolute; overrides minAreaRatio) */
   minArea?: number;
+  /** proposals of at most this share of the image area are filtered (when minArea is not given) */
+  minAreaRatio?: number;
   positionalBias?: 'ramp' | 'soft' | 'off';
+  /** which discriminative branch the positional bias multiplies (reference: hard, paper: soft) */
+  biasBranch?: BiasBranch;
   /** weight-free thresholds: value in [0,1] or quantile of c */
   thresholdMode?: 'value' | 'quantile';
   seed?: number;
+  /** text target r of the hard (masked crop) and soft (masked attention) branches: weights of sentence and root word */
+  hardText?: TextWeights;
+  softText?: TextWeights;
+  /** fusion family: paper (alpha, beta) or reference (weights) */
+  fusion?: Preset;
   /**
    * CLIP input resolution of the discriminative branches. `full` (both presets, as the reference code): the soft
    * branch sees the whole image at its own size (long side capped at clipMaxSide) with an interpolated position
