@@ -15,6 +15,7 @@ describe('checkSegmentOptions (the one validation of every entry)', () => {
       const { merged, issues } = checkSegmentOptions({ preset });
       expect(issues).toEqual([]);
       expect(merged).toEqual({ preset, ...PRESET_DEFAULTS[preset] });
+      expect(merged.imageSize).toBeNull(); // the pack's, unknown without PackLimits
     }
     expect(checkSegmentOptions().merged.preset).toBe('reference');
   });
@@ -74,12 +75,27 @@ describe('checkSegmentOptions (the one validation of every entry)', () => {
     expect(merged).toMatchObject({ biasBranch: 'soft', hardText: { sentence: 0.5, root: 0.5 }, fusion: 'paper', guidanceScale: 9 });
   });
 
+  it('with the pack known, fills its defaults and applies its limits', () => {
+    const pack = { packName: 'p', sdImageSize: 512, clipImageSize: 224, clipDynamicImageSize: false, clipLayers: 1 };
+    const { merged, issues } = checkSegmentOptions({ preset: 'paper' }, pack);
+    expect(issues).toEqual([]);
+    expect(merged).toMatchObject({ imageSize: 512, clipResolution: 'fixed', maskedLayer: -1 });
+    expect(checkSegmentOptions({ clipResolution: 'full', maskedLayer: 2, clipMaxSide: 100 }, pack).issues.map((i) => i.field)).toEqual([
+      'clipResolution',
+      'clipMaxSide',
+      'maskedLayer',
+    ]);
+    // without the pack only the pack-independent bounds apply
+    expect(fields({ clipResolution: 'full', maskedLayer: 2, clipMaxSide: 100 })).toEqual([]);
+    expect(fields({ maskedLayer: 0 })).toEqual(['maskedLayer']);
+  });
+
   it('lists every problem at once', () => {
     expect(fields({ alpha: 2, beta: -1, topK: 0 })).toEqual(['alpha', 'beta', 'topK']);
   });
 
   it('resolveSettings throws the same problems as one INVALID_ARGUMENT', () => {
-    const sd = { sd: { imageSize: 512 } } as Parameters<typeof resolveSettings>[1];
+    const sd = { packName: 'p', sd: { imageSize: 512 }, clip: { imageSize: 224, dynamicImageSize: true, layers: 12 } } as Parameters<typeof resolveSettings>[1];
     expect(resolveSettings({}, sd).imageSize).toBe(512);
     expect(resolveSettings({ imageSize: 256 }, sd).imageSize).toBe(256);
     let err: unknown;
@@ -111,6 +127,7 @@ describe('option names per entry', () => {
 
   it('docs/options.md holds the current table', async () => {
     const doc = await readFile(new URL('../../../../docs/options.md', import.meta.url), 'utf8');
+    // stale? run `npm run -w @refdiff/pipeline options-table`
     expect(doc).toContain(optionTableMarkdown());
   });
 });

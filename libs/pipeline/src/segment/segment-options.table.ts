@@ -74,7 +74,7 @@ const ROWS: readonly { name: keyof PresetDefaults | 'preset'; bounds: string; wh
   { name: 'softText', cli: 'S,R', bounds: `each ${range(OPTION_BOUNDS.textWeight)}, not both 0`, what: 'soft branch text target: weights of sentence, root word' },
   { name: 'clipResolution', bounds: `${values(OPTION_VALUES.clipResolution)}; full needs a dynamic-size CLIP pack`, what: 'CLIP input: full resolution (soft branch on the whole image, hard on short-side-224 crops) or the fixed 224² square', reference: 'pack (full if it can)', paper: 'pack (full if it can)' },
   { name: 'clipMaxSide', bounds: `integer [pack's CLIP size, ${OPTION_BOUNDS.clipMaxSide.max}]`, what: 'longest side of a full-resolution CLIP input (larger are scaled down)' },
-  { name: 'maskedLayer', bounds: 'non-zero integer, \|v\| ≤ the pack\'s CLIP layers (12)', what: 'CLIP layer the soft branch reads: 1-based, negative from the end', paper: '2 (−1 on one-layer packs)' },
+  { name: 'maskedLayer', bounds: 'non-zero integer, \\|v\\| ≤ the pack\'s CLIP layers (12)', what: 'CLIP layer the soft branch reads: 1-based, negative from the end', paper: '2 (−1 on one-layer packs)' },
   { name: 'fusion', bounds: values(OPTION_VALUES.fusion), what: 'fusion family: paper (alpha, beta) or reference (weights)' },
   { name: 'alpha', bounds: range(OPTION_BOUNDS.alpha), what: 'paper fusion: s = α·s_G + (1−α)·s_D' },
   { name: 'beta', bounds: range(OPTION_BOUNDS.beta), what: 'paper fusion: s_D = β·soft + (1−β)·hard' },
