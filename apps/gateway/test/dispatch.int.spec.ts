@@ -155,6 +155,32 @@ describe('dispatch', () => {
     expect(usage.data!.usage.totals.gpuMs).toBeGreaterThan(0);
   });
 
+  it("keeps workers' image caches per tenant: B gets no cache hit, no cheaper bill, on bytes A processed (IMAGE_CACHE_SCOPE)", async () => {
+    const png = await pngNoise(30, 20, 77);
+    const run = async (scope: 'tenant' | 'global') => {
+      const w = await worker();
+      const r = await replica([w], { imageCacheScope: scope });
+      const [ta, tb] = [await makeTenant(r.gw.services, `cache-a-${scope}`), await makeTenant(r.gw.services, `cache-b-${scope}`)];
+      const gpu: number[] = [];
+      for (const t of [ta, tb]) {
+        const img = (await upload(r.url, t.token, png)).body.image.id;
+        const ids = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the same thing'] })).data!.segment.map((x: any) => x.id);
+        gpu.push((await waitAll(r.url, t.token, ids))[0].gpuMs);
+      }
+      await r.close();
+      return { calls: w.calls, gpu, ta, tb };
+    };
+    const isolated = await run('tenant');
+    // B's call is a miss: the bytes travel again and B pays the image-side time A paid.
+    expect(isolated.calls.map((c) => c.sentBytes)).toEqual([true, true]);
+    expect(isolated.calls.map((c) => c.cacheNamespace)).toEqual([`t:${isolated.ta.tenant.id}`, `t:${isolated.tb.tenant.id}`]);
+    expect(isolated.gpu[1]).toBe(isolated.gpu[0]);
+    // The documented trade-off: one shared namespace, so B hits A's cached image (and learns it was processed).
+    const shared = await run('global');
+    expect(shared.calls.map((c) => c.sentBytes)).toEqual([true, false]);
+    expect(shared.gpu[1]).toBeLessThan(shared.gpu[0]);
+  });
+
   it('returns the attention heat map as an 8-bit PNG only when asked, and only to its tenant', async () => {
     const w = await worker();
     const r = await replica([w]);

@@ -13,6 +13,7 @@ export interface FakeCall {
   expressions: string[];
   sentBytes: boolean;
   sha256: string;
+  cacheNamespace: string;
   requestId: string;
 }
 
@@ -80,14 +81,16 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
         return;
       }
       let sha: string;
+      // Keyed like the real worker: (cache_namespace, sha256).
+      const ns = req.cacheNamespace ?? '';
       if (req.image === 'imageData' && req.imageData) {
         const header = probeImage(req.imageData);
         if (!header) return fail(grpc.status.INVALID_ARGUMENT, 'INVALID_IMAGE', 'not an image');
         sha = createHash('sha256').update(req.imageData).digest('hex');
-        cache.set(sha, header);
+        cache.set(`${ns}/${sha}`, header);
       } else {
         sha = req.imageSha256 ?? '';
-        if (!cache.has(sha)) {
+        if (!cache.has(`${ns}/${sha}`)) {
           misses += 1;
           return fail(grpc.status.FAILED_PRECONDITION, 'IMAGE_NOT_CACHED', 'image not cached');
         }
@@ -100,10 +103,11 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
         expressions: [...req.expressions],
         sentBytes: req.image === 'imageData',
         sha256: sha,
+        cacheNamespace: ns,
         requestId: String(call.metadata.get('x-request-id')[0] ?? ''),
       });
       inFlight += 1;
-      const { width, height } = cache.get(sha) as { width: number; height: number };
+      const { width, height } = cache.get(`${ns}/${sha}`) as { width: number; height: number };
       // Like the real worker, a cancelled call frees its slot at once.
       const timer = setTimeout(() => {
         call.removeListener('cancelled', onCancel);

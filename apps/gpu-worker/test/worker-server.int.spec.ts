@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerCallError, type SegmentResponse__Output } from '@refdiff/worker-contract';
+import { WorkerCallError, sha256Hex, type SegmentResponse__Output } from '@refdiff/worker-contract';
 import { decodeRle, iou } from './support/coco-rle';
 import { ColourEngine, syntheticScene } from './support/colour-engine';
 import { startTestWorker } from './support/test-worker';
@@ -80,6 +80,24 @@ describe('worker: Segment', () => {
     expect(iou(maskOf(second.response, 0), other.truth.green)).toBe(1);
     // The miss was answered before the engine ran: it saw the bytes once and the hash once.
     expect(engine.inputs).toEqual(['bytes', 'sha256']);
+  });
+
+  it("keys the image cache by cache_namespace: one namespace's cached image is a miss in another (no shared hit)", async () => {
+    const scene = syntheticScene(24, 24, { red: [2, 2, 12, 12] });
+    const sha = sha256Hex(scene.bytes);
+    const a = await w.client.segmentRaw({ imageData: scene.bytes, expressions: ['red'], cacheNamespace: 'tenant-a' });
+    expect(a.imageCacheHit).toBe(false);
+    // Hash-first from another namespace: not cached there, so the caller must send (and pay for) the bytes.
+    const miss = await w.client.segmentRaw({ imageSha256: sha, expressions: ['red'], cacheNamespace: 'tenant-b' }).catch((e: unknown) => e);
+    expect(miss).toBeInstanceOf(WorkerCallError);
+    expect((miss as WorkerCallError).code).toBe('IMAGE_NOT_CACHED');
+    const b = await w.client.segmentRaw({ imageData: scene.bytes, expressions: ['red'], cacheNamespace: 'tenant-b' });
+    expect(b.imageCacheHit).toBe(false);
+    expect(Object.keys(b.timingsMs).length).toBeGreaterThan(0);
+    const again = await w.client.segmentRaw({ imageSha256: sha, expressions: ['red'], cacheNamespace: 'tenant-a' });
+    expect(again.imageCacheHit).toBe(true);
+    const bad = await w.client.segmentRaw({ imageSha256: sha, expressions: ['red'], cacheNamespace: 'a b' }).catch((e: unknown) => e);
+    expect((bad as WorkerCallError).status).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
   it('reports itself in GetInfo', async () => {

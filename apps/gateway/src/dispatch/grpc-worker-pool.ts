@@ -156,14 +156,14 @@ export class GrpcWorkerPool implements WorkerPool {
   }
 
   /** The member a task goes to, or undefined when none is healthy. */
-  pick(sha256: string): Member | undefined {
+  pick(key: string): Member | undefined {
     const healthy = [...this.members.values()].filter((m) => m.healthy);
     if (healthy.length === 0) return undefined;
     if (this.strategy === 'round-robin') return healthy[this.rr++ % healthy.length];
     if (this.strategy === 'least-loaded') return healthy.reduce((a, b) => (b.inFlight / b.maxConcurrent < a.inFlight / a.maxConcurrent ? b : a));
     // Rendezvous (highest random weight) hashing: stable per image, minimal movement when members change.
     const ranked = healthy
-      .map((m) => ({ m, w: createHash('sha256').update(`${sha256}|${m.target}`).digest().readUInt32BE(0) }))
+      .map((m) => ({ m, w: createHash('sha256').update(`${key}|${m.target}`).digest().readUInt32BE(0) }))
       .sort((a, b) => b.w - a.w)
       .map((x) => x.m);
     return ranked.find((m) => m.inFlight < m.maxConcurrent + m.maxQueue) ?? ranked[0];
@@ -174,7 +174,7 @@ export class GrpcWorkerPool implements WorkerPool {
     if (!m) throw new WorkerTaskError('NO_HEALTHY_WORKER', 'no healthy worker in the pool', true, null);
     m.inFlight += 1;
     const call = { deadlineMs: task.deadlineMs, signal: task.signal, requestId: task.requestId };
-    const base = { expressions: [...task.expressions], options: task.options };
+    const base = { expressions: [...task.expressions], options: task.options, cacheNamespace: task.cacheNamespace ?? '' };
     try {
       try {
         const response = await m.client.segmentRaw({ ...base, imageSha256: task.sha256 }, call);

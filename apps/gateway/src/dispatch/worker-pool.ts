@@ -8,6 +8,8 @@ export interface WorkerTask {
   /** Propagated to the worker as x-request-id. */
   requestId: string;
   sha256: string;
+  /** The workers' image-cache namespace for this call ('' = shared); see DispatcherOptions.imageCacheScope. */
+  cacheNamespace?: string;
   /** Loads the image bytes; called only when the chosen worker does not hold the image. */
   loadImage(): Promise<Uint8Array>;
   expressions: readonly string[];

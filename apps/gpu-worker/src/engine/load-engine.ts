@@ -27,6 +27,8 @@ export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<
     imageCacheBytes: config.cache.imageBytes,
     maxImageBytes: config.limits.maxImageBytes,
     maxExpressions: config.limits.maxExpressions,
+    // Masks and sizes in the orientation people see (browsers apply EXIF orientation to <img>); docs/worker.md.
+    autoOrient: true,
   });
   logger.info({ pack: packDir, ms: Math.round(performance.now() - started) }, 'engine ready');
   return engine;

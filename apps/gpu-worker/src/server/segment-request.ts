@@ -9,7 +9,7 @@ export interface SegmentLimits {
 
 /** A request checked and translated for the engine (without the signal, which the handler adds). */
 export interface ValidSegmentRequest {
-  input: { image: Uint8Array } | { sha256: string };
+  input: ({ image: Uint8Array } | { sha256: string }) & { cacheNamespace?: string };
   expressions: string[];
   options: Omit<SegmentOptions, 'signal'>;
 }
@@ -42,6 +42,7 @@ const THRESHOLD_MODES: Record<string, SegmentOverrides['thresholdMode']> = {
 };
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const CACHE_NAMESPACE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
  * Checks a decoded SegmentRequest before it reaches the queue or the engine. Collects every problem and throws one
@@ -127,6 +128,9 @@ export function validateSegmentRequest(req: SegmentRequest__Output, limits: Segm
     }
   }
 
+  const ns = req.cacheNamespace ?? '';
+  if (ns !== '' && !CACHE_NAMESPACE.test(ns)) problems.push('cache_namespace must be at most 128 characters of [A-Za-z0-9_.:-]');
+
   if (problems.length > 0 || !input) throw new WorkerError('INVALID_ARGUMENT', problems.join('; '));
-  return { input, expressions: [...expressions], options };
+  return { input: ns ? { ...input, cacheNamespace: ns } : input, expressions: [...expressions], options };
 }

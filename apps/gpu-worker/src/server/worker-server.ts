@@ -119,7 +119,7 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
     const e = available();
     const valid = validateSegmentRequest(call.request, options.limits);
     // Hash-first: answer a miss before taking a queue slot, so the resend is the only real work.
-    if ('sha256' in valid.input && !e.hasImage(valid.input.sha256)) {
+    if ('sha256' in valid.input && !e.hasImage(valid.input.sha256, valid.input.cacheNamespace)) {
       throw new WorkerError('IMAGE_NOT_CACHED', `image ${valid.input.sha256} is not cached; resend with image_data`);
     }
     const queuedAt = performance.now();

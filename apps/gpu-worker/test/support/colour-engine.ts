@@ -104,12 +104,12 @@ export class ColourEngine implements RefDiff {
 
   constructor(private readonly capacityBytes = 10 * 1024 * 1024) {}
 
-  hasImage(sha256: string): boolean {
-    return this.cache.has(sha256);
+  hasImage(sha256: string, cacheNamespace?: string): boolean {
+    return this.cache.has(cacheNamespace ? `${cacheNamespace}/${sha256}` : sha256);
   }
 
   async segment(
-    input: { image: Uint8Array } | { sha256: string },
+    input: ({ image: Uint8Array } | { sha256: string }) & { cacheNamespace?: string },
     expressions: readonly string[],
     options: SegmentOptions = {},
   ): Promise<SegmentResult> {
@@ -117,20 +117,21 @@ export class ColourEngine implements RefDiff {
     let sha: string;
     let image: Decoded | undefined;
     let hit = false;
+    const key = (s: string) => (input.cacheNamespace ? `${input.cacheNamespace}/${s}` : s);
     if ('image' in input) {
       sha = createHash('sha256').update(input.image).digest('hex');
-      image = this.cache.get(sha);
+      image = this.cache.get(key(sha));
       hit = image !== undefined;
       image ??= decodePpm(input.image);
     } else {
       sha = input.sha256;
-      image = this.cache.get(sha);
+      image = this.cache.get(key(sha));
       if (!image) throw new EngineError('IMAGE_NOT_CACHED', `image ${sha} not cached`);
       hit = true;
     }
     if (hit) this.hits++;
     else this.misses++;
-    this.remember(sha, image);
+    this.remember(key(sha), image);
     try {
       await abortableDelay(this.delayMs, options.signal);
     } catch (err) {

@@ -3,13 +3,14 @@ import { PipelineError } from '../errors/pipeline.errors';
 import { assertRgbImage, type RgbImage } from './rgb-image';
 
 /**
- * Decodes JPEG/PNG/WebP/… bytes to 8-bit sRGB, alpha dropped. EXIF orientation is NOT applied: PIL's
- * `Image.open` (what the reference code and the COCO masks use) does not rotate either.
+ * Decodes JPEG/PNG/WebP/… bytes to 8-bit sRGB, alpha dropped. EXIF orientation is applied only with
+ * `autoOrient` (what viewers display); by default the stored pixel order is kept, as PIL's `Image.open` (what the
+ * reference code and the COCO masks use) does.
  */
-export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
+export async function decodeImage(bytes: Uint8Array, options: { autoOrient?: boolean } = {}): Promise<RgbImage> {
   if (bytes.length === 0) throw new PipelineError('INVALID_IMAGE', 'image bytes are empty (0 bytes)');
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' })
+    const { data, info } = await sharp(bytes, { failOn: 'error', autoOrient: options.autoOrient === true })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()

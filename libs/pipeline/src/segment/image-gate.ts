@@ -11,6 +11,8 @@ export const SUPPORTED_IMAGE_FORMATS: readonly string[] = ['jpeg', 'png', 'webp'
 export interface ImageLimits {
   readonly maxImagePixels: number;
   readonly maxImageBytes: number;
+  /** Apply the EXIF orientation on decode (RefDiffConfig.autoOrient). */
+  readonly autoOrient?: boolean;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -48,7 +50,7 @@ export async function gateAndDecode(bytes: Uint8Array, limits: ImageLimits): Pro
     );
   }
   try {
-    const image = await decodeImage(bytes);
+    const image = await decodeImage(bytes, { autoOrient: limits.autoOrient });
     return image;
   } catch (err) {
     throw toEngineError(err, 'image');

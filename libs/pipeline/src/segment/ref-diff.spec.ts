@@ -78,6 +78,37 @@ describe('createRefDiff on honest toy models', () => {
     expect(ok(b, 0).proposals).toEqual(ok(a, 2).proposals);
   });
 
+  it('keeps cache namespaces apart: an image cached in one is a miss, with the full image-side work, in another', async () => {
+    const models = toy();
+    const rd = createRefDiff(models, { imageCacheBytes: 1 << 24 });
+    const a = await rd.segment({ image: png, cacheNamespace: 'tenant-a' }, ['the blue square'], { attentionLevel: 1 });
+    expect(a.imageCacheHit).toBe(false);
+    expect(rd.hasImage(a.image.sha256, 'tenant-a')).toBe(true);
+    expect(rd.hasImage(a.image.sha256, 'tenant-b')).toBe(false);
+    expect(rd.hasImage(a.image.sha256)).toBe(false);
+    await expect(rd.segment({ sha256: a.image.sha256, cacheNamespace: 'tenant-b' }, ['the blue square'])).rejects.toMatchObject({ code: 'IMAGE_NOT_CACHED' });
+    const b = await rd.segment({ image: png, cacheNamespace: 'tenant-b' }, ['the blue square'], { attentionLevel: 1 });
+    expect(b.imageCacheHit).toBe(false);
+    expect(b.modelCalls).toMatchObject({ vae: 1, samEncoder: 1, clipRegions: 1 });
+    expect(ok(b, 0).mask.rle).toEqual(ok(a, 0).mask.rle);
+    const again = await rd.segment({ sha256: a.image.sha256, cacheNamespace: 'tenant-b' }, ['the blue square'], { attentionLevel: 1 });
+    expect(again.imageCacheHit).toBe(true);
+  });
+
+  it('applies the EXIF orientation only with autoOrient (masks follow what viewers display)', async () => {
+    // Stored 64×48 with orientation 6 (rotate 90° clockwise to display): shown 48×64.
+    const jpeg = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer());
+    const stored = await createRefDiff(toy(), { imageCacheBytes: 1 << 24 }).segment({ image: jpeg }, ['the blue square'], { attentionLevel: 1 });
+    expect(stored.image).toMatchObject({ width: W, height: H });
+    const oriented = await createRefDiff(toy(), { imageCacheBytes: 1 << 24, autoOrient: true }).segment({ image: jpeg }, ['the blue square'], { attentionLevel: 1 });
+    expect(oriented.image).toMatchObject({ width: H, height: W });
+    expect(ok(oriented, 0).mask.rle.size).toEqual([W, H]);
+    // The blue square (x 40–55, y 4–19 stored) lands at x 28–43, y 40–55 once rotated 90° clockwise.
+    const box = ok(oriented, 0).mask.bbox;
+    expect(box[0]).toBeGreaterThanOrEqual(26);
+    expect(box[1]).toBeGreaterThanOrEqual(38);
+  });
+
   it('skips the image-side models for an image already seen (call counts)', async () => {
     const models = toy();
     const rd = createRefDiff(models, { imageCacheBytes: 1 << 24 });

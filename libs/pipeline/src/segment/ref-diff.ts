@@ -24,6 +24,7 @@ import type {
   ProposalScores,
   RefDiff,
   RefDiffConfig,
+  SegmentInput,
   SegmentOptions,
   SegmentResult,
 } from './segment.types';
@@ -35,6 +36,11 @@ const DEFAULT_MAX_EXPRESSIONS = 64;
 const UNET_BATCH = 8;
 
 type Box = [number, number, number, number];
+
+/** The image cache's key: the sha256 alone in the shared namespace, `<namespace>/<sha256>` in any other. */
+function cacheKey(sha256: string, namespace: string | undefined): string {
+  return namespace ? `${namespace}/${sha256}` : sha256;
+}
 
 /** Per-expression working state between the batched stages. */
 interface Work {
@@ -59,7 +65,7 @@ class RefDiffEngine implements RefDiff {
   readonly packChecksum: string;
   private readonly cache: ImageLru<ImageState>;
   private readonly text: TextFrontEnd;
-  private readonly limits: { maxImagePixels: number; maxImageBytes: number };
+  private readonly limits: { maxImagePixels: number; maxImageBytes: number; autoOrient: boolean };
   private readonly maxExpressions: number;
   private uncondSd: Promise<Float32Array> | null = null;
   private readonly decoding = new Map<string, Promise<ImageState>>();
@@ -79,12 +85,13 @@ class RefDiffEngine implements RefDiff {
     this.limits = {
       maxImagePixels: config.maxImagePixels ?? DEFAULT_MAX_PIXELS,
       maxImageBytes: config.maxImageBytes ?? DEFAULT_MAX_BYTES,
+      autoOrient: config.autoOrient ?? false,
     };
     this.maxExpressions = config.maxExpressions ?? DEFAULT_MAX_EXPRESSIONS;
   }
 
-  hasImage(sha256: string): boolean {
-    return this.cache.has(sha256);
+  hasImage(sha256: string, cacheNamespace?: string): boolean {
+    return this.cache.has(cacheKey(sha256, cacheNamespace));
   }
 
   cacheStats() {
@@ -102,7 +109,7 @@ class RefDiffEngine implements RefDiff {
   }
 
   async segment(
-    input: { image: Uint8Array } | { sha256: string },
+    input: SegmentInput,
     expressions: readonly string[],
     options: SegmentOptions = {},
   ): Promise<SegmentResult> {
@@ -117,8 +124,8 @@ class RefDiffEngine implements RefDiff {
     const ctx = new CallContext(options.signal);
     ctx.checkAbort();
 
-    const { state, hit } = await this.resolveImage(input, ctx);
-    this.cache.pin(state.sha256);
+    const { state, hit, key } = await this.resolveImage(input, ctx);
+    this.cache.pin(key);
     try {
       const results = await this.run(state, expressions, settings, options, ctx);
       return {
@@ -131,36 +138,39 @@ class RefDiffEngine implements RefDiff {
         imageCacheHit: hit,
       };
     } finally {
-      this.cache.unpin(state.sha256);
+      this.cache.unpin(key);
     }
   }
 
-  private async resolveImage(input: { image: Uint8Array } | { sha256: string }, ctx: CallContext) {
+  private async resolveImage(input: SegmentInput, ctx: CallContext) {
+    const ns = input && typeof input.cacheNamespace === 'string' ? input.cacheNamespace : undefined;
     if (input && 'image' in input && input.image !== undefined) {
       const sha = sha256Hex(input.image);
-      const cached = this.cache.get(sha);
-      if (cached) return { state: cached, hit: true };
+      const key = cacheKey(sha, ns);
+      const cached = this.cache.get(key);
+      if (cached) return { state: cached, hit: true, key };
       // concurrent requests for the same new image share one decode and one ImageState (so one SAM run)
-      let pending = this.decoding.get(sha);
+      let pending = this.decoding.get(key);
       if (!pending) {
         const bytes = input.image;
         pending = ctx
           .time('decodeMs', () => gateAndDecode(bytes, this.limits))
           .then((rgb) => {
             const state = new ImageState(sha, rgb);
-            this.cache.set(sha, state);
+            this.cache.set(key, state);
             return state;
           })
-          .finally(() => this.decoding.delete(sha));
-        this.decoding.set(sha, pending);
-        return { state: await pending, hit: false };
+          .finally(() => this.decoding.delete(key));
+        this.decoding.set(key, pending);
+        return { state: await pending, hit: false, key };
       }
-      return { state: await pending, hit: true };
+      return { state: await pending, hit: true, key };
     }
     if (input && 'sha256' in input && typeof input.sha256 === 'string') {
-      const cached = this.cache.get(input.sha256);
+      const key = cacheKey(input.sha256, ns);
+      const cached = this.cache.get(key);
       if (!cached) throw new PipelineError('IMAGE_NOT_CACHED', `image ${input.sha256} is not cached; send the image bytes`);
-      return { state: cached, hit: true };
+      return { state: cached, hit: true, key };
     }
     throw new PipelineError('INVALID_ARGUMENT', 'input must be { image: Uint8Array } or { sha256: string }');
   }

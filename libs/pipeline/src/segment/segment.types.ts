@@ -158,15 +158,17 @@ export interface ImageCacheStats {
 export interface RefDiff {
   readonly packName: string;
   readonly packChecksum: string;
-  /** Whether `segment({ sha256 })` would find the image without its bytes. */
-  hasImage(sha256: string): boolean;
+  /** Whether `segment({ sha256, cacheNamespace })` would find the image without its bytes. */
+  hasImage(sha256: string, cacheNamespace?: string): boolean;
   /**
    * One image, one or more expressions. With `{ sha256 }` only, throws a PipelineError 'IMAGE_NOT_CACHED' when the
    * image is not in the cache (the caller resends the bytes). Bad expressions become per-expression errors; a bad image,
-   * an abort or bad options reject the whole call with a typed error.
+   * an abort or bad options reject the whole call with a typed error. `cacheNamespace` partitions the image cache:
+   * an image cached under one namespace is a miss (and costs the full image-side work) under another, so callers
+   * serving several tenants can keep what one tenant processed invisible to the others. Absent = the shared one.
    */
   segment(
-    input: { image: Uint8Array } | { sha256: string },
+    input: SegmentInput,
     expressions: readonly string[],
     options?: SegmentOptions,
   ): Promise<SegmentResult>;
@@ -176,7 +178,16 @@ export interface RefDiff {
   dispose(): Promise<void>;
 }
 
+/** The image of a call: its encoded bytes, or the sha256 of bytes sent before (hash-first), in a cache namespace. */
+export type SegmentInput = ({ image: Uint8Array } | { sha256: string }) & { cacheNamespace?: string };
+
 export interface RefDiffConfig {
+  /**
+   * Apply the EXIF orientation on decode, so masks and sizes follow the image as viewers display it (what a
+   * product serving browsers wants). Default false: PIL's `Image.open` — what the reference code and the COCO masks
+   * use — keeps the stored pixel order.
+   */
+  autoOrient?: boolean;
   /** LRU budget for image-side state, in bytes */
   imageCacheBytes: number;
   /** Rejected before decoding (decompression bombs); default 40 megapixels */

@@ -16,6 +16,12 @@ export interface SegmentRequest {
    */
   'expressions'?: (string)[];
   'options'?: (_refdiff_worker_v1_SegmentOptions | null);
+  /**
+   * The image cache's namespace: the worker keys cached images (and the hash-first lookup) by (cache_namespace,
+   * sha256), so a caller serving several tenants can keep one tenant's cached images invisible to another — no
+   * cache hit, no shorter timings. Empty = the shared namespace. At most 128 characters of [A-Za-z0-9_.:-].
+   */
+  'cacheNamespace'?: (string);
   'image'?: "imageData"|"imageSha256";
 }
 
@@ -33,5 +39,11 @@ export interface SegmentRequest__Output {
    */
   'expressions': (string)[];
   'options': (_refdiff_worker_v1_SegmentOptions__Output | null);
+  /**
+   * The image cache's namespace: the worker keys cached images (and the hash-first lookup) by (cache_namespace,
+   * sha256), so a caller serving several tenants can keep one tenant's cached images invisible to another — no
+   * cache hit, no shorter timings. Empty = the shared namespace. At most 128 characters of [A-Za-z0-9_.:-].
+   */
+  'cacheNamespace': (string);
   'image'?: "imageData"|"imageSha256";
 }
