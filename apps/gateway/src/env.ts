@@ -33,6 +33,9 @@ const envSchema = z.object({
   MAX_ATTEMPTS: int(5),
   MAX_UPLOAD_BYTES: int(25 * 1024 * 1024),
   DB_POOL_MAX: int(10),
+  IMAGE_CACHE_SCOPE: z.enum(['tenant', 'global']).default('tenant'),
+  GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export interface GatewayConfig {
@@ -51,6 +54,10 @@ export interface GatewayConfig {
   readonly maxAttempts: number;
   readonly maxUploadBytes: number;
   readonly dbPoolMax: number;
+  /** Workers' image-cache namespace per tenant (default) or shared (docs/gateway.md, "Image cache scope"). */
+  readonly imageCacheScope: 'tenant' | 'global';
+  /** GraphQL introspection: GRAPHQL_INTROSPECTION, else off when NODE_ENV=production and on otherwise. */
+  readonly introspection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -93,5 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     maxAttempts: Math.max(1, e.MAX_ATTEMPTS),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     dbPoolMax: Math.max(1, e.DB_POOL_MAX),
+    imageCacheScope: e.IMAGE_CACHE_SCOPE,
+    introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'on' : e.NODE_ENV !== 'production',
   });
 }

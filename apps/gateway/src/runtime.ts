@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Database } from './db/database';
 import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher';
 import type { WorkerPool } from './dispatch/worker-pool';
-import { createHttpApp, defaultHttpLimits, type GatewayHttp, type HttpLimits } from './http/app';
+import { createHttpApp, defaultHttpLimits, type GatewayHttp, type HttpLimits, type HttpOptions } from './http/app';
 import { DONE_CHANNEL, QUEUE_CHANNEL } from './segmentation/segmentation.repository';
 import { createServices, type ServiceSettings, type Services } from './services';
 
@@ -20,6 +20,7 @@ export interface GatewayRuntimeOptions {
   /** Start the dispatcher at once (default true; tests queue work first). */
   startDispatcher?: boolean;
   limits?: Partial<HttpLimits>;
+  http?: HttpOptions;
   settings?: ServiceSettings;
 }
 
@@ -35,7 +36,7 @@ export interface GatewayRuntime {
 export async function startGateway(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
   const { db, logger, pool } = options;
   const services = createServices(db, logger, pool, options.settings);
-  const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits });
+  const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits }, options.http);
   const dispatcher =
     pool && (options.dispatch ?? true)
       ? new Dispatcher(services.queue, pool, logger.child({ component: 'dispatcher' }), options.dispatcher)

@@ -57,8 +57,9 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
       db,
       logger,
       pool,
-      dispatcher: { leaseMs: config.leaseMs, callDeadlineMs: config.workerDeadlineMs },
+      dispatcher: { leaseMs: config.leaseMs, callDeadlineMs: config.workerDeadlineMs, imageCacheScope: config.imageCacheScope },
       limits: { maxUploadBytes: config.maxUploadBytes },
+      http: { introspection: config.introspection },
       settings: { maxAttempts: config.maxAttempts },
     });
     cleanup.push(() => runtime.stop('handback'));

@@ -86,7 +86,9 @@ describe('uploads', () => {
     expect((await upload(h.url, small.token, img1)).status).toBe(201);
     expect((await upload(h.url, small.token, img2)).status).toBe(201);
     const over = await upload(h.url, small.token, img3);
-    expect(over).toMatchObject({ status: 429, body: { error: { code: 'QUOTA_EXCEEDED' } } });
+    // Non-retryable: waiting frees no storage, so not 429 (clients retry 429 forever); no Retry-After either.
+    expect(over).toMatchObject({ status: 403, body: { error: { code: 'QUOTA_EXCEEDED' } } });
+    expect(over.retryAfter).toBeNull();
     expect(await h.db.prisma.image.count({ where: { tenantId: small.tenant.id } })).toBe(2);
   });
 });

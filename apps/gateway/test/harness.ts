@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { openPostgres, type Database } from '../src/db/database';
 import type { WorkerPool } from '../src/dispatch/worker-pool';
-import { createHttpApp, defaultHttpLimits, type GatewayHttp, type HttpLimits } from '../src/http/app';
+import { createHttpApp, defaultHttpLimits, type GatewayHttp, type HttpLimits, type HttpOptions } from '../src/http/app';
 import { createServices, type ServiceSettings, type Services } from '../src/services';
 import { cloneTemplate } from './pg';
 
@@ -20,12 +20,12 @@ export interface Harness {
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export async function startHarness(
-  options: { pool?: WorkerPool | null; limits?: Partial<HttpLimits>; settings?: ServiceSettings } = {},
+  options: { pool?: WorkerPool | null; limits?: Partial<HttpLimits>; settings?: ServiceSettings; http?: HttpOptions } = {},
 ): Promise<Harness> {
   const clone = await cloneTemplate();
   const db = await openPostgres(clone.url, { poolMax: 5 });
   const services = createServices(db, silentLogger, options.pool ?? null, { authCacheMs: 0, waitRecheckMs: 200, ...options.settings });
-  const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits });
+  const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits }, options.http);
   const port = await http.listen(0);
   return {
     db,
@@ -76,7 +76,7 @@ export async function upload(url: string, token: string | null, bytes: Uint8Arra
     headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: bytes,
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
 }
 
 /** A tenant with a READ+SEGMENT key, created through the services (what `refdiff tenants create` does). */

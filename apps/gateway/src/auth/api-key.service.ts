@@ -1,5 +1,6 @@
 import type { ApiKey, ApiKeyScope } from '../__generated__/prisma/client';
 import { badInput, notFound } from '../common/gateway.errors';
+import { isUuid } from '../common/ids';
 import type { TenantRepository } from '../tenants/tenant.repository';
 import type { ApiKeyRepository } from './api-key.repository';
 import { issueToken } from './api-key.token';
@@ -16,7 +17,7 @@ export class ApiKeyService {
   async create(tenantId: string, name: string, scopes: ApiKeyScope[]): Promise<{ key: ApiKey; token: string }> {
     if (!name.trim() || name.length > 100) throw badInput('a key name is 1–100 characters');
     if (scopes.length === 0) throw badInput('a key needs at least one scope');
-    if (!(await this.tenants.get(tenantId))) throw notFound('tenant', tenantId);
+    if (!isUuid(tenantId) || !(await this.tenants.get(tenantId))) throw notFound('tenant', tenantId);
     const issued = issueToken();
     const key = await this.keys.create(tenantId, {
       name: name.trim(),
@@ -29,11 +30,11 @@ export class ApiKeyService {
   }
 
   list(tenantId: string): Promise<ApiKey[]> {
-    return this.keys.list(tenantId);
+    return isUuid(tenantId) ? this.keys.list(tenantId) : Promise.resolve([]);
   }
 
   async revoke(tenantId: string, keyId: string): Promise<ApiKey> {
-    const key = await this.keys.revoke(tenantId, keyId);
+    const key = isUuid(tenantId) && isUuid(keyId) ? await this.keys.revoke(tenantId, keyId) : null;
     if (!key) throw notFound('API key', keyId);
     this.auth.evict({ keyId });
     return key;

@@ -26,7 +26,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_USER_INPUT: 400,
   CONFLICT: 409,
   RATE_LIMITED: 429,
-  QUOTA_EXCEEDED: 429,
+  // Not 429: waiting does not free storage or reset a monthly quota, and clients retry 429 (with or without
+  // Retry-After). 403: this request is refused until the tenant frees space or its quota is raised.
+  QUOTA_EXCEEDED: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IMAGE_TOO_LARGE: 413,

@@ -16,6 +16,7 @@ import { tokenFromHeaders } from '../auth/api-key.token';
 import { GatewayError, HTTP_STATUS } from '../common/gateway.errors';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createFormatError, errorLoggingPlugin } from '../graphql/format-error';
+import { stringInputPlugin } from '../graphql/string-inputs';
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
 import { imageDownloadRouter } from './image-download.route';
@@ -46,6 +47,11 @@ export const defaultHttpLimits: HttpLimits = {
   maxTokens: 2_000,
 };
 
+export interface HttpOptions {
+  /** Answer introspection queries (the schema, admin operations included); config.introspection. */
+  introspection: boolean;
+}
+
 export interface GatewayHttp {
   app: express.Express;
   server: http.Server;
@@ -54,7 +60,11 @@ export interface GatewayHttp {
   close(): Promise<void>;
 }
 
-export async function createHttpApp(services: Services, limits: HttpLimits = defaultHttpLimits): Promise<GatewayHttp> {
+export async function createHttpApp(
+  services: Services,
+  limits: HttpLimits = defaultHttpLimits,
+  options: HttpOptions = { introspection: true },
+): Promise<GatewayHttp> {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -62,7 +72,9 @@ export async function createHttpApp(services: Services, limits: HttpLimits = def
     maxDepth: { n: limits.maxDepth },
     costLimit: { maxCost: limits.maxCost },
     maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
+    // The token limit is graphql-js's own (parseOptions below): armor's version throws from a plugin hook, which
+    // Apollo answers as an unexpected 500 instead of the parse failure (400 GRAPHQL_PARSE_FAILED) it is.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: true },
   });
@@ -71,11 +83,20 @@ export async function createHttpApp(services: Services, limits: HttpLimits = def
     typeDefs,
     resolvers: resolvers as never,
     ...protection,
-    plugins: [...protection.plugins, errorLoggingPlugin(), ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    plugins: [
+      ...protection.plugins,
+      stringInputPlugin(),
+      errorLoggingPlugin(),
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+    ],
     validationRules: [...protection.validationRules],
+    parseOptions: { maxTokens: limits.maxTokens },
     formatError: createFormatError(services.logger.child({ component: 'graphql' })),
     csrfPrevention: true,
-    introspection: true,
+    introspection: options.introspection,
+    // `refdiff serve` owns SIGINT/SIGTERM (one orderly shutdown: HTTP, dispatcher, workers); Apollo's own handler
+    // would stop the server and re-raise the signal before that cleanup runs, orphaning the local worker.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { requireScope } from '../auth/principal';
 import { GatewayError, notFound } from '../common/gateway.errors';
+import { isUuid } from '../common/ids';
 import { probeImage } from './image-probe';
 import type { ImageFormat } from '../__generated__/prisma/client';
 import type { ImageMeta, ImageRepository } from './image.repository';
@@ -19,7 +20,7 @@ export interface UploadResult {
 export class ImageService {
   constructor(
     private readonly images: ImageRepository,
-    private readonly decodeCheck: (bytes: Uint8Array, maxPixels: number) => Promise<void> = sharpDecodeCheck,
+    private readonly decodeCheck: (bytes: Uint8Array, maxPixels: number) => Promise<{ width: number; height: number }> = sharpDecodeCheck,
   ) {}
 
   async upload(principal: Principal | null, bytes: Uint8Array, at = new Date()): Promise<UploadResult> {
@@ -41,15 +42,16 @@ export class ImageService {
         { limitPixels: p.limits.maxImagePixels },
       );
     }
+    let shown: { width: number; height: number };
     try {
-      await this.decodeCheck(bytes, p.limits.maxImagePixels);
+      shown = await this.decodeCheck(bytes, p.limits.maxImagePixels);
     } catch (err) {
       throw new GatewayError('BAD_USER_INPUT', `the image cannot be decoded: ${err instanceof Error ? err.message : String(err)}`);
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const result = await this.images.insertOnce(
       p.tenantId,
-      { sha256, format: header.format, byteSize: bytes.length, width: header.width, height: header.height, data: bytes },
+      { sha256, format: header.format, byteSize: bytes.length, width: shown.width, height: shown.height, data: bytes },
       p.limits.maxStorageBytes,
       at,
     );
@@ -78,12 +80,18 @@ export class ImageService {
   }
 }
 
-export function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-}
+export { isUuid } from '../common/ids';
 
-async function sharpDecodeCheck(bytes: Uint8Array, maxPixels: number): Promise<void> {
+/**
+ * A full decode with libjpeg/libpng/libwebp warnings as errors (damaged entropy data decodes "successfully" with a
+ * warning; header-only metadata would accept a truncated file; stats() touches every pixel), off the event loop
+ * (sharp works on libuv's thread pool). Returns the size as displayed: the EXIF orientation applied, the way
+ * browsers draw it and the worker decodes it (docs/gateway.md, "Orientation").
+ */
+async function sharpDecodeCheck(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
   const { default: sharp } = await import('sharp');
-  // A full decode (header-only metadata would accept a truncated file); stats() touches every pixel.
-  await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).stats();
+  const image = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' });
+  const meta = await image.metadata();
+  await image.stats();
+  return { width: meta.autoOrient?.width ?? meta.width ?? 0, height: meta.autoOrient?.height ?? meta.height ?? 0 };
 }

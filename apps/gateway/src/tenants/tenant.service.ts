@@ -1,6 +1,7 @@
 import type { Tenant } from '../__generated__/prisma/client';
 import type { AuthService } from '../auth/auth.service';
 import { GatewayError, badInput, notFound } from '../common/gateway.errors';
+import { isUuid } from '../common/ids';
 import type { TenantQuotaInput, TenantRepository } from './tenant.repository';
 
 const NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
@@ -22,8 +23,9 @@ export class TenantService {
     return this.tenants.listAll();
   }
 
+  /** NOT_FOUND for an unknown or malformed id alike (a malformed one never reaches the database). */
   async get(tenantId: string): Promise<Tenant> {
-    const t = await this.tenants.get(tenantId);
+    const t = isUuid(tenantId) ? await this.tenants.get(tenantId) : null;
     if (!t) throw notFound('tenant', tenantId);
     return t;
   }

@@ -1,7 +1,9 @@
 import type { SegmentationRequest } from '../../__generated__/prisma/client';
 import type { MutationResolvers, QueryResolvers, SegmentationResolvers } from '../../__generated__/graphql';
+import { requireScope } from '../../auth/principal';
 import { notFound } from '../../common/gateway.errors';
 import { attentionDataUrl } from '../../dispatch/attention-png';
+import type { GraphQLContext } from '../context';
 
 export interface SegmentationConnectionParent {
   edges: { cursor: string; node: SegmentationRequest }[];
@@ -40,6 +42,19 @@ export const segmentationMutations: Pick<MutationResolvers, 'segment' | 'cancelS
   cancelSegmentation: (_, { id }, ctx) => ctx.services.segmentations.cancel(ctx.principal, id),
 };
 
+/**
+ * A request's result needs READ. A SEGMENT-only key (an uploader/queuer) still sees what it queued — id, image,
+ * expression, options, status, attempts, timestamps of creation — through `segment` and `cancelSegmentation`,
+ * but each result field answers FORBIDDEN (and null), so replaying `segment` with the same idempotency key or
+ * cancelling a finished request cannot read a mask it was never allowed to read (docs/gateway.md, scopes).
+ */
+const result =
+  <T>(read: (row: SegmentationRequest) => T) =>
+  (row: SegmentationRequest, _args: unknown, ctx: GraphQLContext): T => {
+    requireScope(ctx.principal, 'READ');
+    return read(row);
+  };
+
 export const SegmentationType: SegmentationResolvers = {
   image: async (row, _, ctx) => {
     const image = await ctx.loaders.image.load(row.imageId);
@@ -47,16 +62,21 @@ export const SegmentationType: SegmentationResolvers = {
     return image;
   },
   options: (row) => row.options ?? {},
-  mask: (row) => {
+  mask: result((row) => {
     if (row.status !== 'SUCCEEDED' || !row.maskRle) return null;
     const rle = row.maskRle as { size: [number, number]; counts: string };
     return { rle, box: row.maskBox, area: row.maskArea ?? 0 };
-  },
-  error: (row) => (row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null),
-  worker: (row) => row.worker,
-  scores: (row) => row.scores,
-  attentionMapPng: (row) => attentionDataUrl(row.attentionPng),
-  timingsMs: (row) => row.timingsMs,
+  }),
+  error: result((row) => (row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null)),
+  worker: result((row) => row.worker),
+  score: result((row) => row.score),
+  scores: result((row) => row.scores),
+  rootWord: result((row) => row.rootWord),
+  attentionMapPng: result((row) => attentionDataUrl(row.attentionPng)),
+  timingsMs: result((row) => row.timingsMs),
+  gpuMs: result((row) => row.gpuMs),
+  startedAt: result((row) => row.startedAt),
+  finishedAt: result((row) => row.finishedAt),
 };
 
 export const SegmentationConnectionType = {

@@ -1,0 +1,74 @@
+/**
+ * The one check every GraphQL string input passes before any resolver runs: no NUL byte (U+0000). PostgreSQL
+ * cannot store one in text or jsonb (error 22021 / 22P05), so without this check an expression, an idempotency key
+ * or a key name holding one reached the database and came back as INTERNAL_SERVER_ERROR. Literals in the document
+ * and variable values (at any depth, JSON scalars included) are checked alike; the error names the input.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
+
+const NUL = '\u0000';
+
+/** The path of the first string input holding a NUL byte (`expressions[1]`, `options.x`, `$key`), or null. */
+export function findNulInput(document: DocumentNode, variables: Readonly<Record<string, unknown>> | undefined): string | null {
+  let found: string | null = null;
+  const scanValue = (v: unknown, path: string): void => {
+    if (found !== null) return;
+    if (typeof v === 'string') {
+      if (v.includes(NUL)) found = path;
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => scanValue(x, `${path}[${i}]`));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes(NUL)) found = path;
+        scanValue(x, `${path}.${k}`);
+      }
+    }
+  };
+  const scanAst = (node: ValueNode, path: string): void => {
+    if (found !== null) return;
+    switch (node.kind) {
+      case Kind.STRING:
+        if (node.value.includes(NUL)) found = path;
+        return;
+      case Kind.LIST:
+        node.values.forEach((x, i) => scanAst(x, `${path}[${i}]`));
+        return;
+      case Kind.OBJECT:
+        for (const f of node.fields) scanAst(f.value, `${path}.${f.name.value}`);
+        return;
+      case Kind.VARIABLE:
+        scanValue(variables?.[node.name.value], path);
+        return;
+      default:
+    }
+  };
+  visit(document, {
+    Argument(node) {
+      scanAst(node.value, node.name.value);
+    },
+    VariableDefinition(node) {
+      if (node.defaultValue) scanAst(node.defaultValue, `$${node.variable.name.value}`);
+    },
+  });
+  // Variables no argument uses are never stored, but refusing them too keeps the rule simple to state.
+  if (found === null && variables) for (const [k, v] of Object.entries(variables)) scanValue(v, `$${k}`);
+  return found;
+}
+
+export function stringInputPlugin<T extends object>(): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const field = findNulInput(document, request.variables);
+          if (field !== null) {
+            throw new GraphQLError(`${field} contains a NUL byte (U+0000), which no string input may hold`, {
+              extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
