@@ -1,6 +1,6 @@
-import { referringExpressions, type ReferringExpression } from './expressions';
+import { referringExpressions, type ExpressionKind, type ReferringExpression } from './expressions';
 import { createRng } from './prng';
-import { generateScene, randomSceneSize, type Scene } from './scene';
+import { crowdedSceneSize, generateScene, randomSceneSize, type Scene } from './scene';
 
 export interface SyntheticSample {
   /** `s<scene>-e<k>`, stable for a seed */
@@ -15,6 +15,10 @@ export interface SampleOptions {
   readonly count: number;
   /** largest aspect ratio of random scene sizes (default 2.5, at most 4) */
   readonly maxAspect?: number;
+  /** expression kinds (default: the classic colour and colour + direction expressions, one per object) */
+  readonly kinds?: readonly ExpressionKind[];
+  /** crowded COCO-sized scenes (480–640 px, 3–7 shapes, lighting gradient, noise); maxAspect is then unused */
+  readonly crowded?: boolean;
 }
 
 /**
@@ -26,9 +30,9 @@ export function* syntheticSamples(options: SampleOptions): Generator<SyntheticSa
   let produced = 0;
   for (let s = 0; produced < options.count; s++) {
     if (s > options.count * 20 + 100) throw new Error('could not produce enough expressions');
-    const { width, height } = randomSceneSize(rng, options.maxAspect);
-    const scene = generateScene({ width, height, seed: rng.int(0, 2 ** 31 - 1) });
-    const expressions = referringExpressions(scene, rng.fork(s));
+    const { width, height } = options.crowded ? crowdedSceneSize(rng) : randomSceneSize(rng, options.maxAspect);
+    const scene = generateScene({ width, height, seed: rng.int(0, 2 ** 31 - 1), crowded: options.crowded });
+    const expressions = referringExpressions(scene, rng.fork(s), { kinds: options.kinds });
     for (let k = 0; k < expressions.length && produced < options.count; k++, produced++) {
       yield { id: `s${s}-e${k}`, scene, expression: expressions[k] };
     }

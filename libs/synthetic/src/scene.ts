@@ -5,6 +5,13 @@ import { createRng, type Rng } from './prng';
 export const MIN_SIDE = 64;
 export const MAX_SIDE = 512;
 export const MAX_ASPECT = 4;
+/** Crowded (COCO-sized) scenes: both sides in [480, 640], 3–7 shapes, a lighting gradient and sensor noise. */
+export const CROWDED_MIN_SIDE = 480;
+export const CROWDED_MAX_SIDE = 640;
+/** Lighting of crowded scenes: brightness factor from 1 − L to 1 + L across the image along a random direction. */
+export const CROWDED_LIGHTING = 0.15;
+/** Noise of crowded scenes: Gaussian, σ in 0..255 levels, per channel, rounded and clamped. */
+export const CROWDED_NOISE_SIGMA = 3;
 
 export interface SceneObject {
   readonly index: number;
@@ -43,29 +50,35 @@ export interface SceneOptions {
   readonly repeatColorProbability?: number;
   readonly colors?: readonly ColorName[];
   readonly kinds?: readonly ShapeKind[];
+  /**
+   * A crowded, COCO-sized scene (sides up to 640): 3–7 shapes (default) of side [0.1·L, 0.16·L] at least
+   * max(4, 0.03·L) apart, then a linear lighting gradient (factor 1 ± CROWDED_LIGHTING along a random direction)
+   * and Gaussian noise (σ CROWDED_NOISE_SIGMA) over the whole image. Masks stay exact.
+   */
+  readonly crowded?: boolean;
 }
 
 /** Size range of a shape's box for an image: [max(12, 0.1·L), max(16, 0.22·L)] capped at 0.7·short side. */
-export function shapeSizeRange(width: number, height: number): { min: number; max: number } {
+export function shapeSizeRange(width: number, height: number, crowded = false): { min: number; max: number } {
   const long = Math.max(width, height);
   const short = Math.min(width, height);
   const min = Math.max(12, Math.round(0.1 * long));
-  const max = Math.max(min, Math.min(Math.max(16, Math.round(0.22 * long)), Math.floor(0.7 * short)));
+  const max = Math.max(min, Math.min(Math.max(16, Math.round((crowded ? 0.16 : 0.22) * long)), Math.floor(0.7 * short)));
   return { min, max };
 }
 
-/** Minimum Chebyshev distance between two shapes' boxes: max(4, 0.06·L) pixels. */
-export function shapeGap(width: number, height: number): number {
-  return Math.max(4, Math.round(0.06 * Math.max(width, height)));
+/** Minimum Chebyshev distance between two shapes' boxes: max(4, 0.06·L) pixels (crowded: max(4, 0.03·L)). */
+export function shapeGap(width: number, height: number, crowded = false): number {
+  return Math.max(4, Math.round((crowded ? 0.03 : 0.06) * Math.max(width, height)));
 }
 
-export function assertSceneSize(width: number, height: number): void {
+export function assertSceneSize(width: number, height: number, maxSide = MAX_SIDE): void {
   for (const [name, v] of [
     ['width', width],
     ['height', height],
   ] as const) {
-    if (!Number.isInteger(v) || v < MIN_SIDE || v > MAX_SIDE) {
-      throw new RangeError(`scene ${name} must be an integer in [${MIN_SIDE}, ${MAX_SIDE}], got ${v}`);
+    if (!Number.isInteger(v) || v < MIN_SIDE || v > maxSide) {
+      throw new RangeError(`scene ${name} must be an integer in [${MIN_SIDE}, ${maxSide}], got ${v}`);
     }
   }
   if (Math.max(width, height) > MAX_ASPECT * Math.min(width, height)) {
@@ -98,12 +111,13 @@ function boxesSeparated(a: { x: number; y: number; size: number }, b: { x: numbe
 }
 
 function placeShapes(width: number, height: number, rng: Rng, options: SceneOptions) {
-  const count = options.objects ?? rng.int(2, 6);
+  const crowded = options.crowded === true;
+  const count = options.objects ?? (crowded ? rng.int(3, 7) : rng.int(2, 6));
   const colors = options.colors ?? COLOR_NAMES;
   const kinds = options.kinds ?? SHAPE_KINDS;
   const repeat = options.repeatColorProbability ?? 0.35;
-  const { min, max } = shapeSizeRange(width, height);
-  const gap = shapeGap(width, height);
+  const { min, max } = shapeSizeRange(width, height, crowded);
+  const gap = shapeGap(width, height, crowded);
   const margin = 2;
   const placed: { kind: ShapeKind; color: ColorName; x: number; y: number; size: number }[] = [];
   for (let n = 0; n < count; n++) {
@@ -131,7 +145,7 @@ function placeShapes(width: number, height: number, rng: Rng, options: SceneOpti
  */
 export function generateScene(options: SceneOptions): Scene {
   const { width, height, seed } = options;
-  assertSceneSize(width, height);
+  assertSceneSize(width, height, options.crowded ? CROWDED_MAX_SIDE : MAX_SIDE);
   const rng = createRng(seed);
   const shapes = placeShapes(width, height, rng, options);
   const image = new Uint8Array(width * height * 3);
@@ -153,7 +167,39 @@ export function generateScene(options: SceneOptions): Scene {
     masks.push(mask);
     return { index, ...s, cx: s.x + s.size / 2, cy: s.y + s.size / 2, area };
   });
+  if (options.crowded) light(image, width, height, rng);
   return { width, height, seed, objects, image, masks };
+}
+
+/** Lighting gradient (1 ± CROWDED_LIGHTING along a random direction through the centre) and Gaussian noise, in place. */
+function light(image: Uint8Array, width: number, height: number, rng: Rng): void {
+  const angle = rng.uniform(0, 2 * Math.PI);
+  const dx = Math.cos(angle);
+  const dy = Math.sin(angle);
+  // projection of the pixel centre on the direction, scaled so the image's corners reach ±1
+  const reach = Math.abs(dx) * width / 2 + Math.abs(dy) * height / 2;
+  for (let py = 0; py < height; py++) {
+    for (let px = 0; px < width; px++) {
+      const t = ((px + 0.5 - width / 2) * dx + (py + 0.5 - height / 2) * dy) / reach;
+      const factor = 1 + CROWDED_LIGHTING * t;
+      const i = (py * width + px) * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = image[i + c] * factor + CROWDED_NOISE_SIGMA * gaussian(rng);
+        image[i + c] = Math.max(0, Math.min(255, Math.round(v)));
+      }
+    }
+  }
+}
+
+/** Standard normal (Box–Muller). */
+function gaussian(rng: Rng): number {
+  const u = 1 - rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** A crowded scene's size: each side uniform in [480, 640] (COCO's sizes). */
+export function crowdedSceneSize(rng: Rng): { width: number; height: number } {
+  return { width: rng.int(CROWDED_MIN_SIDE, CROWDED_MAX_SIDE), height: rng.int(CROWDED_MIN_SIDE, CROWDED_MAX_SIDE) };
 }
 
 /** A random image size of the world: long side log-uniform in [64, 512], aspect ratio log-uniform up to 1:2.5. */

@@ -32,8 +32,31 @@ describe('refdiff dataset synth', () => {
       const gt = await readMaskPng(join(a, s.mask));
       const area = gt.mask.reduce((x, y) => x + y, 0);
       expect(area).toBeGreaterThan(0);
-      expect(s.expression).toMatch(/red|green|blue|yellow|purple|orange|white|black/);
+      // every expression names its referent's colour, except the direction-only ones
+      if (s.extra?.kind === 'direction') expect(s.expression).not.toMatch(/red|green|blue|yellow|purple|orange|white|black/);
+      else expect(s.expression).toMatch(/red|green|blue|yellow|purple|orange|white|black/);
       expect(await readFile(join(a, s.image))).toEqual(await readFile(join(b, s.image)));
+    }
+  });
+
+  it('tags every line with its kind, every kind appears, and --kinds / --crowded shape the set', async () => {
+    const [a, c] = [await tmp(), await tmp()];
+    const log: string[] = [];
+    await runSynth({ out: a, n: 60, seed: 5 }, (l) => log.push(l));
+    const all = parseDatasetIndex(await readFile(join(a, 'index.jsonl'), 'utf8')).samples;
+    expect(new Set(all.map((s) => s.extra?.kind))).toEqual(new Set(['color', 'color-direction', 'corner', 'direction']));
+    for (const s of all) expect((s.extra?.directions as string[]).length).toBe(s.extra?.kind === 'corner' ? 2 : s.extra?.kind === 'color' ? 0 : 1);
+    expect(log.join('\n')).toMatch(/wrote 60 expressions \(.*direction \d+.*\)/);
+
+    await runSynth({ out: c, n: 12, seed: 5, kinds: ['direction', 'corner'], crowded: true }, () => undefined);
+    const crowded = parseDatasetIndex(await readFile(join(c, 'index.jsonl'), 'utf8')).samples;
+    expect(crowded).toHaveLength(12);
+    for (const s of crowded) {
+      expect(['direction', 'corner']).toContain(s.extra?.kind);
+      expect(s.extra?.crowded).toBe(true);
+      const gt = await readMaskPng(join(c, s.mask));
+      expect(Math.min(gt.width, gt.height)).toBeGreaterThanOrEqual(480);
+      expect(Math.max(gt.width, gt.height)).toBeLessThanOrEqual(640);
     }
   });
 });

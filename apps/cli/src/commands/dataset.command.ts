@@ -1,7 +1,7 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDatasetSample, planRefcocoImport, refcocoMask, type DatasetSample } from '@refdiff/pipeline';
-import { syntheticSamples } from '@refdiff/synthetic';
+import { EXPRESSION_KINDS, syntheticSamples, type ExpressionKind } from '@refdiff/synthetic';
 import { INDEX_FILE, relativeToDataset, writeFileMkdir, writeMaskPng, writeRgbPng } from './dataset-io';
 
 export interface SynthOptions {
@@ -9,17 +9,23 @@ export interface SynthOptions {
   n: number;
   seed: number;
   maxAspect?: number;
+  /** expression kinds (default: all four; `color,color-direction` is the classic world's stream) */
+  kinds?: ExpressionKind[];
+  /** crowded COCO-sized scenes (480–640 px, 3–7 shapes, lighting gradient, noise) */
+  crowded?: boolean;
 }
 
 /**
  * `refdiff dataset synth`: scenes of the synthetic world and their referring expressions, in the dataset format:
  * images/s<k>.png (one per scene), masks/<id>.png (255 = object), index.jsonl with the extra fields
- * form, color, direction, target. Deterministic in (n, seed, maxAspect).
+ * kind, form, color, direction, directions, target. Deterministic in (n, seed, maxAspect, kinds, crowded).
  */
 export async function runSynth(o: SynthOptions, log: (line: string) => void): Promise<number> {
   const lines: string[] = [];
   const writtenScenes = new Set<string>();
-  for (const s of syntheticSamples({ seed: o.seed, count: o.n, maxAspect: o.maxAspect })) {
+  const kinds = o.kinds ?? EXPRESSION_KINDS;
+  const counts = new Map<string, number>();
+  for (const s of syntheticSamples({ seed: o.seed, count: o.n, maxAspect: o.maxAspect, kinds, crowded: o.crowded })) {
     const sceneId = s.id.split('-')[0];
     const image = `images/${sceneId}.png`;
     if (!writtenScenes.has(sceneId)) {
@@ -33,12 +39,22 @@ export async function runSynth(o: SynthOptions, log: (line: string) => void): Pr
       image,
       expression: s.expression.text,
       mask,
-      extra: { form: s.expression.form, color: s.expression.color, direction: s.expression.direction, target: s.expression.target },
+      extra: {
+        kind: s.expression.kind,
+        form: s.expression.form,
+        color: s.expression.color,
+        direction: s.expression.direction,
+        directions: [...s.expression.directions],
+        target: s.expression.target,
+        ...(o.crowded ? { crowded: true } : {}),
+      },
     };
+    counts.set(s.expression.kind, (counts.get(s.expression.kind) ?? 0) + 1);
     lines.push(formatDatasetSample(sample));
   }
   await writeFileMkdir(join(o.out, INDEX_FILE), lines.map((l) => l + '\n').join(''));
-  log(`wrote ${lines.length} expressions on ${writtenScenes.size} images to ${join(o.out, INDEX_FILE)}`);
+  const byKind = [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
+  log(`wrote ${lines.length} expressions (${byKind}) on ${writtenScenes.size} images to ${join(o.out, INDEX_FILE)}`);
   return 0;
 }
 

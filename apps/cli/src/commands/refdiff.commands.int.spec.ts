@@ -65,9 +65,37 @@ describe('refdiff segment / eval on the fixture pack', () => {
       join(dir, 'data/index.jsonl'),
       index + JSON.stringify({ id: 'broken', image: 'broken.png', expression: 'the red circle', mask: 'masks/s0-e0.png' }) + '\n',
     );
-    const { stdout } = await cli(['eval', '--dataset', join(dir, 'data'), '--models', pack, '--json']);
-    const r = JSON.parse(stdout) as { n: number; mIoU: number; oIoU: number; precision: Record<string, number>; errors: { id: string; message: string }[] };
+    const predictions = join(dir, 'out/predictions.jsonl');
+    const { stdout } = await cli(['eval', '--dataset', join(dir, 'data'), '--models', pack, '--json', '--predictions', predictions, '--by', 'kind']);
+    const r = JSON.parse(stdout) as {
+      n: number;
+      mIoU: number;
+      oIoU: number;
+      precision: Record<string, number>;
+      errors: { id: string; message: string }[];
+      by: { kind: { value: string; n: number; mIoU: number; oIoU: number; precision: Record<string, number> }[] };
+    };
     expect(r.n).toBe(3);
+    // --by kind: one group per kind in index.jsonl (the broken line has none), the groups sum to the total
+    const kinds = index.trim().split('\n').map((l) => JSON.parse(l).kind as string);
+    expect(r.by.kind.map((g) => g.value).sort()).toEqual([...new Set([...kinds, '(none)'])].sort());
+    expect(r.by.kind.reduce((a, g) => a + g.n, 0)).toBe(r.n);
+    expect(r.by.kind.find((g) => g.value === '(none)')).toMatchObject({ n: 1, mIoU: 0 });
+    // --predictions: one valid JSON line per sample, in index order, with what a reader needs
+    const lines = (await readFile(predictions, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual([...index.trim().split('\n').map((l) => JSON.parse(l).id), 'broken']);
+    for (const l of lines.slice(0, -1)) {
+      expect(l).toMatchObject({ error: null, fields: { kind: expect.any(String) } });
+      expect(l.iou).toBeGreaterThanOrEqual(0);
+      expect(typeof l.expression).toBe('string');
+      expect(typeof l.score).toBe('number');
+      expect(l.chosen.bbox).toHaveLength(4);
+      expect(l.root.word).toEqual(expect.any(String));
+      expect(Array.isArray(l.directions)).toBe(true);
+      expect(l.timingsMs.unetMs).toEqual(expect.any(Number));
+    }
+    expect(lines.at(-1)).toMatchObject({ id: 'broken', iou: 0, score: null, chosen: null });
+    expect(lines.at(-1).error).toContain('INVALID_IMAGE');
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ id: 'broken' });
     expect(r.errors[0].message).toContain('INVALID_IMAGE');

@@ -31,6 +31,19 @@ async function withCode<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The synthetic world's expression kinds (@refdiff/synthetic EXPRESSION_KINDS; listed here so --help stays fast). */
+const EXPRESSION_KIND_NAMES = ['color', 'color-direction', 'corner', 'direction'] as const;
+type ExpressionKindName = (typeof EXPRESSION_KIND_NAMES)[number];
+
+function kindList(value: string): ExpressionKindName[] {
+  const kinds = value.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  if (kinds.length === 0) throw new InvalidArgumentError(`--kinds needs at least one of ${EXPRESSION_KIND_NAMES.join(', ')}`);
+  for (const k of kinds) {
+    if (!(EXPRESSION_KIND_NAMES as readonly string[]).includes(k)) throw new InvalidArgumentError(`--kinds: unknown kind ${k} (one of ${EXPRESSION_KIND_NAMES.join(', ')})`);
+  }
+  return [...new Set(kinds)] as ExpressionKindName[];
+}
+
 const io = () => ({
   stdout: (s: string) => void process.stdout.write(s),
   stderr: (s: string) => void process.stderr.write(s),
@@ -67,7 +80,9 @@ export function registerRefDiffCommands(program: Command): void {
     .option('--seed <n>', 'noise seed', intArg('--seed', 0, 0xffffffff))
     .option('--threads <n>', 'inference threads', intArg('--threads', 1, 256))
     .option('--limit <n>', 'evaluate only the first n samples', intArg('--limit', 1))
-    .option('--json', 'print {"n", "oIoU", "mIoU", "precision", "ablation": [...]}')
+    .option('--predictions <file>', 'write one JSON line per sample: id, expression, iou, score, chosen proposal, root word, directions, timings')
+    .option('--by <field>', 'add figures per value of an index.jsonl field, e.g. kind (repeatable)', collect, [])
+    .option('--json', 'print {"n", "oIoU", "mIoU", "precision", "by": {...}, "ablation": [...]}')
     .action(async (options) => {
       const { runEval } = await import('./eval.command');
       process.exitCode = await withCode(() => runEval(options, io()));
@@ -81,7 +96,9 @@ export function registerRefDiffCommands(program: Command): void {
     .option('--n <count>', 'number of expressions', intArg('--n', 1, 1_000_000), 200)
     .option('--seed <n>', 'seed', intArg('--seed', 0, 0x7fffffff), 1)
     .option('--max-aspect <ratio>', 'largest aspect ratio of the images (≤ 4)', Number)
-    .action(async (options: { out: string; n: number; seed: number; maxAspect?: number }) => {
+    .option('--kinds <list>', `expression kinds, comma-separated (${EXPRESSION_KIND_NAMES.join(', ')}; default all)`, kindList)
+    .option('--crowded', 'COCO-sized crowded scenes: 480–640 px, 3–7 shapes, a lighting gradient, noise')
+    .action(async (options: { out: string; n: number; seed: number; maxAspect?: number; kinds?: ExpressionKindName[]; crowded?: boolean }) => {
       const { runSynth } = await import('./dataset.command');
       process.exitCode = await withCode(() => runSynth(options, (l) => process.stderr.write(l + '\n')));
     });
