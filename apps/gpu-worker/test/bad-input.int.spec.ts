@@ -50,7 +50,7 @@ describe('bad input over the wire', () => {
       'NaN overrides',
       () => ({ imageData: scene.bytes, expressions: ['red'], options: { overrides: { alpha: NaN, strength: NaN } } }),
       'INVALID_ARGUMENT',
-      /alpha must be in \[0, 1\], got NaN.*strength must be in \(0, 1\], got NaN/,
+      /options\.overrides\.alpha: must be a number in \[0, 1\], got NaN.*options\.overrides\.strength: must be a number in \(0, 1\), got NaN/,
     ],
     [
       'an out-of-range override and an unknown override enum',
@@ -60,7 +60,42 @@ describe('bad input over the wire', () => {
         options: { overrides: { imageSize: 100, positionalBias: 42 as never } },
       }),
       'INVALID_ARGUMENT',
-      /image_size must be a multiple of 64.*positional_bias: unknown value 42/,
+      /positional_bias: unknown value 42.*options\.overrides\.image_size: must be a multiple of 64/,
+    ],
+    // issue 14 D10: what the gateway now refuses too, with the same shared validation
+    [
+      'strength 1',
+      () => ({ imageData: scene.bytes, expressions: ['red'], options: { overrides: { strength: 1 } } }),
+      'INVALID_ARGUMENT',
+      /options\.overrides\.strength: must be a number in \(0, 1\), got 1/,
+    ],
+    [
+      'steps 1000 (100 UNet passes at the default strength)',
+      () => ({ imageData: scene.bytes, expressions: ['red'], options: { overrides: { steps: 1000 } } }),
+      'INVALID_ARGUMENT',
+      /options\.overrides\.steps: ⌊strength × steps⌋ must give 1 to 8 UNet passes/,
+    ],
+    [
+      'fusion weights all 0',
+      () => ({ imageData: scene.bytes, expressions: ['red'], options: { overrides: { weights: { hard: 0, soft: 0, generative: 0 } } } }),
+      'INVALID_ARGUMENT',
+      /options\.overrides\.weights: at least one of hard, soft, generative must be > 0/,
+    ],
+    [
+      'fusion weights ±1e308',
+      () => ({ imageData: scene.bytes, expressions: ['red'], options: { overrides: { weights: { hard: 1e308, soft: -1e308, generative: 0 } } } }),
+      'INVALID_ARGUMENT',
+      /options\.overrides\.weights\.hard: must be a number in \[0, 100\].*options\.overrides\.weights\.soft/,
+    ],
+    [
+      'text weights both 0 and an unknown bias branch',
+      () => ({
+        imageData: scene.bytes,
+        expressions: ['red'],
+        options: { overrides: { hardText: { sentence: 0, root: 0 }, biasBranch: 9 as never } },
+      }),
+      'INVALID_ARGUMENT',
+      /options\.overrides\.bias_branch: unknown value 9.*options\.overrides\.hard_text: at least one of sentence, root/,
     ],
     ['no image', () => ({ expressions: ['red'] }), 'INVALID_ARGUMENT', /image_data or image_sha256/],
     ['a malformed sha256', () => ({ imageSha256: 'xyz', expressions: ['red'] }), 'INVALID_ARGUMENT', /64 hex/],

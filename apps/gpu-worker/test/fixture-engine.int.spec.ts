@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRle, maskIou } from '@refdiff/pipeline';
+import { checkExpression, decodeRle, MAX_EXPRESSION_CHARS, maskIou, TextFrontEnd } from '@refdiff/pipeline';
 import { syntheticSamples } from '@refdiff/synthetic';
 import { WorkerCallError } from '@refdiff/worker-contract';
 import { loadWorkerConfig } from '../src/config/env';
@@ -41,6 +42,25 @@ describe('worker on the fixture pack', () => {
     const info = await w.client.getInfo();
     expect(info.packName).not.toBe('');
     expect(info.packChecksum).not.toBe('');
+  }, 300_000);
+
+  it('reports its pack limits and shares its tokenizer, so callers check expressions as it will', async () => {
+    await w.server.ready;
+    const info = await w.client.getInfo();
+    expect(info.maxExpressionChars).toBe(MAX_EXPRESSION_CHARS);
+    expect(info.packLimits).toMatchObject({ contextLength: 77 });
+    expect(info.packLimits?.sdImageSize).toBeGreaterThan(0);
+    const tok = await w.client.getTokenizer();
+    expect(tok.sha256).toBe(info.packLimits?.tokenizerSha256);
+    expect(createHash('sha256').update(tok.tokenizerJson).digest('hex')).toBe(tok.sha256);
+    // the caller's check (checkExpression with the shared tokenizer) and the worker agree on an over-long expression
+    const front = new TextFrontEnd({ json: tok.tokenizerJson, contextLength: tok.contextLength, startId: tok.startId, endId: tok.endId });
+    const long = Array.from({ length: 80 }, () => 'red').join(' ');
+    expect(checkExpression(long, front)).toMatchObject({ code: 'EXPRESSION_TOO_LONG' });
+    expect(checkExpression('the red square', front)).toBeNull();
+    const scene = [...syntheticSamples({ seed: 3, count: 1 })][0].scene;
+    const { response } = await w.client.segment(await png(scene.image, scene.width, scene.height), [long], undefined, { deadlineMs: 120_000 });
+    expect(response.results[0].error?.code).toBe('EXPRESSION_TOO_LONG');
   }, 300_000);
 
   it('segments synthetic scenes: IoU >= 0.9 against the ground truth', async () => {

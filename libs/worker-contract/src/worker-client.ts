@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { GetInfoResponse__Output } from './__generated__/refdiff/worker/v1/GetInfoResponse';
+import type { GetTokenizerResponse__Output } from './__generated__/refdiff/worker/v1/GetTokenizerResponse';
 import type { SegmentOptions } from './__generated__/refdiff/worker/v1/SegmentOptions';
 import type { SegmentRequest } from './__generated__/refdiff/worker/v1/SegmentRequest';
 import type { SegmentResponse__Output } from './__generated__/refdiff/worker/v1/SegmentResponse';
@@ -107,6 +108,8 @@ export interface WorkerClient {
   /** One raw Segment call with exactly this request (no hash-first logic). */
   segmentRaw(request: SegmentRequest, call?: WorkerCallOptions): Promise<SegmentResponse__Output>;
   getInfo(call?: WorkerCallOptions): Promise<GetInfoResponse__Output>;
+  /** The pack's tokenizer.json (for checking expressions against the token limit before sending them). */
+  getTokenizer(call?: WorkerCallOptions): Promise<GetTokenizerResponse__Output>;
   /** The generated grpc-js client, for anything else. */
   readonly grpcClient: SegmentationWorkerClient;
   close(): void;
@@ -128,7 +131,7 @@ export function createWorkerClient(target: string, options: WorkerClientOptions 
   });
 
   function unary<Req, Res>(
-    method: 'segment' | 'getInfo',
+    method: 'segment' | 'getInfo' | 'getTokenizer',
     request: Req,
     call: WorkerCallOptions,
     deadline: Date,
@@ -197,6 +200,9 @@ export function createWorkerClient(target: string, options: WorkerClientOptions 
     },
     getInfo(call = {}) {
       return unary<object, GetInfoResponse__Output>('getInfo', {}, call, deadlineOf(call));
+    },
+    getTokenizer(call = {}) {
+      return unary<object, GetTokenizerResponse__Output>('getTokenizer', {}, call, deadlineOf(call));
     },
     close() {
       grpcClient.close();

@@ -1,4 +1,5 @@
-import type { Preset, ProposalSource, SegmentOptions, SegmentOverrides } from '@refdiff/pipeline';
+import { checkSegmentOptions, grpcOptionField } from '@refdiff/pipeline';
+import type { BiasBranch, PackLimits, Preset, ProposalSource, SegmentOptions, SegmentOverrides } from '@refdiff/pipeline';
 import type { SegmentRequest__Output } from '@refdiff/worker-contract';
 import { WorkerError } from './worker.errors';
 
@@ -41,14 +42,26 @@ const THRESHOLD_MODES: Record<string, SegmentOverrides['thresholdMode']> = {
   THRESHOLD_MODE_QUANTILE: 'quantile',
 };
 
+const BIAS_BRANCHES: Record<string, BiasBranch | undefined> = {
+  DISCRIMINATIVE_BRANCH_UNSPECIFIED: undefined,
+  DISCRIMINATIVE_BRANCH_HARD: 'hard',
+  DISCRIMINATIVE_BRANCH_SOFT: 'soft',
+};
+const CLIP_RESOLUTIONS: Record<string, SegmentOverrides['clipResolution']> = {
+  CLIP_RESOLUTION_UNSPECIFIED: undefined,
+  CLIP_RESOLUTION_FULL: 'full',
+  CLIP_RESOLUTION_FIXED: 'fixed',
+};
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const CACHE_NAMESPACE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
  * Checks a decoded SegmentRequest before it reaches the queue or the engine. Collects every problem and throws one
- * WorkerError (INVALID_ARGUMENT, or IMAGE_TOO_LARGE for an oversized image) listing them all.
+ * WorkerError (INVALID_ARGUMENT, or IMAGE_TOO_LARGE for an oversized image) listing them all. Options go through
+ * checkSegmentOptions (@refdiff/pipeline), the validation the gateway and the CLI run too, with this pack's limits.
  */
-export function validateSegmentRequest(req: SegmentRequest__Output, limits: SegmentLimits): ValidSegmentRequest {
+export function validateSegmentRequest(req: SegmentRequest__Output, limits: SegmentLimits, pack?: PackLimits | null): ValidSegmentRequest {
   const problems: string[] = [];
 
   let input: ValidSegmentRequest['input'] | undefined;
@@ -82,51 +95,42 @@ export function validateSegmentRequest(req: SegmentRequest__Output, limits: Segm
       problems.push(`${field}: unknown value ${JSON.stringify(value)}`);
       return undefined;
     };
-    const preset = pick(PRESETS, o.preset, 'options.preset');
-    if (preset) options.preset = preset;
-    const proposals = pick(PROPOSAL_SOURCES, o.proposalSource, 'options.proposal_source');
-    if (proposals) options.proposals = proposals;
-    if (o.seed !== undefined) options.seed = o.seed;
+    const set = <K extends keyof typeof options>(key: K, value: (typeof options)[K] | undefined | null) => {
+      if (value !== undefined && value !== null) options[key] = value;
+    };
+    set('preset', pick(PRESETS, o.preset, 'options.preset'));
+    set('proposals', pick(PROPOSAL_SOURCES, o.proposalSource, 'options.proposal_source'));
+    set('seed', o.seed);
     if (o.returnAttention) options.returnAttention = true;
 
     const ov = o.overrides;
     if (ov) {
-      const num = (field: string, value: number | undefined, ok: (v: number) => boolean, rule: string) => {
-        if (value === undefined) return undefined;
-        if (!Number.isFinite(value) || !ok(value)) {
-          problems.push(`options.overrides.${field} must be ${rule}, got ${value}`);
-          return undefined;
-        }
-        return value;
-      };
-      const unit = (v: number) => v >= 0 && v <= 1;
-      const set = <K extends keyof SegmentOverrides>(key: K, value: SegmentOverrides[K] | undefined) => {
-        if (value !== undefined) options[key] = value;
-      };
-      set('alpha', num('alpha', ov.alpha, unit, 'in [0, 1]'));
-      set('beta', num('beta', ov.beta, unit, 'in [0, 1]'));
-      set('strength', num('strength', ov.strength, (v) => v > 0 && v <= 1, 'in (0, 1]'));
-      set('guidanceScale', num('guidance_scale', ov.guidanceScale, (v) => v >= 0 && v <= 100, 'in [0, 100]'));
-      set(
-        'imageSize',
-        num('image_size', ov.imageSize, (v) => v >= 64 && v <= 4096 && v % 64 === 0, 'a multiple of 64 in [64, 4096]'),
-      );
-      set('steps', num('steps', ov.steps, (v) => v >= 1 && v <= 1000, 'in [1, 1000]'));
-      const level = num('attention_level', ov.attentionLevel, (v) => [1, 2, 4, 8].includes(v), 'one of 1, 2, 4, 8');
-      if (level !== undefined) options.attentionLevel = level as 1 | 2 | 4 | 8;
-      set('topK', num('top_k', ov.topK, (v) => v >= 1 && v <= 1000, 'in [1, 1000]'));
-      set('minArea', num('min_area', ov.minArea, (v) => v >= 0, '>= 0'));
-      if (ov.weights) {
-        const w = ov.weights;
-        const finite = [w.hard, w.soft, w.generative].every(Number.isFinite);
-        if (!finite) problems.push('options.overrides.weights must be finite numbers');
-        else options.weights = { hard: w.hard, soft: w.soft, generative: w.generative };
-      }
+      set('alpha', ov.alpha);
+      set('beta', ov.beta);
+      if (ov.weights) set('weights', { hard: ov.weights.hard, soft: ov.weights.soft, generative: ov.weights.generative });
+      set('imageSize', ov.imageSize);
+      set('steps', ov.steps);
+      set('strength', ov.strength);
+      set('guidanceScale', ov.guidanceScale);
+      set('attentionLevel', ov.attentionLevel as SegmentOverrides['attentionLevel']);
       set('attentionKind', pick(ATTENTION_KINDS, ov.attentionKind, 'options.overrides.attention_kind'));
+      set('topK', ov.topK);
+      set('minArea', ov.minArea);
+      set('minAreaRatio', ov.minAreaRatio);
       set('positionalBias', pick(POSITIONAL_BIASES, ov.positionalBias, 'options.overrides.positional_bias'));
+      set('biasBranch', pick(BIAS_BRANCHES, ov.biasBranch, 'options.overrides.bias_branch'));
       set('thresholdMode', pick(THRESHOLD_MODES, ov.thresholdMode, 'options.overrides.threshold_mode'));
+      if (ov.hardText) set('hardText', { sentence: ov.hardText.sentence, root: ov.hardText.root });
+      if (ov.softText) set('softText', { sentence: ov.softText.sentence, root: ov.softText.root });
+      set('fusion', pick(PRESETS, ov.fusion, 'options.overrides.fusion'));
+      set('clipResolution', pick(CLIP_RESOLUTIONS, ov.clipResolution, 'options.overrides.clip_resolution'));
+      set('clipMaxSide', ov.clipMaxSide);
+      set('maskedLayer', ov.maskedLayer);
     }
   }
+  // the one validation shared with the gateway and the CLI, against this worker's pack
+  const { issues } = checkSegmentOptions(options, pack);
+  for (const i of issues) problems.push(`${grpcOptionField(i.field)}: ${i.message}`);
 
   const ns = req.cacheNamespace ?? '';
   if (ns !== '' && !CACHE_NAMESPACE.test(ns)) problems.push('cache_namespace must be at most 128 characters of [A-Za-z0-9_.:-]');

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import type { RefDiff } from '@refdiff/pipeline';
+import { MAX_EXPRESSION_CHARS, type RefDiff } from '@refdiff/pipeline';
 import {
   PROTO_LOADER_OPTIONS,
   REQUEST_ID_METADATA_KEY,
@@ -12,6 +12,7 @@ import {
   workerPackageDefinition,
   workerProto,
   type GetInfoResponse,
+  type GetTokenizerResponse,
   type SegmentRequest__Output,
   type SegmentResponse,
 } from '@refdiff/worker-contract';
@@ -104,6 +105,19 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
     'grpc.max_send_message_length': options.maxMessageBytes,
   });
 
+  // the tokenizer.json and its sha256, computed once per engine
+  const tokenizers = new WeakMap<RefDiff, GetTokenizerResponse & { sha256: string }>();
+  function tokenizerOf(e: RefDiff): GetTokenizerResponse & { sha256: string } {
+    let t = tokenizers.get(e);
+    if (!t && e.pack) {
+      const { json, contextLength, startId, endId } = e.pack.tokenizer;
+      t = { sha256: createHash('sha256').update(json, 'utf8').digest('hex'), tokenizerJson: json, contextLength, startId, endId };
+      tokenizers.set(e, t);
+    }
+    if (!t) throw new WorkerError('NO_TOKENIZER', 'this engine has no tokenizer to share');
+    return t;
+  }
+
   function available(): RefDiff {
     if (state === 'draining' || state === 'stopped') throw new WorkerError('DRAINING', 'worker is shutting down');
     if (!engine || state !== 'serving') throw new WorkerError('NOT_READY', 'models are still loading');
@@ -117,7 +131,7 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
     reqLog: Logger,
   ): Promise<SegmentResponse> {
     const e = available();
-    const valid = validateSegmentRequest(call.request, options.limits);
+    const valid = validateSegmentRequest(call.request, options.limits, e.pack?.limits);
     // Hash-first: answer a miss before taking a queue slot, so the resend is the only real work.
     if ('sha256' in valid.input && !e.hasImage(valid.input.sha256, valid.input.cacheNamespace)) {
       throw new WorkerError('IMAGE_NOT_CACHED', `image ${valid.input.sha256} is not cached; resend with image_data`);
@@ -216,7 +230,14 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
         maxExpressions: options.limits.maxExpressions,
         maxImageBytes: options.limits.maxImageBytes,
         maxMessageBytes: options.maxMessageBytes,
+        maxExpressionChars: MAX_EXPRESSION_CHARS,
+        ...(e.pack ? { packLimits: { ...e.pack.limits, contextLength: e.pack.tokenizer.contextLength, tokenizerSha256: tokenizerOf(e).sha256 } } : {}),
       };
+    }),
+    GetTokenizer: unary<unknown, GetTokenizerResponse>('GetTokenizer', async () => {
+      const e = available();
+      if (!e.pack) throw new WorkerError('NO_TOKENIZER', 'this engine has no tokenizer to share');
+      return tokenizerOf(e);
     }),
   });
   health.addToServer(server);

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ERROR_CODE_METADATA_KEY } from '@refdiff/worker-contract';
 
 /** Codes the worker adds to the pipeline's (PipelineErrorCode) ones. */
-export type WorkerOwnErrorCode = 'QUEUE_FULL' | 'NOT_READY' | 'DRAINING' | 'DEADLINE_EXCEEDED' | 'CANCELLED';
+export type WorkerOwnErrorCode = 'QUEUE_FULL' | 'NOT_READY' | 'DRAINING' | 'DEADLINE_EXCEEDED' | 'CANCELLED' | 'NO_TOKENIZER';
 
 /** An error the worker raises itself; `code` goes to the client in the `refdiff-error-code` trailer. */
 export class WorkerError extends Error {
@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   IMAGE_NOT_CACHED: grpc.status.FAILED_PRECONDITION,
   PACK_MISMATCH: grpc.status.FAILED_PRECONDITION,
   QUEUE_FULL: grpc.status.RESOURCE_EXHAUSTED,
+  NO_TOKENIZER: grpc.status.NOT_FOUND,
   NOT_READY: grpc.status.UNAVAILABLE,
   DRAINING: grpc.status.UNAVAILABLE,
   DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,

@@ -15,7 +15,7 @@ import { TextFrontEnd, type ExpressionText } from './expression-text';
 import { ImageLru } from './image-cache';
 import { gateAndDecode, sha256Hex } from './image-gate';
 import { ImageState, type SdLatent } from './image-state';
-import { minAreaFor, resolveSettings, type ResolvedSettings } from './segment-presets';
+import { minAreaFor, packLimitsOf, resolveSettings, type ResolvedSettings } from './segment-presets';
 import { PipelineError } from '../errors/pipeline.errors';
 import { toEngineError } from './segment.errors';
 import type {
@@ -63,6 +63,7 @@ export function createRefDiff(models: RefDiffModels, config: RefDiffConfig): Ref
 class RefDiffEngine implements RefDiff {
   readonly packName: string;
   readonly packChecksum: string;
+  readonly pack: NonNullable<RefDiff['pack']>;
   private readonly cache: ImageLru<ImageState>;
   private readonly text: TextFrontEnd;
   private readonly limits: { maxImagePixels: number; maxImageBytes: number; autoOrient: boolean };
@@ -80,6 +81,7 @@ class RefDiffEngine implements RefDiff {
     }
     this.packName = models.constants.packName;
     this.packChecksum = models.constants.packChecksum;
+    this.pack = { limits: packLimitsOf(models.constants), tokenizer: models.constants.tokenizer };
     this.cache = new ImageLru<ImageState>(config.imageCacheBytes);
     this.text = new TextFrontEnd(models.constants.tokenizer);
     this.limits = {

@@ -1,3 +1,6 @@
+import type { ModelPackConstants } from '../ports/ref-diff-models';
+import type { PackLimits } from './segment-options.rules';
+
 /**
  * The contract of `segment()` — the whole Ref-Diff method on one image and one or more expressions.
  * The gpu-worker serves exactly this over gRPC; the CLI prints it. (Implementation: issue 6.)
@@ -158,6 +161,11 @@ export interface ImageCacheStats {
 export interface RefDiff {
   readonly packName: string;
   readonly packChecksum: string;
+  /**
+   * What request checks need to know about the pack: PackLimits for checkSegmentOptions and the tokenizer for
+   * checkExpression (a worker reports both so the gateway checks exactly as the engine will). Absent: not known.
+   */
+  readonly pack?: { readonly limits: PackLimits; readonly tokenizer: Omit<ModelPackConstants['tokenizer'], 'padId'> };
   /** Whether `segment({ sha256, cacheNamespace })` would find the image without its bytes. */
   hasImage(sha256: string, cacheNamespace?: string): boolean;
   /**

@@ -4,7 +4,16 @@ import type { FusionWeights as _refdiff_worker_v1_FusionWeights, FusionWeights__
 import type { AttentionKind as _refdiff_worker_v1_AttentionKind, AttentionKind__Output as _refdiff_worker_v1_AttentionKind__Output } from '../../../refdiff/worker/v1/AttentionKind';
 import type { PositionalBias as _refdiff_worker_v1_PositionalBias, PositionalBias__Output as _refdiff_worker_v1_PositionalBias__Output } from '../../../refdiff/worker/v1/PositionalBias';
 import type { ThresholdMode as _refdiff_worker_v1_ThresholdMode, ThresholdMode__Output as _refdiff_worker_v1_ThresholdMode__Output } from '../../../refdiff/worker/v1/ThresholdMode';
+import type { DiscriminativeBranch as _refdiff_worker_v1_DiscriminativeBranch, DiscriminativeBranch__Output as _refdiff_worker_v1_DiscriminativeBranch__Output } from '../../../refdiff/worker/v1/DiscriminativeBranch';
+import type { TextWeights as _refdiff_worker_v1_TextWeights, TextWeights__Output as _refdiff_worker_v1_TextWeights__Output } from '../../../refdiff/worker/v1/TextWeights';
+import type { Preset as _refdiff_worker_v1_Preset, Preset__Output as _refdiff_worker_v1_Preset__Output } from '../../../refdiff/worker/v1/Preset';
+import type { ClipResolution as _refdiff_worker_v1_ClipResolution, ClipResolution__Output as _refdiff_worker_v1_ClipResolution__Output } from '../../../refdiff/worker/v1/ClipResolution';
 
+/**
+ * Every field is checked by the one validation shared with the gateway and the CLI (checkSegmentOptions in
+ * @refdiff/pipeline); bounds and each preset's values: docs/options.md. A bad value fails the call with
+ * INVALID_ARGUMENT naming the field (e.g. `options.overrides.steps: …`) before it is queued.
+ */
 export interface Overrides {
   /**
    * paper fusion: s = alpha * s_G + (1 - alpha) * s_D, in [0, 1]
@@ -37,6 +46,32 @@ export interface Overrides {
   'minArea'?: (number);
   'positionalBias'?: (_refdiff_worker_v1_PositionalBias);
   'thresholdMode'?: (_refdiff_worker_v1_ThresholdMode);
+  /**
+   * proposals of at most this share of the image area are filtered, in [0, 1) (when min_area is absent)
+   */
+  'minAreaRatio'?: (number | string);
+  /**
+   * the branch the positional bias multiplies
+   */
+  'biasBranch'?: (_refdiff_worker_v1_DiscriminativeBranch);
+  /**
+   * text targets of the hard and soft branches: weights of (sentence, root word)
+   */
+  'hardText'?: (_refdiff_worker_v1_TextWeights | null);
+  'softText'?: (_refdiff_worker_v1_TextWeights | null);
+  /**
+   * fusion family: PRESET_PAPER (alpha, beta) or PRESET_REFERENCE (weights)
+   */
+  'fusion'?: (_refdiff_worker_v1_Preset);
+  'clipResolution'?: (_refdiff_worker_v1_ClipResolution);
+  /**
+   * longest side of a full-resolution CLIP input
+   */
+  'clipMaxSide'?: (number);
+  /**
+   * CLIP layer the soft branch reads: 1-based, negative from the end (-1 = last)
+   */
+  'maskedLayer'?: (number);
   '_alpha'?: "alpha";
   '_beta'?: "beta";
   '_imageSize'?: "imageSize";
@@ -46,8 +81,16 @@ export interface Overrides {
   '_attentionLevel'?: "attentionLevel";
   '_topK'?: "topK";
   '_minArea'?: "minArea";
+  '_minAreaRatio'?: "minAreaRatio";
+  '_clipMaxSide'?: "clipMaxSide";
+  '_maskedLayer'?: "maskedLayer";
 }
 
+/**
+ * Every field is checked by the one validation shared with the gateway and the CLI (checkSegmentOptions in
+ * @refdiff/pipeline); bounds and each preset's values: docs/options.md. A bad value fails the call with
+ * INVALID_ARGUMENT naming the field (e.g. `options.overrides.steps: …`) before it is queued.
+ */
 export interface Overrides__Output {
   /**
    * paper fusion: s = alpha * s_G + (1 - alpha) * s_D, in [0, 1]
@@ -80,6 +123,32 @@ export interface Overrides__Output {
   'minArea'?: (number);
   'positionalBias': (_refdiff_worker_v1_PositionalBias__Output);
   'thresholdMode': (_refdiff_worker_v1_ThresholdMode__Output);
+  /**
+   * proposals of at most this share of the image area are filtered, in [0, 1) (when min_area is absent)
+   */
+  'minAreaRatio'?: (number);
+  /**
+   * the branch the positional bias multiplies
+   */
+  'biasBranch': (_refdiff_worker_v1_DiscriminativeBranch__Output);
+  /**
+   * text targets of the hard and soft branches: weights of (sentence, root word)
+   */
+  'hardText': (_refdiff_worker_v1_TextWeights__Output | null);
+  'softText': (_refdiff_worker_v1_TextWeights__Output | null);
+  /**
+   * fusion family: PRESET_PAPER (alpha, beta) or PRESET_REFERENCE (weights)
+   */
+  'fusion': (_refdiff_worker_v1_Preset__Output);
+  'clipResolution': (_refdiff_worker_v1_ClipResolution__Output);
+  /**
+   * longest side of a full-resolution CLIP input
+   */
+  'clipMaxSide'?: (number);
+  /**
+   * CLIP layer the soft branch reads: 1-based, negative from the end (-1 = last)
+   */
+  'maskedLayer'?: (number);
   '_alpha'?: "alpha";
   '_beta'?: "beta";
   '_imageSize'?: "imageSize";
@@ -89,4 +158,7 @@ export interface Overrides__Output {
   '_attentionLevel'?: "attentionLevel";
   '_topK'?: "topK";
   '_minArea'?: "minArea";
+  '_minAreaRatio'?: "minAreaRatio";
+  '_clipMaxSide'?: "clipMaxSide";
+  '_maskedLayer'?: "maskedLayer";
 }

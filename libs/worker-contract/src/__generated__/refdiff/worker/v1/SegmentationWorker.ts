@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { GetInfoRequest as _refdiff_worker_v1_GetInfoRequest, GetInfoRequest__Output as _refdiff_worker_v1_GetInfoRequest__Output } from '../../../refdiff/worker/v1/GetInfoRequest';
 import type { GetInfoResponse as _refdiff_worker_v1_GetInfoResponse, GetInfoResponse__Output as _refdiff_worker_v1_GetInfoResponse__Output } from '../../../refdiff/worker/v1/GetInfoResponse';
+import type { GetTokenizerRequest as _refdiff_worker_v1_GetTokenizerRequest, GetTokenizerRequest__Output as _refdiff_worker_v1_GetTokenizerRequest__Output } from '../../../refdiff/worker/v1/GetTokenizerRequest';
+import type { GetTokenizerResponse as _refdiff_worker_v1_GetTokenizerResponse, GetTokenizerResponse__Output as _refdiff_worker_v1_GetTokenizerResponse__Output } from '../../../refdiff/worker/v1/GetTokenizerResponse';
 import type { SegmentRequest as _refdiff_worker_v1_SegmentRequest, SegmentRequest__Output as _refdiff_worker_v1_SegmentRequest__Output } from '../../../refdiff/worker/v1/SegmentRequest';
 import type { SegmentResponse as _refdiff_worker_v1_SegmentResponse, SegmentResponse__Output as _refdiff_worker_v1_SegmentResponse__Output } from '../../../refdiff/worker/v1/SegmentResponse';
 
@@ -22,6 +24,25 @@ export interface SegmentationWorkerClient extends grpc.Client {
   getInfo(argument: _refdiff_worker_v1_GetInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_refdiff_worker_v1_GetInfoResponse__Output>): grpc.ClientUnaryCall;
   getInfo(argument: _refdiff_worker_v1_GetInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_refdiff_worker_v1_GetInfoResponse__Output>): grpc.ClientUnaryCall;
   getInfo(argument: _refdiff_worker_v1_GetInfoRequest, callback: grpc.requestCallback<_refdiff_worker_v1_GetInfoResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The pack's tokenizer.json, so a caller can check expressions against the token limit exactly as the worker
+   * will (the gateway does at `segment` time). Fetch it again when GetInfoResponse.pack_limits.tokenizer_sha256
+   * changes.
+   */
+  GetTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  GetTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  GetTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  GetTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The pack's tokenizer.json, so a caller can check expressions against the token limit exactly as the worker
+   * will (the gateway does at `segment` time). Fetch it again when GetInfoResponse.pack_limits.tokenizer_sha256
+   * changes.
+   */
+  getTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  getTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  getTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
+  getTokenizer(argument: _refdiff_worker_v1_GetTokenizerRequest, callback: grpc.requestCallback<_refdiff_worker_v1_GetTokenizerResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * One image, one or more expressions; one outcome per expression, in request order.
@@ -61,6 +82,13 @@ export interface SegmentationWorkerHandlers extends grpc.UntypedServiceImplement
   GetInfo: grpc.handleUnaryCall<_refdiff_worker_v1_GetInfoRequest__Output, _refdiff_worker_v1_GetInfoResponse>;
   
   /**
+   * The pack's tokenizer.json, so a caller can check expressions against the token limit exactly as the worker
+   * will (the gateway does at `segment` time). Fetch it again when GetInfoResponse.pack_limits.tokenizer_sha256
+   * changes.
+   */
+  GetTokenizer: grpc.handleUnaryCall<_refdiff_worker_v1_GetTokenizerRequest__Output, _refdiff_worker_v1_GetTokenizerResponse>;
+  
+  /**
    * One image, one or more expressions; one outcome per expression, in request order.
    * 
    * Hash-first protocol (repeated requests on one image do not resend megabytes):
@@ -76,5 +104,6 @@ export interface SegmentationWorkerHandlers extends grpc.UntypedServiceImplement
 
 export interface SegmentationWorkerDefinition extends grpc.ServiceDefinition {
   GetInfo: MethodDefinition<_refdiff_worker_v1_GetInfoRequest, _refdiff_worker_v1_GetInfoResponse, _refdiff_worker_v1_GetInfoRequest__Output, _refdiff_worker_v1_GetInfoResponse__Output>
+  GetTokenizer: MethodDefinition<_refdiff_worker_v1_GetTokenizerRequest, _refdiff_worker_v1_GetTokenizerResponse, _refdiff_worker_v1_GetTokenizerRequest__Output, _refdiff_worker_v1_GetTokenizerResponse__Output>
   Segment: MethodDefinition<_refdiff_worker_v1_SegmentRequest, _refdiff_worker_v1_SegmentResponse, _refdiff_worker_v1_SegmentRequest__Output, _refdiff_worker_v1_SegmentResponse__Output>
 }
