@@ -13,6 +13,7 @@ import {
   workerProto,
   type GetInfoResponse,
   type GetTokenizerResponse,
+  type PackLimits,
   type SegmentRequest__Output,
   type SegmentResponse,
 } from '@refdiff/worker-contract';
@@ -116,6 +117,12 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
     }
     if (!t) throw new WorkerError('NO_TOKENIZER', 'this engine has no tokenizer to share');
     return t;
+  }
+
+  function packLimitsMessage(e: RefDiff): PackLimits {
+    const { sdImageSize, clipImageSize, clipDynamicImageSize, clipLayers } = e.pack!.limits;
+    const { contextLength, sha256 } = tokenizerOf(e);
+    return { sdImageSize, clipImageSize, clipDynamicImageSize, clipLayers, contextLength, tokenizerSha256: sha256 };
   }
 
   function available(): RefDiff {
@@ -231,7 +238,7 @@ export function createWorkerServer(options: WorkerServerOptions): WorkerServer {
         maxImageBytes: options.limits.maxImageBytes,
         maxMessageBytes: options.maxMessageBytes,
         maxExpressionChars: MAX_EXPRESSION_CHARS,
-        ...(e.pack ? { packLimits: { ...e.pack.limits, contextLength: e.pack.tokenizer.contextLength, tokenizerSha256: tokenizerOf(e).sha256 } } : {}),
+        ...(e.pack ? { packLimits: packLimitsMessage(e) } : {}),
       };
     }),
     GetTokenizer: unary<unknown, GetTokenizerResponse>('GetTokenizer', async () => {
