@@ -6,7 +6,8 @@ import { assertRgbImage, type RgbImage } from './rgb-image';
  * Resampling kernels for 8-bit images, through libvips (sharp). How they compare with the reference stack:
  * - `lanczos3`: the reference code's PIL `Image.LANCZOS` (a = 3). Close but not identical: libvips and PIL
  *   differ in fixed-point rounding and edge handling (differences of a few grey levels at edges).
- * - `cubic`: Catmull-Rom, the kernel PIL `BICUBIC` and SAM's ResizeLongestSide (PIL default) use; close, not equal.
+ * - `cubic`: Catmull-Rom, the kernel of PIL `BICUBIC`; close, not equal. (SAM's ResizeLongestSide is PIL BILINEAR:
+ *   see resizePilBilinear, a bit-exact port.)
  * - `linear`: libvips' linear is antialiased when downscaling and is NOT torch/cv2 bilinear (see
  *   resizeBilinear for float maps, which is torch-exact). Close to PIL BILINEAR when downscaling.
  * - `nearest`: nearest neighbour.

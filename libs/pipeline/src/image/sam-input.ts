@@ -1,5 +1,5 @@
 import { assertImageSize, assertPositiveInt } from '../errors/pipeline.errors';
-import { resizeImage } from './image-resize';
+import { resizePilBilinear } from './pil-resample';
 import { SAM_MEAN, SAM_STD, toSamPixels } from './image-normalize';
 import type { RgbImage } from './rgb-image';
 
@@ -32,8 +32,9 @@ export interface SamInput {
 }
 
 /**
- * SAM image preprocessing: longest side → L with a bicubic (Catmull-Rom) resize (SAM resizes with PIL's default,
- * BICUBIC; libvips' cubic is close, not bit-identical), normalise with SAM mean/std on 0..255, pad bottom/right.
+ * SAM image preprocessing as segment-anything's ResizeLongestSide + preprocess: longest side → L with PIL's bilinear
+ * filter (torchvision's resize of a PIL image; antialiased when shrinking; bit-exact port), normalise with SAM
+ * mean/std on 0..255, pad bottom/right.
  */
 export async function prepareSamInput(
   image: RgbImage,
@@ -41,7 +42,7 @@ export async function prepareSamInput(
 ): Promise<SamInput> {
   const inputSize = options.inputSize ?? 1024;
   const size = samResizedSize(image.width, image.height, inputSize);
-  const resized = await resizeImage(image, size.width, size.height, 'cubic');
+  const resized = resizePilBilinear(image, size.width, size.height);
   const planes = toSamPixels(resized, options.mean ?? SAM_MEAN, options.std ?? SAM_STD);
   return {
     pixels: padPlanesBottomRight(planes, size.width, size.height, inputSize),
