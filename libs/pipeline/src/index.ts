@@ -50,6 +50,7 @@ export { generativeScores } from './proposals/generative-score';
 
 export { samGeometry, samPointGrid, type SamGeometry } from './sam/sam-geometry';
 export { SamMaskUpscaler, composeAxis, type ComposedAxis, type UpscaleStats } from './sam/mask-upscale';
+export { SamRunUpscaler, type LowResWindow } from './sam/run-upscale';
 export { boxIou, boxNms } from './sam/box-nms';
 export {
   SamMaskGenerator,

@@ -2,6 +2,7 @@ import type { SamDecodeResult } from '../ports/ref-diff-models';
 import { assertLength, assertRange, PipelineError } from '../errors/pipeline.errors';
 import { boxNms } from './box-nms';
 import { SamMaskUpscaler } from './mask-upscale';
+import { SamRunUpscaler } from './run-upscale';
 import type { SamGeometry } from './sam-geometry';
 
 /** segment-anything SamAutomaticMaskGenerator post-processing settings (defaults exactly SAM's). */
@@ -69,12 +70,14 @@ export function passesStability(countHigh: number, countLow: number, thresh: num
  * SAM's automatic mask generation after the decoder (segment-anything amg `_process_batch` + `_process_crop` with
  * crop_n_layers 0, min_mask_region_area 0): per decoded batch keep pred IoU > thresh, upscale only those (lazily,
  * see SamMaskUpscaler), keep stability ≥ thresh, binarise at the mask threshold, box; then one box NMS over all
- * kept masks scored by predicted IoU. Feed batches in point order with `addBatch`, then `finish`. Non-finite logits of
- * a mask that passes the IoU filter throw INVALID_VALUE (the others are never read).
+ * kept masks scored by predicted IoU. Feed batches in point order with `addBatch`, then `finish`. NaN / +Infinity logits
+ * that a mask passing the IoU filter reads throw INVALID_VALUE (the others are never read; see SamRunUpscaler).
  */
 export class SamMaskGenerator {
   readonly settings: SamAmgSettings;
-  private readonly upscaler: SamMaskUpscaler;
+  /** 'runs' (default): SamRunUpscaler; 'reference': the block-quadtree SamMaskUpscaler it is tested against */
+  readonly engine: 'runs' | 'reference';
+  private readonly upscaler: SamRunUpscaler | SamMaskUpscaler;
   private readonly candidates: SamCandidate[] = [];
   /** how many masks each stage saw, for logs and benches */
   readonly counts = { decoded: 0, passedIou: 0, passedStability: 0, kept: 0 };
@@ -82,6 +85,7 @@ export class SamMaskGenerator {
   constructor(
     readonly geometry: SamGeometry,
     settings: Partial<SamAmgSettings> = {},
+    options: { engine?: 'runs' | 'reference' } = {},
   ) {
     this.settings = { ...SAM_AMG_DEFAULTS, ...settings };
     const s = this.settings;
@@ -90,7 +94,11 @@ export class SamMaskGenerator {
     assertRange('stabilityScoreOffset', s.stabilityScoreOffset, 0, Infinity);
     assertRange('maskThreshold', s.maskThreshold, -Infinity, Infinity);
     assertRange('boxNmsThresh', s.boxNmsThresh, 0, 1);
-    this.upscaler = new SamMaskUpscaler(geometry);
+    this.engine = options.engine ?? 'runs';
+    if (this.engine !== 'runs' && this.engine !== 'reference') {
+      throw new PipelineError('INVALID_VALUE', `SAM post-processing engine must be 'runs' or 'reference', got ${String(this.engine)}`);
+    }
+    this.upscaler = this.engine === 'runs' ? new SamRunUpscaler(geometry) : new SamMaskUpscaler(geometry);
   }
 
   /** One decoder call: iouScores [P, 3], lowResLogits [P, 3, S, S]; `firstPoint` = grid index of its first point. */
@@ -148,6 +156,10 @@ export class SamMaskGenerator {
 
   /** The binary mask [H, W] of a candidate at image resolution. */
   mask(candidate: SamCandidate): Uint8Array {
+    if (this.upscaler instanceof SamRunUpscaler) {
+      const { data, row0, col0, rows, cols } = candidate.lowRes;
+      return this.upscaler.mask({ data, stride: cols, row0, col0, rows, cols }, this.settings.maskThreshold);
+    }
     return this.upscaler.mask(this.lowResPlane(candidate), this.settings.maskThreshold);
   }
 

@@ -5,7 +5,6 @@ import type { RgbImage } from '../image/rgb-image';
 import { prepareSamInput } from '../image/sam-input';
 import { prepareSdInput } from '../image/sd-input';
 import { padToSquare, type SquarePlacement } from '../image/square-pad';
-import { maskArea, maskBox } from '../masks/binary-mask';
 import type { RefDiffModels } from '../ports/ref-diff-models';
 import { samGeometry, samPointGrid } from '../sam/sam-geometry';
 import { SamMaskGenerator } from '../sam/sam-mask-generator';
@@ -167,8 +166,9 @@ export class ImageState implements Sized {
         return ctx.time('samPostMs', () => {
           const kept = generator.finish();
           const masks = kept.map((k) => generator.mask(k));
-          const areas = masks.map((m) => maskArea(m));
-          const boxes = masks.map((m) => maskBox(m, this.width, this.height) ?? ([0, 0, 0, 0] as [number, number, number, number]));
+          // the generator's area and box are exactly those of the materialised mask (tested): no rescan
+          const areas = kept.map((k) => k.area);
+          const boxes = kept.map((k) => [...k.box] as [number, number, number, number]);
           return { masks, areas, boxes, stages: { ...generator.counts } };
         });
       },

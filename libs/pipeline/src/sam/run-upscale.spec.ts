@@ -1,0 +1,149 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { syntheticSamBatch } from '../bench/pipeline-bench';
+import { maskBox } from '../masks/binary-mask';
+import { SamMaskUpscaler } from './mask-upscale';
+import { SamRunUpscaler } from './run-upscale';
+import { samGeometry, type SamGeometry } from './sam-geometry';
+import { SamMaskGenerator } from './sam-mask-generator';
+
+/**
+ * Exactness of the fast SAM post-processing path: SamRunUpscaler and the 'runs' generator must give exactly what the
+ * reference SamMaskUpscaler (the previous implementation) gives — counts, areas, boxes, stability, masks — on smooth
+ * blobs, on rough random planes (many runs per row), and on planes of small integers whose interpolated values land
+ * exactly on the thresholds.
+ */
+
+const geometries: SamGeometry[] = [
+  samGeometry(10, 10, 64, 16),
+  samGeometry(75, 50, 64, 16),
+  samGeometry(40, 30, 64, 16),
+  samGeometry(23, 61, 64, 16),
+  samGeometry(130, 97, 64, 16),
+  samGeometry(64, 64, 64, 16),
+  samGeometry(160, 120, 128, 32),
+];
+
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+type PlaneKind = 'blob' | 'rough' | 'integers' | 'halves';
+
+function plane(g: SamGeometry, kind: PlaneKind, seed: number): Float32Array {
+  const s = g.lowResSize;
+  const rnd = lcg(seed);
+  const out = new Float32Array(s * s);
+  const cx = rnd() * s;
+  const cy = rnd() * s;
+  const r = 1 + rnd() * s * 0.6;
+  const slope = 0.2 + rnd() * 20;
+  for (let y = 0; y < s; y++) {
+    for (let x = 0; x < s; x++) {
+      const d = r - Math.hypot(x - cx, y - cy);
+      let v: number;
+      if (kind === 'blob') v = slope * d + (rnd() - 0.5) * 2;
+      else if (kind === 'rough') v = (rnd() - 0.5) * 8 + (d > 0 ? 2 : -2);
+      else if (kind === 'integers') v = Math.round((rnd() - 0.5) * 6 + Math.sign(d));
+      else v = Math.round(((rnd() - 0.5) * 6 + Math.sign(d)) * 2) / 2;
+      out[y * s + x] = v;
+    }
+  }
+  return out;
+}
+
+describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
+  it('stats() and mask() on random planes of every kind, several thresholds and offsets (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...geometries),
+        fc.constantFrom<PlaneKind>('blob', 'rough', 'integers', 'halves'),
+        fc.integer(),
+        fc.constantFrom(0, 0.5, -1, 1),
+        fc.constantFrom(1, 0, 0.5, 2),
+        (g, kind, seed, threshold, offset) => {
+          const low = plane(g, kind, seed);
+          const ref = new SamMaskUpscaler(g);
+          const fast = new SamRunUpscaler(g);
+          const a = ref.stats(low, threshold, offset);
+          const b = fast.stats(low, threshold, offset);
+          expect([b.countHigh, b.countLow, b.area, b.box]).toEqual([a.countHigh, a.countLow, a.area, a.box]);
+          expect(fast.mask(low, threshold)).toEqual(ref.mask(low, threshold));
+        },
+      ),
+      { numRuns: 250 },
+    );
+  });
+
+  it('a mask from the stored support window equals the mask from the whole plane', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...geometries), fc.constantFrom<PlaneKind>('blob', 'rough', 'halves'), fc.integer(), (g, kind, seed) => {
+        const low = plane(g, kind, seed);
+        const fast = new SamRunUpscaler(g);
+        const st = fast.stats(low, 0, 1);
+        if (!st.support) return;
+        const [r0, r1, c0, c1] = st.support;
+        const rows = r1 - r0 + 1;
+        const cols = c1 - c0 + 1;
+        const s = g.lowResSize;
+        const data = new Float32Array(rows * cols);
+        for (let r = 0; r < rows; r++) data.set(low.subarray((r0 + r) * s + c0, (r0 + r) * s + c0 + cols), r * cols);
+        expect(fast.mask({ data, stride: cols, row0: r0, col0: c0, rows, cols }, 0)).toEqual(new SamMaskUpscaler(g).mask(low, 0));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('ignores cells no output pixel reads, and rejects NaN / +Infinity in cells it reads', () => {
+    // 640×480 at 1024: the resized extent is 1024×768, so low-res rows ≥ 194 of 256 are SAM's padding
+    const g = samGeometry(640, 480);
+    const fast = new SamRunUpscaler(g);
+    expect(fast.reachRows).toBeLessThan(256);
+    const low = new Float32Array(256 * 256).fill(-5);
+    low[255 * 256 + 3] = NaN;
+    expect(fast.stats(low, 0, 1).countLow).toBe(0);
+    low[3 * 256 + 7] = NaN;
+    expect(() => fast.stats(low, 0, 1)).toThrow(/row 3, col 7 is NaN/);
+    low[3 * 256 + 7] = Infinity;
+    expect(() => fast.stats(low, 0, 1)).toThrow(/row 3, col 7 is Infinity/);
+    low[3 * 256 + 7] = 10;
+    low[3 * 256 + 9] = Infinity;
+    expect(() => fast.stats(low, 0, 1)).toThrow(/row 3, col 9 is Infinity/);
+  });
+});
+
+describe("the generator's 'runs' engine equals the 'reference' engine", () => {
+  function run(engine: 'runs' | 'reference', g: SamGeometry, batches: ReturnType<typeof syntheticSamBatch>[], perBatch: number) {
+    const gen = new SamMaskGenerator(g, {}, { engine });
+    batches.forEach((b, i) => gen.addBatch(b, i * perBatch));
+    const kept = gen.finish();
+    return {
+      counts: { ...gen.counts },
+      kept: kept.map((c) => ({ point: c.point, multimask: c.multimask, predIou: c.predIou, stability: c.stability, area: c.area, box: c.box })),
+      masks: kept.map((c) => gen.mask(c)),
+    };
+  }
+
+  it.each([
+    [640, 480],
+    [333, 500],
+  ])('synthetic decoder batches at %i×%i (the bench scene: 48 objects, soft to sharp edges)', (w, h) => {
+    const g = samGeometry(w, h, 256, 64);
+    const perBatch = 16;
+    const batches = Array.from({ length: 3 }, (_, b) => syntheticSamBatch(perBatch, b * perBatch, g.lowResSize, 500 + b, 8));
+    const a = run('reference', g, batches, perBatch);
+    const b = run('runs', g, batches, perBatch);
+    expect(a.counts.passedStability).toBeGreaterThan(0);
+    expect(b.counts).toEqual(a.counts);
+    expect(b.kept).toEqual(a.kept);
+    // byte comparison: toEqual on 300k-element arrays is slow
+    for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(b.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
+    for (let i = 0; i < a.masks.length; i++) {
+      let area = 0;
+      for (const v of b.masks[i]) area += v;
+      expect(area).toBe(b.kept[i].area);
+      expect(maskBox(b.masks[i], w, h) ?? [0, 0, 0, 0]).toEqual(b.kept[i].box);
+    }
+  }, 120_000);
+});
