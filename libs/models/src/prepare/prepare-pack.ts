@@ -5,7 +5,7 @@
  * everything else is copied or linked; the manifest lists every file with sha256 and provenance.
  * The pack is built in a sibling temporary folder and renamed into place only when complete.
  */
-import { copyFile, link as hardLink, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link as hardLink, mkdir, readFile, readdir, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ModelPackError } from '../errors';
 import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestConstants, type ManifestFileEntry } from '../manifest/manifest.schema';
@@ -143,7 +143,8 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     await mkdir(dirname(abs), { recursive: true });
     if (transform === 'symlink') await symlink(resolve(source), abs);
     else if (transform === 'hardlink') {
-      await hardLink(resolve(source), abs).catch((err: NodeJS.ErrnoException) => {
+      // link the real file: a hard link to a symlink (a Hugging Face cache snapshot entry) would copy the link
+      await hardLink(await realpath(source), abs).catch((err: NodeJS.ErrnoException) => {
         throw new ModelPackError(
           'EXPORT_UNSUPPORTED',
           `cannot hard-link ${source} into the pack (${err.code ?? err.message}): put the pack on the same filesystem as the download, or use --link copy`,
