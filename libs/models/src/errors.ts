@@ -48,3 +48,34 @@ export class ModelRuntimeError extends Error {
     super(message, options);
   }
 }
+
+export type HubErrorCode =
+  /** 401: no token, or the token was refused; the hub also answers 401 for private and missing repositories */
+  | 'HUB_UNAUTHORIZED'
+  /** 403: the token has no access (a gated repository whose terms were not accepted, or a token without read scope) */
+  | 'HUB_FORBIDDEN'
+  | 'HUB_REPO_NOT_FOUND'
+  | 'HUB_REVISION_NOT_FOUND'
+  | 'HUB_FILE_NOT_FOUND'
+  | 'HUB_CHECKSUM_MISMATCH'
+  | 'HUB_DISK_FULL'
+  /** the connection failed or was cut; partial downloads are kept and resumed by the next run */
+  | 'HUB_NETWORK'
+  /** stopped by the user (Ctrl-C); partial downloads are kept and resumed by the next run */
+  | 'HUB_INTERRUPTED'
+  /** the server answered something a Hugging Face hub does not (missing headers, wrong sizes) */
+  | 'HUB_PROTOCOL'
+  /** offline (no network or HF_HUB_OFFLINE) and the cache does not hold the files */
+  | 'HUB_NOT_CACHED';
+
+/** Errors of `refdiff models pull` (the Hugging Face hub client and its cache). */
+export class HubError extends Error {
+  override readonly name = 'HubError';
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
