@@ -166,7 +166,7 @@ class OrtModelRuntime implements ModelRuntime {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [executionProvider === 'cuda' ? { name: 'cuda', deviceId: cudaDeviceId ?? 0 } : 'cpu'],
       graphOptimizationLevel: this.options.graphOptimization ?? 'all',
-      logSeverityLevel: 3,
+      logSeverityLevel: this.options.quiet ? 4 : 3,
       ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),
       ...(interOpThreads ? { interOpNumThreads: interOpThreads } : {}),
     };

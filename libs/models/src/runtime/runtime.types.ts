@@ -35,6 +35,11 @@ export interface RuntimeOptions {
   readonly cudaDeviceId?: number;
   /** onnxruntime graph optimisations (default 'all'; one-off probes use 'basic' to load big graphs cheaply) */
   readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Probes run graphs where a failure is an expected, handled answer (does this CLIP run at 256 px?): such
+   * runtimes keep onnxruntime's own log at fatal level, since every failure also comes back as a typed error.
+   */
+  readonly quiet?: boolean;
   readonly logger?: RuntimeLogger;
 }
 
