@@ -15,10 +15,10 @@ export function modelsCommand(program: Command): Command {
   );
 }
 
-function positiveInt(name: string) {
+function multipleOf64(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${value}'`);
+    if (!Number.isInteger(n) || n < 64 || n % 64 !== 0) throw new Error(`${name} must be a multiple of 64 (64, 128, … 512, 1024), got '${value}'`);
     return n;
   };
 }
@@ -61,7 +61,7 @@ function addPackOptions(command: Command, outRequired = true): Command {
     .option('--layers <which>', "cross-attention layers to expose: 'all', 'level4' or comma-separated names", 'all')
     .option('--kinds <kinds>', 'readouts per layer: logits, probs or both', 'logits,probs')
     .option('--link <mode>', "'copy' files into the pack, or 'hardlink' / 'symlink' them (external weights are hard-linked)", 'copy')
-    .option('--image-size <px>', 'side of the square SD input (512 practical, 1024 faithful)', positiveInt('--image-size'));
+    .option('--image-size <px>', 'side of the square SD input, a multiple of 64 (512 practical, 1024 faithful; small sizes for tiny test exports)', multipleOf64('--image-size'));
 }
 
 /** Validates the shared options before anything slow happens. */

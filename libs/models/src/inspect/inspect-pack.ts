@@ -2,7 +2,10 @@
  * `refdiff models inspect`: the pack's contract in words, and a check of every file against the manifest —
  * presence, size, sha256, and (with sessions) that each graph loads and has the manifest's tensors.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readGraphSummary } from '../onnx/wire';
+import { deriveGraphConstants, type GraphRole } from '../prepare/graph-constants';
 import { checkPackFiles, readManifest, sha256Bytes, type FileCheck, type VerifyMode } from '../manifest/manifest-io';
 import { MODEL_ROLES, type Manifest } from '../manifest/manifest.schema';
 import { contractProblems } from '../pack/pack-session';
@@ -31,7 +34,7 @@ export async function inspectPack(dir: string, options: InspectOptions = {}): Pr
   const files = await checkPackFiles(packDir, manifest, options.verify ?? 'sha256');
   const problems = files.filter((f) => !f.ok).map((f) => `${f.path}: ${f.problem}`);
   if (options.sessions ?? true) {
-    const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic' });
+    const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic', quiet: true });
     const bad = new Set(files.filter((f) => !f.ok).map((f) => f.path));
     for (const role of MODEL_ROLES) {
       const entry = manifest.models[role];
@@ -44,8 +47,53 @@ export async function inspectPack(dir: string, options: InspectOptions = {}): Pr
         problems.push(`${role} (${entry.file}): ${(err as Error).message}`);
       }
     }
+    if (problems.length === 0) problems.push(...(await constantProblems(packDir, manifest, runtime)));
   }
   return { manifest, manifestSha256: sha256Bytes(text), files, problems };
+}
+
+/**
+ * Re-derives from the pack's graphs what prepare read from them (graph-constants.ts) and lists every constant of
+ * the manifest that differs, and every disagreement between the pack's models.
+ */
+async function constantProblems(packDir: string, manifest: Manifest, runtime: ModelRuntime): Promise<string[]> {
+  const roles: GraphRole[] = ['sdTextEncoder', 'vaeEncoder', 'unet', 'clipText', 'clipVision', 'samEncoder', 'samDecoder'];
+  const graphs = Object.fromEntries(
+    await Promise.all(
+      roles.map(async (role) => {
+        const path = join(packDir, manifest.models[role].file);
+        return [role, { path, label: manifest.models[role].file, summary: readGraphSummary(await readFile(path), manifest.models[role].file) }] as const;
+      }),
+    ),
+  ) as Record<GraphRole, { path: string; label: string; summary: ReturnType<typeof readGraphSummary> }>;
+  const t = manifest.tokenizer;
+  const c = manifest.constants;
+  let d;
+  try {
+    d = await deriveGraphConstants({
+      graphs,
+      tokenizer: { label: t.file, json: await readFile(join(packDir, t.file), 'utf8'), startId: t.startId, endId: t.endId, padId: t.padId },
+      contextLength: t.contextLength,
+      clipImageSize: c.clip.imageSize,
+      vaeVariant: manifest.models.vaeEncoder.variant,
+      samVariant: manifest.models.samDecoder.variant,
+      runtime,
+    });
+  } catch (err) {
+    return [`models disagree: ${(err as Error).message}`];
+  }
+  const problems: string[] = [];
+  const compare = (field: string, manifestValue: number, graphValue: number | undefined, file: string) => {
+    if (graphValue !== undefined && graphValue !== manifestValue) problems.push(`constants.${field} is ${manifestValue} in the manifest, but ${file} says ${graphValue}`);
+  };
+  compare('sd.vaeDownsample', c.sd.vaeDownsample, d.sd.vaeDownsample, graphs.vaeEncoder.label);
+  compare('sd.latentChannels', c.sd.latentChannels, d.sd.latentChannels, graphs.vaeEncoder.label);
+  compare('sd.textHiddenSize', c.sd.textHiddenSize, d.sd.textHiddenSize, graphs.sdTextEncoder.label);
+  compare('clip.embedDim', c.clip.embedDim, d.clip.embedDim, graphs.clipText.label);
+  compare('sam.inputSize', c.sam.inputSize, d.sam.inputSize, graphs.samEncoder.label);
+  compare('sam.lowResSize', c.sam.lowResSize, d.sam.lowResSize, graphs.samDecoder.label);
+  if (!d.sd.vaeDeterministic) problems.push(`${graphs.vaeEncoder.label}: two runs on the same image gave different latents (the VAE samples; prepare the pack again)`);
+  return problems;
 }
 
 const tensors = (ts: readonly TensorSpec[]) => ts.map((t) => `${t.name} ${t.dtype} ${describeShape(t.shape)}`);

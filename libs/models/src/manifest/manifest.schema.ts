@@ -39,7 +39,7 @@ export const fileEntrySchema = z.strictObject({
     sha256,
   }),
   /** how the pack file was made from the source */
-  transform: z.enum(['copy', 'symlink', 'hardlink', 'unet-attention-outputs', 'clip-attention-bias', 'generated']),
+  transform: z.enum(['copy', 'symlink', 'hardlink', 'unet-attention-outputs', 'clip-attention-bias', 'vae-posterior-mean', 'generated']),
 });
 
 const modelBase = {
@@ -63,6 +63,20 @@ export const attentionReadoutSchema = z.strictObject({
   probs: z.string().min(1).optional(),
 });
 
+/**
+ * How the model's largest attention tensors grow with its input side, measured at prepare by running it at
+ * `side` and 2·side: each term is the elements per batch item of the largest Softmax output growing as
+ * side^exponent (4 for self-attention over HW tokens, 2 for cross-attention). The memory preflight scales them
+ * to the requested side.
+ */
+export const attentionPeakSchema = z.strictObject({
+  side: positiveInt,
+  bytesPerElement: positiveInt,
+  terms: z
+    .array(z.strictObject({ exponent: z.number().int().nonnegative(), elements: positiveInt, node: z.string().min(1) }))
+    .min(1),
+});
+
 export const manifestSchema = z.strictObject({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   name: z.string().min(1),
@@ -76,8 +90,8 @@ export const manifestSchema = z.strictObject({
   }),
   models: z.strictObject({
     sdTextEncoder: z.strictObject({ ...modelBase }),
-    vaeEncoder: z.strictObject({ ...modelBase, variant: z.enum(['latent_sample', 'latent_parameters']) }),
-    unet: z.strictObject({ ...modelBase, attention: z.array(attentionReadoutSchema) }),
+    vaeEncoder: z.strictObject({ ...modelBase, variant: z.enum(['latent_sample', 'latent_parameters']), attentionPeak: attentionPeakSchema.optional() }),
+    unet: z.strictObject({ ...modelBase, attention: z.array(attentionReadoutSchema), attentionPeak: attentionPeakSchema.optional() }),
     clipText: z.strictObject({ ...modelBase }),
     clipVision: z.strictObject({ ...modelBase }),
     /** CLIP vision with an additive attention-bias input before every self-attention Softmax (soft branch) */
@@ -133,6 +147,7 @@ export type ManifestModel = Manifest['models'][keyof Manifest['models']];
 export type ModelRole = keyof Manifest['models'];
 export type AttentionReadoutEntry = z.infer<typeof attentionReadoutSchema>;
 export type ManifestConstants = Manifest['constants'];
+export type AttentionPeak = z.infer<typeof attentionPeakSchema>;
 
 export const MODEL_ROLES: readonly ModelRole[] = [
   'sdTextEncoder',

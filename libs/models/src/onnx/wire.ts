@@ -118,6 +118,8 @@ export interface GraphSummary {
   readonly outputs: readonly OnnxTypes.ValueInfoProto[];
   readonly valueInfo: readonly OnnxTypes.ValueInfoProto[];
   readonly initializerNames: ReadonlySet<string>;
+  /** dims of every initializer (read from its header; the data is never decoded) */
+  readonly initializerDims: ReadonlyMap<string, readonly number[]>;
   /** `location` of every initializer stored as external data (relative to the graph file), in order, unique */
   readonly externalDataFiles: readonly string[];
 }
@@ -132,6 +134,7 @@ export function readGraphSummary(bytes: Uint8Array, what: string): GraphSummary 
     const outputs: OnnxTypes.ValueInfoProto[] = [];
     const valueInfo: OnnxTypes.ValueInfoProto[] = [];
     const initializerNames = new Set<string>();
+    const initializerDims = new Map<string, number[]>();
     const externalDataFiles = new Set<string>();
     let sawGraph = false;
     for (const f of fields(bytes)) {
@@ -149,21 +152,32 @@ export function readGraphSummary(bytes: Uint8Array, what: string): GraphSummary 
           else if (g.number === GRAPH_OUTPUT) outputs.push(onnx.ValueInfoProto.decode(payload));
           else if (g.number === GRAPH_VALUE_INFO) valueInfo.push(onnx.ValueInfoProto.decode(payload));
           else if (g.number === GRAPH_INITIALIZER) {
-            // only the name (field 8) and external_data (13) — the data may be hundreds of megabytes
+            // only the dims (field 1), name (8) and external_data (13) — the data may be hundreds of megabytes
+            let name = '';
+            const dims: number[] = [];
             for (const t of fields(bytes, g.payloadStart, g.end)) {
-              if (t.number === 8 && t.wireType === 2) {
-                initializerNames.add(new TextDecoder().decode(bytes.subarray(t.payloadStart, t.end)));
+              if (t.number === 1 && t.wireType === 0) dims.push(t.varint ?? 0);
+              else if (t.number === 1 && t.wireType === 2) {
+                for (let p = t.payloadStart; p < t.end; ) {
+                  const [v, next] = readVarint(bytes, p);
+                  dims.push(v);
+                  p = next;
+                }
+              } else if (t.number === 8 && t.wireType === 2) {
+                name = new TextDecoder().decode(bytes.subarray(t.payloadStart, t.end));
+                initializerNames.add(name);
               } else if (t.number === 13 && t.wireType === 2) {
                 const entry = onnx.StringStringEntryProto.decode(bytes.subarray(t.payloadStart, t.end));
                 if (entry.key === 'location') externalDataFiles.add(entry.value);
               }
             }
+            if (name) initializerDims.set(name, dims);
           }
         }
       }
     }
     if (!sawGraph) throw new Error('it has no graph');
-    return { irVersion, opsets, nodes, inputs, outputs, valueInfo, initializerNames, externalDataFiles: [...externalDataFiles] };
+    return { irVersion, opsets, nodes, inputs, outputs, valueInfo, initializerNames, initializerDims, externalDataFiles: [...externalDataFiles] };
   });
 }
 
@@ -172,6 +186,8 @@ export interface GraphEdit {
   readonly insertBefore?: ReadonlyMap<string, readonly OnnxTypes.INodeProto[]>;
   /** Renames inputs of a node (keyed by node name): every input equal to `from` becomes `to`. */
   readonly renameInputs?: ReadonlyMap<string, { readonly from: string; readonly to: string }>;
+  /** Renames outputs of a node (keyed by node name): the output equal to `from` becomes `to`. */
+  readonly renameOutputs?: ReadonlyMap<string, { readonly from: string; readonly to: string }>;
   readonly appendNodes?: readonly OnnxTypes.INodeProto[];
   readonly appendInputs?: readonly OnnxTypes.IValueInfoProto[];
   readonly appendOutputs?: readonly OnnxTypes.IValueInfoProto[];
@@ -186,7 +202,7 @@ export interface GraphEdit {
 export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uint8Array {
   return wrap(what, () => {
     const out: Uint8Array[] = [];
-    const pending = new Set<string>([...(edit.insertBefore?.keys() ?? []), ...(edit.renameInputs?.keys() ?? [])]);
+    const pending = new Set<string>([...(edit.insertBefore?.keys() ?? []), ...(edit.renameInputs?.keys() ?? []), ...(edit.renameOutputs?.keys() ?? [])]);
     const graphFields = [...fields(bytes)].filter((f) => f.number === MODEL_GRAPH && f.wireType === 2);
     if (graphFields.length === 0) throw new Error('it has no graph');
     const lastGraph = graphFields[graphFields.length - 1];
@@ -205,8 +221,12 @@ export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uin
             pending.delete(n.name);
           }
           const rename = edit.renameInputs?.get(n.name);
-          if (rename) {
-            g.push(...lengthDelimited(GRAPH_NODE, renameNodeInput(bytes.subarray(e.payloadStart, e.end), rename.from, rename.to, n.name)));
+          const renameOut = edit.renameOutputs?.get(n.name);
+          if (rename || renameOut) {
+            let nodeBytes = bytes.subarray(e.payloadStart, e.end);
+            if (rename) nodeBytes = renameNodeField(nodeBytes, NODE_INPUT, rename.from, rename.to, n.name);
+            if (renameOut) nodeBytes = renameNodeField(nodeBytes, NODE_OUTPUT, renameOut.from, renameOut.to, n.name);
+            g.push(...lengthDelimited(GRAPH_NODE, nodeBytes));
             pending.delete(n.name);
             continue;
           }
@@ -230,18 +250,19 @@ export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uin
 }
 
 const NODE_INPUT = 1;
+const NODE_OUTPUT = 2;
 
-/** A node's bytes with every input field equal to `from` replaced by `to`; all other fields copied verbatim. */
-function renameNodeInput(node: Uint8Array, from: string, to: string, name: string): Uint8Array {
+/** A node's bytes with every input (or output) field equal to `from` replaced by `to`; all other fields copied verbatim. */
+function renameNodeField(node: Uint8Array, field: number, from: string, to: string, name: string): Uint8Array {
   const chunks: Uint8Array[] = [];
   const fromBytes = Buffer.from(from, 'utf8');
   let renamed = 0;
   for (const f of fields(node)) {
-    if (f.number === NODE_INPUT && f.wireType === 2 && Buffer.compare(Buffer.from(node.subarray(f.payloadStart, f.end)), fromBytes) === 0) {
-      chunks.push(...lengthDelimited(NODE_INPUT, Buffer.from(to, 'utf8')));
+    if (f.number === field && f.wireType === 2 && Buffer.compare(Buffer.from(node.subarray(f.payloadStart, f.end)), fromBytes) === 0) {
+      chunks.push(...lengthDelimited(field, Buffer.from(to, 'utf8')));
       renamed++;
     } else chunks.push(node.subarray(f.start, f.end));
   }
-  if (renamed === 0) throw new Error(`node ${name} has no input ${from}`);
+  if (renamed === 0) throw new Error(`node ${name} has no ${field === NODE_INPUT ? 'input' : 'output'} ${from}`);
   return concat(chunks);
 }

@@ -16,8 +16,12 @@ import { onnx } from '../onnx/onnx-proto';
 import { readGraphSummary, editModel, type GraphSummary } from '../onnx/wire';
 import { createOnnxRuntime } from '../runtime/onnx-runtime';
 import type { ModelRuntime, RuntimeLogger, TensorSpec } from '../runtime/runtime.types';
+import { zeros } from '../runtime/tensors';
 import { addClipAttentionBias, ATTENTION_BIAS_INPUT } from './clip-surgery';
 import { locateExports } from './export-layout';
+import { deriveGraphConstants, type GraphConstants } from './graph-constants';
+import { attentionPeakOf, exposeSoftmaxOutputs, runSoftmaxProbe } from './memory-probe';
+import { exposeVaeMean } from './vae-surgery';
 import { probeClipVision, probeUnet, type ProbedReadout } from './probes';
 import { exposeUnetAttention, readoutName, type AttentionKind } from './unet-surgery';
 import { verifyMaskedClip } from './verify-masked-clip';
@@ -127,11 +131,15 @@ function fusedRefusal(file: string, g: GraphSummary, kind: 'UNet' | 'CLIP vision
 
 export async function preparePack(options: PreparePackOptions): Promise<{ manifestPath: string; manifest: Manifest }> {
   const out = resolve(options.out);
+  const imageSize = options.constants?.sd?.imageSize;
+  if (imageSize !== undefined && !(Number.isInteger(imageSize) && imageSize >= 64 && imageSize % 64 === 0)) {
+    throw new ModelPackError('EXPORT_UNSUPPORTED', `the SD image size must be a multiple of 64 (64, 128, … 512, 1024), got ${imageSize}`);
+  }
   await ensureEmptyTarget(out);
   const files = await locateExports(options);
   const link = options.link ?? 'copy';
   const kinds: readonly AttentionKind[] = options.attention?.kinds?.length ? options.attention.kinds : ['logits', 'probs'];
-  const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic', logger: options.logger });
+  const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic', quiet: true, logger: options.logger });
   const tmp = join(dirname(out), `.${basename(out)}.preparing-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -187,6 +195,20 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     };
     await place('clip', files.tokenizer, 'tokenizer.json', 'copy');
 
+    // --- VAE: a sampling export (mean + std·RandomNormalLike) gets its mean wired to the output (vae-surgery.ts)
+    const placeVae = async (target: string) => {
+      const bytes = await readFile(files.vaeEncoder);
+      const g = readGraphSummary(bytes, files.vaeEncoder);
+      const fixed = exposeVaeMean(bytes, g, files.vaeEncoder);
+      if (fixed.sites.length === 0) return plain('sd', files.vaeEncoder, target);
+      await mkdir(dirname(join(tmp, target)), { recursive: true });
+      await writeFile(join(tmp, target), fixed.bytes);
+      written('sd', files.vaeEncoder, target, 'vae-posterior-mean');
+      options.logger?.info({ file: files.vaeEncoder, sampling: fixed.sites.map((x) => x.randomNode) }, 'the VAE samples its latent: its posterior mean is wired to the output');
+      const externalData = await placeExternal('sd', files.vaeEncoder, g, target);
+      return { file: target, externalData, inputs: graphInputs(g, files.vaeEncoder), outputs: graphOutputs(g, files.vaeEncoder), summary: readGraphSummary(fixed.bytes, target) };
+    };
+
     // --- plain models: copied or linked, contract read from the graph
     const plain = async (origin: Origin, source: string, target: string) => {
       const g = readGraphSummary(await readFile(source), source);
@@ -195,7 +217,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
       return { file: target, externalData, inputs: graphInputs(g, source), outputs: graphOutputs(g, source), summary: g };
     };
     const sdText = await plain('sd', files.sdTextEncoder, 'sd/text_encoder.onnx');
-    const vae = await plain('sd', files.vaeEncoder, 'sd/vae_encoder.onnx');
+    const vae = await placeVae('sd/vae_encoder.onnx');
     const clipText = await plain('clip', files.clipText, 'clip/text_model.onnx');
     const samEncoder = await plain('sam', files.samEncoder, 'sam/vision_encoder.onnx');
     const samDecoderTarget = files.samDecoder.endsWith('prompt_encoder_mask_decoder.onnx') ? 'sam/prompt_encoder_mask_decoder.onnx' : 'sam/mask_decoder.onnx';
@@ -221,9 +243,33 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
       );
     }
 
-    // --- UNet: expose cross-attention
+    // --- what the graphs tell: sizes read or probed, cross-model agreement checked (graph-constants.ts)
     const unetBytes = await readFile(files.unet);
     const unetG = readGraphSummary(unetBytes, files.unet);
+    const clipVisionSummary = readGraphSummary(await readFile(files.clipVision), files.clipVision);
+    const derived = await deriveGraphConstants({
+      graphs: {
+        sdTextEncoder: { path: files.sdTextEncoder, label: files.sdTextEncoder, summary: sdText.summary },
+        vaeEncoder: { path: join(tmp, vae.file), label: files.vaeEncoder, summary: vae.summary },
+        unet: { path: files.unet, label: files.unet, summary: unetG },
+        clipText: { path: files.clipText, label: files.clipText, summary: clipText.summary },
+        clipVision: { path: files.clipVision, label: files.clipVision, summary: clipVisionSummary },
+        samEncoder: { path: files.samEncoder, label: files.samEncoder, summary: samEncoder.summary },
+        samDecoder: { path: files.samDecoder, label: files.samDecoder, summary: samDecoder.summary },
+      },
+      tokenizer: { label: files.tokenizer, json: tokenizerJson, startId: tok.startId, endId: tok.endId, padId: tok.padId },
+      contextLength: tok.contextLength,
+      clipImageSize: options.constants?.clip?.imageSize ?? DEFAULT_CONSTANTS.clip.imageSize,
+      vaeVariant,
+      samVariant,
+      runtime,
+    });
+    if (!derived.sd.vaeDeterministic) {
+      throw new ModelPackError('EXPORT_UNSUPPORTED', `${files.vaeEncoder}: two runs on the same image gave different latents, and no sampling node was found to fix`);
+    }
+    const vaeAttentionPeak = await probeVaeAttention(runtime, join(tmp, vae.file), vae.summary, derived);
+
+    // --- UNet: expose cross-attention
     fusedRefusal(files.unet, unetG, 'UNet');
     const sites = softmaxSites(unetG, 'attn2');
     if (sites.length === 0) {
@@ -234,17 +280,12 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     }
     const unetTarget = 'sd/unet.onnx';
     const unetExternal = await placeExternal('sd', files.unet, unetG, unetTarget);
-    const textHidden = num(graphInputs(unetG, files.unet).find((i) => i.name === 'encoder_hidden_states'), 2) ?? options.constants?.sd?.textHiddenSize ?? DEFAULT_CONSTANTS.sd.textHiddenSize;
+    const textHidden = derived.sd.crossAttentionWidth ?? derived.sd.textHiddenSize;
     const all = exposeUnetAttention(unetBytes, sites, ['probs'], files.unet);
-    await writeFile(join(tmp, unetTarget), all.bytes);
-    const probed = await probeUnet(
-      runtime,
-      join(tmp, unetTarget),
-      sites,
-      new Map(all.readouts.map((r) => [r.site.node, r.probs as string])),
-      textHidden,
-      tok.contextLength,
-    );
+    const probeNames = new Map(all.readouts.map((r) => [r.site.node, r.probs as string]));
+    const softmax = exposeSoftmaxOutputs(unetG, probeNames);
+    await writeFile(join(tmp, unetTarget), editModel(all.bytes, softmax.edit, files.unet));
+    const probed = await probeUnet(runtime, join(tmp, unetTarget), sites, probeNames, textHidden, tok.contextLength, softmax.outputs);
     const chosen = selectLayers(probed.readouts, options.attention?.layers ?? 'all', files.unet);
     const exposed = exposeUnetAttention(unetBytes, chosen.map((r) => r.site), kinds, files.unet);
     await writeFile(join(tmp, unetTarget), exposed.bytes);
@@ -293,35 +334,47 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     written('clip', files.clipVision, maskedTarget, 'clip-attention-bias');
     await verifyMaskedClip(runtime, join(tmp, vision.file), join(tmp, maskedTarget), clipProbe);
 
-    // --- constants: from the graphs where they tell, else options, else defaults
+    // --- constants: from the graphs where they tell (an option that contradicts a graph is refused), else
+    // options, else defaults
     const c = options.constants ?? {};
     const samPx = samEncoder.inputs.find((i) => i.name === 'pixel_values');
-    const lowResOut = samDecoder.outputs.find((o) => o.name === (samVariant === 'hf-split' ? 'pred_masks' : 'low_res_masks'));
-    const unetSample = unetInputs.find((i) => i.name === 'sample');
-    const textEmbeds = clipText.outputs.find((o) => o.name === 'text_embeds');
     const tokensSide = Math.sqrt(clipProbe.tokens - 1);
+    const fromGraph = <T extends number | boolean>(field: string, given: T | undefined, graph: T | undefined, file: string, fallback: T): T => {
+      if (given !== undefined && graph !== undefined && given !== graph) {
+        throw new ModelPackError('CONTRACT_MISMATCH', `constants.${field} was given as ${given}, but ${file} says ${graph}; leave it out (the graph tells it)`);
+      }
+      return graph ?? given ?? fallback;
+    };
     const constants: ManifestConstants = {
       sd: {
         ...DEFAULT_CONSTANTS.sd,
         ...c.sd,
-        latentChannels: num(unetSample, 1) ?? c.sd?.latentChannels ?? DEFAULT_CONSTANTS.sd.latentChannels,
-        textHiddenSize: textHidden,
+        vaeDownsample: fromGraph('sd.vaeDownsample', c.sd?.vaeDownsample, derived.sd.vaeDownsample, files.vaeEncoder, DEFAULT_CONSTANTS.sd.vaeDownsample),
+        latentChannels: fromGraph('sd.latentChannels', c.sd?.latentChannels, derived.sd.latentChannels, files.vaeEncoder, DEFAULT_CONSTANTS.sd.latentChannels),
+        textHiddenSize: fromGraph('sd.textHiddenSize', c.sd?.textHiddenSize, derived.sd.textHiddenSize, files.sdTextEncoder, DEFAULT_CONSTANTS.sd.textHiddenSize),
       },
       clip: {
         ...DEFAULT_CONSTANTS.clip,
         ...(c.clip as Partial<ManifestConstants['clip']>),
         imageSize: clipProbe.imageSize,
         patchSize: Number.isInteger(tokensSide) ? clipProbe.imageSize / tokensSide : (c.clip?.patchSize ?? DEFAULT_CONSTANTS.clip.patchSize),
-        embedDim: num(textEmbeds, textEmbeds ? textEmbeds.shape.length - 1 : 1) ?? c.clip?.embedDim ?? DEFAULT_CONSTANTS.clip.embedDim,
+        embedDim: fromGraph('clip.embedDim', c.clip?.embedDim, derived.clip.embedDim, files.clipText, DEFAULT_CONSTANTS.clip.embedDim),
         dynamicImageSize: clipProbe.dynamicImageSize,
       },
       sam: {
         ...DEFAULT_CONSTANTS.sam,
         ...(c.sam as Partial<ManifestConstants['sam']>),
-        inputSize: num(samPx, 2) ?? c.sam?.inputSize ?? DEFAULT_CONSTANTS.sam.inputSize,
-        lowResSize: num(lowResOut, lowResOut ? lowResOut.shape.length - 1 : 0) ?? c.sam?.lowResSize ?? DEFAULT_CONSTANTS.sam.lowResSize,
+        inputSize: fromGraph('sam.inputSize', c.sam?.inputSize, num(samPx, 2), files.samEncoder, DEFAULT_CONSTANTS.sam.inputSize),
+        lowResSize: fromGraph('sam.lowResSize', c.sam?.lowResSize, derived.sam.lowResSize, files.samDecoder, DEFAULT_CONSTANTS.sam.lowResSize),
       },
     };
+    const latentSide = constants.sd.imageSize / constants.sd.vaeDownsample;
+    if (!Number.isInteger(latentSide) || latentSide % 8 !== 0) {
+      throw new ModelPackError(
+        'EXPORT_UNSUPPORTED',
+        `the SD image size ${constants.sd.imageSize} gives a latent of ${latentSide} with ${files.vaeEncoder} (downsampling ×${constants.sd.vaeDownsample}); the UNet needs a multiple of 8`,
+      );
+    }
 
     // --- files with checksums and provenance (sources hashed once; copies have the same bytes)
     const sourceSums = new Map<string, string>();
@@ -352,9 +405,17 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
       tokenizer: tok,
       models: {
         sdTextEncoder: strip(sdText),
-        vaeEncoder: { ...strip(vae), variant: vaeVariant },
-        unet: { file: unetTarget, externalData: unetExternal, inputs: unetInputs, outputs: [...graphOutputs(unetG, files.unet), ...readoutSpecs], attention },
-        clipText: strip(clipText),
+        vaeEncoder: { ...strip(vae), variant: vaeVariant, ...(vaeAttentionPeak ? { attentionPeak: vaeAttentionPeak } : {}) },
+        unet: {
+          file: unetTarget,
+          externalData: unetExternal,
+          inputs: unetInputs,
+          outputs: [...graphOutputs(unetG, files.unet), ...readoutSpecs],
+          attention,
+          ...(probed.attentionPeak ? { attentionPeak: probed.attentionPeak } : {}),
+        },
+        // optimum names text_embeds' last axis like input_ids' sequence axis; the graph computes the projection width
+        clipText: { ...strip(clipText), outputs: clipText.outputs.map((o) => (o.name === 'text_embeds' ? lastDim(o, derived.clip.embedDim) : o)) },
         clipVision: strip(vision),
         clipVisionMasked: { file: maskedTarget, externalData: vision.externalData, inputs: maskedInputs, outputs: vision.outputs, biasInput: ATTENTION_BIAS_INPUT, tokens: clipProbe.tokens, blockedBias: -1e4 },
         samEncoder: strip(samEncoder),
@@ -372,6 +433,32 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The VAE's attention growth for the memory preflight: its Softmax outputs at two image sizes. */
+async function probeVaeAttention(runtime: ModelRuntime, path: string, g: GraphSummary, derived: GraphConstants) {
+  const softmax = exposeSoftmaxOutputs(g);
+  if (softmax.outputs.size === 0) return undefined;
+  const probePath = join(dirname(path), '.probe_vae.onnx');
+  await writeFile(probePath, editModel(await readFile(path), softmax.edit, path));
+  const session = await runtime.load(probePath, 'vae encoder (memory probe)');
+  try {
+    const px = session.inputs.find((i) => i.name === 'sample') as TensorSpec;
+    const fixed = num(px, 2);
+    const batch = num(px, 0) ?? 1;
+    const side = fixed ?? 8 * derived.sd.vaeDownsample;
+    const run = (s: number) => runSoftmaxProbe(session, softmax.outputs, { sample: zeros(px.dtype, [batch, 3, s, s]) }, s, batch);
+    const first = await run(side);
+    return attentionPeakOf(first, fixed ? undefined : await run(2 * side));
+  } finally {
+    await session.dispose();
+    await rm(probePath, { force: true });
+  }
+}
+
+/** The spec with its last dim fixed to what running the graph showed (a symbolic name there can be wrong). */
+function lastDim(spec: TensorSpec, value: number): TensorSpec {
+  return { ...spec, shape: [...spec.shape.slice(0, -1), value] };
 }
 
 function strip(m: { file: string; externalData: string[]; inputs: TensorSpec[]; outputs: readonly TensorSpec[] }) {

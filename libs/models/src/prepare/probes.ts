@@ -7,6 +7,8 @@ import { ModelPackError } from '../errors';
 import type { SoftmaxSite } from '../onnx/graph-analysis';
 import type { HostTensor, ModelRuntime, TensorDType, TensorSpec } from '../runtime/runtime.types';
 import { zeros } from '../runtime/tensors';
+import type { AttentionPeak } from '../manifest/manifest.schema';
+import { attentionPeakOf, runSoftmaxProbe, type SoftmaxRun } from './memory-probe';
 
 export interface ProbedReadout {
   readonly site: SoftmaxSite;
@@ -90,14 +92,29 @@ export async function probeUnet(
   readoutNames: ReadonlyMap<string, string>,
   textHidden: number,
   contextLength: number,
-): Promise<{ readouts: ProbedReadout[]; inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] }> {
+  /** every Softmax output of the probe graph (node → output), to measure attention growth for the memory preflight */
+  softmaxOutputs?: ReadonlyMap<string, string>,
+): Promise<{ readouts: ProbedReadout[]; inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[]; attentionPeak?: AttentionPeak }> {
   const session = await runtime.load(path, 'unet (probe)');
   try {
     const probe = unetProbeFeeds(session.inputs, textHidden);
     const names = sites.map((s) => readoutNames.get(s.node) as string);
     const out = await session.run(probe.feeds, names);
     const readouts = sites.map((s, i) => classifyReadout(s, out[names[i]].dims, out[names[i]].dtype, probe, contextLength));
-    return { readouts, inputs: session.inputs, outputs: session.outputs };
+    let attentionPeak: AttentionPeak | undefined;
+    if (softmaxOutputs && softmaxOutputs.size > 0) {
+      const first = await runSoftmaxProbe(session, softmaxOutputs, probe.feeds, probe.latentW, probe.batch);
+      const sample = session.inputs.find((i) => i.name === 'sample');
+      const free = typeof sample?.shape[2] !== 'number' && typeof sample?.shape[3] !== 'number';
+      let second: SoftmaxRun | undefined;
+      if (free) {
+        const side = 2 * probe.latentW;
+        const feeds = { ...probe.feeds, sample: zeros('float32', [probe.batch, probe.feeds.sample.dims[1], side, side]) };
+        second = await runSoftmaxProbe(session, softmaxOutputs, feeds, side, probe.batch);
+      }
+      attentionPeak = attentionPeakOf(first, second);
+    }
+    return { readouts, inputs: session.inputs, outputs: session.outputs, attentionPeak };
   } finally {
     await session.dispose();
   }
