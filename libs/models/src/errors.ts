@@ -36,7 +36,8 @@ export type ModelRuntimeErrorCode =
   | 'RUN_FAILED'
   | 'DISPOSED'
   | 'ABORTED'
-  | 'BAD_ARGUMENT';
+  | 'BAD_ARGUMENT'
+  | 'RESOURCE_EXHAUSTED';
 
 export class ModelRuntimeError extends Error {
   override readonly name = 'ModelRuntimeError';
@@ -77,5 +78,29 @@ export class HubError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A model call refused before it runs because its largest attention tensors would not fit the memory limit
+ * (unfused attention materialises heads × (HW)² scores; onnxruntime would be killed by the kernel instead).
+ */
+export class ModelMemoryError extends ModelRuntimeError {
+  constructor(
+    readonly figures: {
+      readonly model: string;
+      /** the model's input side the call asked for (pixels for the VAE, latent side for the UNet) */
+      readonly side: number;
+      readonly batch: number;
+      /** bytes of the largest attention tensor, and bytes needed (the copies alive at once) */
+      readonly attentionBytes: number;
+      readonly neededBytes: number;
+      readonly limitBytes: number;
+      /** where the limit came from */
+      readonly limitSource: string;
+    },
+    message: string,
+  ) {
+    super('RESOURCE_EXHAUSTED', message);
   }
 }

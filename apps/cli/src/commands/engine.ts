@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack } from '@refdiff/models';
+import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack, parseByteSize } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 
 export interface EngineOptions {
@@ -22,6 +22,17 @@ export function fixtureDesignHash(): string {
   const h = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS));
   for (const [path, bytes] of fixtureExportFiles()) h.update(path).update(bytes);
   return h.digest('hex').slice(0, 16);
+}
+
+/** REFDIFF_MAX_MODEL_MEMORY (docs/models.md, "Memory"): unset = 80% of the memory free at each model call. */
+function maxModelMemory(): { maxModelMemory?: number } {
+  const v = process.env.REFDIFF_MAX_MODEL_MEMORY?.trim();
+  if (!v) return {};
+  try {
+    return { maxModelMemory: parseByteSize(v) };
+  } catch (err) {
+    throw new Error(`REFDIFF_MAX_MODEL_MEMORY: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -47,6 +58,6 @@ export async function openEngine(o: EngineOptions, notice: (line: string) => voi
     }
     notice(`refdiff: no --models given; using the fixture pack, which only understands the synthetic world (coloured shapes on grey, docs/synthetic-world.md)`);
   }
-  const models = await loadPack(dir, { executionProvider: 'cpu', ...(o.threads ? { threads: o.threads } : {}) });
+  const models = await loadPack(dir, { executionProvider: 'cpu', ...(o.threads ? { threads: o.threads } : {}), ...maxModelMemory() });
   return createRefDiff(models, { imageCacheBytes: o.imageCacheBytes ?? 512 * 1024 * 1024 });
 }

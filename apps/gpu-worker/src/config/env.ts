@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseByteSize } from '@refdiff/models';
 
 const MiB = 1024 * 1024;
 
@@ -17,6 +18,18 @@ const envSchema = z.object({
   XDG_CACHE_HOME: z.string().min(1).optional(),
   REFDIFF_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   REFDIFF_THREADS: int(1, 256).optional(),
+  /** memory one UNet/VAE call's attention may take (e.g. 20G, or off); default 80% of the memory free at the call */
+  REFDIFF_MAX_MODEL_MEMORY: z
+    .string()
+    .transform((v, c) => {
+      try {
+        return parseByteSize(v);
+      } catch (err) {
+        c.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   REFDIFF_WORKER_CONCURRENCY: int(1, 64).default(1),
   REFDIFF_WORKER_MAX_QUEUE: int(0, 10_000).default(32),
   REFDIFF_IMAGE_CACHE_BYTES: int(0).default(512 * MiB),
@@ -37,6 +50,8 @@ export interface WorkerConfig {
     readonly pack: string | undefined;
     readonly executionProvider: 'cpu' | 'cuda';
     readonly threads: number | undefined;
+    /** bytes one UNet/VAE call's attention may take (Infinity: no check); undefined = 80% of free memory */
+    readonly maxModelMemory: number | undefined;
     /** where the fixture pack is generated on first use (as `refdiff segment`): <cacheDir>/fixture-pack */
     readonly cacheDir: string;
   };
@@ -103,6 +118,7 @@ export function loadWorkerConfig(
       pack: e.REFDIFF_MODEL_PACK,
       executionProvider: e.REFDIFF_EXECUTION_PROVIDER,
       threads: e.REFDIFF_THREADS,
+      maxModelMemory: e.REFDIFF_MAX_MODEL_MEMORY,
       cacheDir: e.REFDIFF_CACHE_DIR ?? join(e.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refdiff'),
     },
     limits: {

@@ -21,6 +21,7 @@ export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<
   const models = await loadPack(packDir, {
     executionProvider: config.models.executionProvider,
     threads: config.models.threads,
+    ...(config.models.maxModelMemory !== undefined ? { maxModelMemory: config.models.maxModelMemory } : {}),
     logger: logger.child({ component: 'models' }),
   });
   const engine = createRefDiff(models, {

@@ -13,6 +13,7 @@ describe('toStatusError', () => {
     ['IMAGE_NOT_CACHED', grpc.status.FAILED_PRECONDITION],
     ['PACK_MISMATCH', grpc.status.FAILED_PRECONDITION],
     ['QUEUE_FULL', grpc.status.RESOURCE_EXHAUSTED],
+    ['RESOURCE_EXHAUSTED', grpc.status.RESOURCE_EXHAUSTED],
     ['DRAINING', grpc.status.UNAVAILABLE],
   ])('maps %s to status %i and puts the code in the trailer', (code, status) => {
     const { error, refdiffCode } = toStatusError(typed(code, 'why'), { requestId: 'r' });

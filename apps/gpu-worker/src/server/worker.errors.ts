@@ -35,6 +35,8 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   PACK_MISMATCH: grpc.status.FAILED_PRECONDITION,
   QUEUE_FULL: grpc.status.RESOURCE_EXHAUSTED,
   NO_TOKENIZER: grpc.status.NOT_FOUND,
+  // the model pack's memory preflight: the request's image size does not fit this worker's memory limit
+  RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
   NOT_READY: grpc.status.UNAVAILABLE,
   DRAINING: grpc.status.UNAVAILABLE,
   DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,

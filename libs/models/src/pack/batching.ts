@@ -37,19 +37,22 @@ function concatRows(parts: readonly HostTensor[]): HostTensor {
 }
 
 /**
- * Calls `run(start, count, size)` per chunk; `size` is the fixed batch (or `batch` when free). Each chunk's
- * outputs are trimmed to `count` items (padding dropped) and concatenated.
+ * Calls `run(start, count, size)` per chunk; `size` is the fixed batch (or the chunk's own count when free).
+ * Each chunk's outputs are trimmed to `count` items (padding dropped) and concatenated. `maxChunk` caps the
+ * items per call of a graph whose batch is free (the memory preflight's answer).
  */
 export async function runInChunks(
   batch: number,
   fixedBatch: number | undefined,
   run: (start: number, count: number, size: number) => Promise<Record<string, HostTensor>>,
+  maxChunk?: number,
 ): Promise<Record<string, HostTensor>> {
   if (!Number.isInteger(batch) || batch < 1) throw new ModelRuntimeError('BAD_ARGUMENT', `batch must be a positive integer, got ${batch}`);
-  const size = fixedBatch ?? batch;
+  const step = fixedBatch ?? Math.max(1, Math.min(batch, maxChunk ?? batch));
   const parts: Record<string, HostTensor[]> = {};
-  for (let start = 0; start < batch; start += size) {
-    const count = Math.min(size, batch - start);
+  for (let start = 0; start < batch; start += step) {
+    const count = Math.min(step, batch - start);
+    const size = fixedBatch ?? count;
     const out = await run(start, count, size);
     for (const [name, t] of Object.entries(out)) {
       const rowsPerItem = t.dims[0] / size;

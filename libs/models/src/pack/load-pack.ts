@@ -30,6 +30,11 @@ export interface LoadPackOptions {
    * was loaded and rejects, so nothing stays half-loaded
    */
   readonly preload?: boolean;
+  /**
+   * bytes the attention tensors of one UNet or VAE call may take (the memory preflight, docs/models.md "Memory");
+   * Infinity turns the check off; undefined = 80% of the memory free at the call
+   */
+  readonly maxModelMemory?: number;
 }
 
 export function packConstants(manifest: Manifest, manifestText: string, tokenizerJson: string): ModelPackConstants {
@@ -88,5 +93,5 @@ export async function loadPack(dir: string, options: LoadPackOptions): Promise<P
     await sessions[smallest].session();
   }
   options.logger?.info({ pack: packDir, name: manifest.name, executionProvider: runtime.executionProvider }, 'model pack opened');
-  return new PackModels(manifest, packConstants(manifest, text, tokenizerJson), sessions);
+  return new PackModels(manifest, packConstants(manifest, text, tokenizerJson), sessions, options.maxModelMemory);
 }

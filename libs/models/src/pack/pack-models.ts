@@ -19,6 +19,7 @@ import type { Manifest, ModelRole } from '../manifest/manifest.schema';
 import type { HostTensor, TensorDType } from '../runtime/runtime.types';
 import { fromNumbers, toFloat32 } from '../runtime/tensors';
 import { batchSlice, runInChunks } from './batching';
+import { fallbackPeak, memoryLimit, preflight } from './memory-preflight';
 import type { PackSession } from './pack-session';
 
 export type CallRole = 'sdText' | 'vae' | 'unet' | 'clipText' | 'clipImage' | 'clipRegions' | 'samEncoder' | 'samDecoder';
@@ -61,7 +62,29 @@ export class PackModels implements RefDiffModels {
     readonly manifest: Manifest,
     readonly constants: ModelPackConstants,
     private readonly sessions: Readonly<Record<ModelRole, PackSession>>,
+    /** bytes the attention of one model call may take; undefined = a fraction of the memory free at the call */
+    private readonly maxModelMemory?: number,
   ) {}
+
+  /** Items of a VAE (side in pixels) or UNet (latent side) batch that fit one call; throws RESOURCE_EXHAUSTED if none. */
+  private fit(kind: 'vae' | 'unet', side: number, batch: number, minItems = 1): number {
+    const m = this.manifest.models;
+    const peak =
+      kind === 'vae'
+        ? (m.vaeEncoder.attentionPeak ?? fallbackPeak('vae', { heads: 1, vaeDownsample: this.constants.sd.vaeDownsample }))
+        : (m.unet.attentionPeak ?? fallbackPeak('unet', { heads: Math.max(1, ...m.unet.attention.map((a) => a.heads)), vaeDownsample: 1 }));
+    const what = kind === 'vae' ? `a ${side}×${side} image` : `a ${side}×${side} latent (image ${side * this.constants.sd.vaeDownsample} px)`;
+    return preflight(kind === 'vae' ? `the VAE encoder (${m.vaeEncoder.file})` : `the UNet (${m.unet.file})`, peak, side, batch, memoryLimit(this.maxModelMemory), what, minItems);
+  }
+
+  /**
+   * Refuses early (before any model runs for a request) when the VAE or one UNet item at this SD image size
+   * cannot fit the memory limit: RESOURCE_EXHAUSTED with the figures.
+   */
+  checkMemory(request: { sdImageSize: number }): void {
+    this.fit('vae', request.sdImageSize, 1);
+    this.fit('unet', Math.round(request.sdImageSize / this.constants.sd.vaeDownsample), 1);
+  }
 
   private use(role: CallRole, options?: CallOptions): void {
     if (this.disposed) throw new ModelRuntimeError('DISPOSED', `${role}: the model pack was disposed`);
@@ -105,6 +128,7 @@ export class PackModels implements RefDiffModels {
     check(pixels.length === 3 * size * size, `vae: pixels has ${pixels.length} values, expected 1 × 3 × ${size} × ${size}`);
     const model = this.sessions.vaeEncoder;
     const variant = this.manifest.models.vaeEncoder.variant;
+    this.fit('vae', size, 1);
     const spec = model.spec('inputs', 'sample');
     const out = (await model.run({ sample: tensorOf(spec.dtype, [1, 3, size, size], pixels) }, [variant], options?.signal))[variant];
     const data = toFloat32(out);
@@ -141,7 +165,9 @@ export class PackModels implements RefDiffModels {
     const sample = tensorOf(sampleSpec.dtype, [b, c, side, side], call.sample);
     const ehs = tensorOf(ehsSpec.dtype, [b, ctx, d], call.encoderHiddenStates);
     const fetch = ['out_sample', ...readouts.map((r) => r.name)];
-    const out = await runInChunks(b, model.fixedBatch('sample'), (start, count, size) => {
+    const fixed = model.fixedBatch('sample');
+    const fits = this.fit('unet', side, b, fixed ?? 1);
+    const out = await runInChunks(b, fixed, (start, count, size) => {
       const tsDims = tsSpec.shape.length === 0 ? [] : [typeof tsSpec.shape[0] === 'number' ? tsSpec.shape[0] : size];
       const ts = fromNumbers(tsSpec.dtype, tsDims, new Array<number>(tsDims[0] ?? 1).fill(call.timestep));
       return model.run(
@@ -149,7 +175,7 @@ export class PackModels implements RefDiffModels {
         fetch,
         options?.signal,
       );
-    });
+    }, fits);
     const attention: UnetAttentionReadout[] = readouts.map((r) => ({
       layer: r.entry.layer,
       level: r.entry.level,

@@ -161,6 +161,13 @@ export interface RefDiffModels {
     options?: CallOptions,
   ): Promise<SamDecodeResult>;
 
+  /**
+   * Optional memory preflight: throws (code RESOURCE_EXHAUSTED, with the figures in the message) when the VAE
+   * or one UNet item at this SD image size would not fit the implementation's memory limit. Called before any
+   * model runs for a request, so a request that cannot fit fails at once instead of after SAM.
+   */
+  checkMemory?(request: { readonly sdImageSize: number }): void;
+
   /** Model calls made so far, per model role: how tests prove the image-side cache works. */
   callCounts(): Readonly<Record<string, number>>;
   dispose(): Promise<void>;

@@ -204,7 +204,13 @@ class RefDiffEngine implements RefDiff {
     });
     if (work.length === 0) return out;
 
-    // 2. image side (cached): SD latent, and SAM proposals when asked for
+    // 2. image side (cached): SD latent, and SAM proposals when asked for — after the memory preflight, so a size
+    // that cannot fit fails before any model runs
+    try {
+      this.models.checkMemory?.({ sdImageSize: s.imageSize });
+    } catch (err) {
+      throw toEngineError(err, 'internal');
+    }
     const latent = await state.latent(this.models, ctx, s.imageSize);
     const sam = s.proposals === 'sam' ? await state.samProposals(this.models, ctx) : null;
     this.cache.evict();
@@ -214,7 +220,7 @@ class RefDiffEngine implements RefDiff {
       await this.attention(state, latent, work, s, ctx);
     } catch (err) {
       const e = toEngineError(err, 'model-output');
-      if (e.code === 'ABORTED' || e.code === 'PACK_MISMATCH') throw e;
+      if (e.code === 'ABORTED' || e.code === 'PACK_MISMATCH' || e.code === 'RESOURCE_EXHAUSTED') throw e;
       for (const w of work) fail(w.slot, e);
       return out;
     }
@@ -228,7 +234,7 @@ class RefDiffEngine implements RefDiff {
         out[w.slot] = await this.finishExpression(state, w, sam, scorer, s, options, ctx);
       } catch (err) {
         const e = toEngineError(err, 'internal');
-        if (e.code === 'ABORTED' || e.code === 'PACK_MISMATCH') throw e;
+        if (e.code === 'ABORTED' || e.code === 'PACK_MISMATCH' || e.code === 'RESOURCE_EXHAUSTED') throw e;
         fail(w.slot, e);
       }
     }

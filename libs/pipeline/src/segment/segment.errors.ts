@@ -23,6 +23,7 @@ const ENGINE_CODES = new Set([
   'EXPRESSION_EMPTY',
   'EXPRESSION_TOO_LONG',
   'PACK_MISMATCH',
+  'RESOURCE_EXHAUSTED',
   'ABORTED',
   'INTERNAL',
 ]);
@@ -50,6 +51,8 @@ export function toEngineError(err: unknown, stage: 'image' | 'model-output' | 'o
       return new PipelineError(code, message, { cause: err });
     }
     if (code === 'ABORTED') return new PipelineError('ABORTED', message, { cause: err });
+    // the model pack's memory preflight: the request's size does not fit this machine
+    if (code === 'RESOURCE_EXHAUSTED') return new PipelineError('RESOURCE_EXHAUSTED', message, { cause: err });
     if (/SHAPE|DTYPE|FEED|MISMATCH|TOKENIZER/.test(code)) return new PipelineError('PACK_MISMATCH', message, { cause: err });
   }
   return new PipelineError('INTERNAL', message, { cause: err });

@@ -142,6 +142,7 @@ export type PipelineErrorCode =
   | 'EXPRESSION_EMPTY'
   | 'EXPRESSION_TOO_LONG'
   | 'PACK_MISMATCH'
+  | 'RESOURCE_EXHAUSTED'
   | 'ABORTED'
   | 'INTERNAL';
 
