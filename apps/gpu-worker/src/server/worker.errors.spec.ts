@@ -8,6 +8,7 @@ describe('toStatusError', () => {
   it.each([
     ['INVALID_IMAGE', grpc.status.INVALID_ARGUMENT],
     ['EXPRESSION_TOO_LONG', grpc.status.INVALID_ARGUMENT],
+    ['NO_PROPOSAL', grpc.status.INVALID_ARGUMENT],
     ['IMAGE_TOO_LARGE', grpc.status.INVALID_ARGUMENT],
     ['DECODE_FAILED', grpc.status.INVALID_ARGUMENT],
     ['IMAGE_NOT_CACHED', grpc.status.FAILED_PRECONDITION],

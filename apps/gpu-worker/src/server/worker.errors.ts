@@ -27,6 +27,8 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   IMAGE_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
   EXPRESSION_EMPTY: grpc.status.INVALID_ARGUMENT,
   EXPRESSION_TOO_LONG: grpc.status.INVALID_ARGUMENT,
+  // per expression in practice (the method found no non-empty proposal); the same request fails the same way
+  NO_PROPOSAL: grpc.status.INVALID_ARGUMENT,
   INVALID_SHAPE: grpc.status.INVALID_ARGUMENT,
   INVALID_VALUE: grpc.status.INVALID_ARGUMENT,
   EMPTY_IMAGE: grpc.status.INVALID_ARGUMENT,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors/pipeline.errors';
 import { generativeScores } from './generative-score';
-import { quantileRanks, WEIGHT_FREE_LEVELS, weightFreeMask, weightFreeProposals } from './weight-free-proposals';
+import { quantileRanks, WEIGHT_FREE_LEVELS, weightFreeFailure, weightFreeMask, weightFreeProposals } from './weight-free-proposals';
 
 /** numpy.quantile(x, q) (linear) by full sort, float64 */
 function npQuantile(map: Float32Array, q: number): number {
@@ -144,5 +144,26 @@ describe('generativeScores', () => {
     expect(s[1]).toBe(-Infinity);
     expect(s[2]).toBeCloseTo(0.45, 6);
     expect(() => generativeScores(c, [new Uint8Array(3)])).toThrow(/mask 0/);
+  });
+});
+
+describe('weightFreeFailure', () => {
+  it('a flat map: every M_k empty in value mode, every M_k the whole image in quantile mode — both fail as flat', () => {
+    const flat = new Float32Array(12 * 7);
+    const v = weightFreeProposals(flat, 12, 7);
+    expect(Array.from(v.areas).every((a) => a === 0)).toBe(true);
+    expect(Array.from(v.scores).every((x) => x === -Infinity)).toBe(true);
+    expect(weightFreeFailure(flat, v)).toBe('flat');
+    const q = weightFreeProposals(flat.fill(0.4), 12, 7, { mode: 'quantile' });
+    expect(Array.from(q.areas).every((a) => a === 12 * 7)).toBe(true);
+    expect(weightFreeFailure(flat, q)).toBe('flat');
+  });
+
+  it('a map below the lowest level is empty; any normalised map (max 1) has a proposal', () => {
+    const low = new Float32Array(20).map((_, i) => i * 1e-3);
+    expect(weightFreeFailure(low, weightFreeProposals(low, 5, 4))).toBe('empty');
+    const ramp = new Float32Array(20).map((_, i) => i / 19);
+    expect(weightFreeFailure(ramp, weightFreeProposals(ramp, 5, 4))).toBeNull();
+    expect(weightFreeFailure(ramp, weightFreeProposals(ramp, 5, 4, { mode: 'quantile' }))).toBeNull();
   });
 });

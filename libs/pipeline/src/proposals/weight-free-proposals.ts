@@ -238,3 +238,23 @@ export function weightFreeMask(p: WeightFreeProposals, k: number): Uint8Array {
   for (let i = 0; i < lm.length; i++) out[i] = lm[i] > k ? 1 : 0;
   return out;
 }
+
+/**
+ * Why weight-free proposals cannot answer, or null when they can. `flat`: c is constant (min-max normalisation made
+ * it all 0), so no region of c is above another — in value mode every M_k is empty, in quantile mode every M_k is the
+ * whole image; either way the map says nothing about where the referent is. `empty`: no M_k has a pixel (max c below
+ * the lowest level). A lower threshold than the method's lowest level only helps the `empty` case, and only for a map
+ * that is not flat — impossible after min-max normalisation (max c = 1) — so the caller fails the expression.
+ */
+export function weightFreeFailure(map: Float32Array, p: WeightFreeProposals): 'flat' | 'empty' | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < map.length; i++) {
+    const v = map[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max > min)) return 'flat';
+  for (let k = 0; k < p.areas.length; k++) if (p.areas[k] > 0) return null;
+  return 'empty';
+}

@@ -221,6 +221,25 @@ describe('createRefDiff on honest toy models', () => {
     expect(iouWith(ok(paper, 0), masks.redSquare)).toBeGreaterThan(0.9);
   });
 
+  it('a flat attention map fails weight-free expressions with NO_PROPOSAL, never an empty mask; SAM still answers', async () => {
+    const rd = createRefDiff(createToyModels({ tokenizerJson: clipFixtureTokenizerJson(), flatAttention: true }), { imageCacheBytes: 1 << 24 });
+    for (const thresholdMode of ['value', 'quantile'] as const) {
+      const r = await rd.segment({ image: png }, ['the blue square', '', 'red box at the bottom'], {
+        attentionLevel: 1,
+        proposals: 'weight-free',
+        thresholdMode,
+        returnAttention: true,
+      });
+      expect(r.results.map((e) => (e.ok ? 'ok' : e.error.code))).toEqual(['NO_PROPOSAL', 'EXPRESSION_EMPTY', 'NO_PROPOSAL']);
+      const e = r.results[0];
+      if (e.ok) throw new Error('expected a failure');
+      expect(e.error.message).toMatch(/flat/);
+      expect(e.expression).toBe('the blue square');
+    }
+    const sam = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1, proposals: 'sam' });
+    expect(ok(sam, 0).mask.area).toBeGreaterThan(0);
+  });
+
   it('evicts least recently used images by bytes', async () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 40_000 });
     const other = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).flop().png().toBuffer());

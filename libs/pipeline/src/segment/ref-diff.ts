@@ -6,7 +6,7 @@ import { maskArea, maskBox } from '../masks/binary-mask';
 import { encodeRle } from '../masks/coco-rle';
 import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
 import { generativeScores } from '../proposals/generative-score';
-import { weightFreeMask, weightFreeProposals } from '../proposals/weight-free-proposals';
+import { weightFreeFailure, weightFreeMask, weightFreeProposals } from '../proposals/weight-free-proposals';
 import { filterProposals, fullImageMask } from '../sam/proposal-filter';
 import { argmax, fuseScores, type FusionPreset } from '../scoring/score-fusion';
 import { CallContext } from './call-context';
@@ -426,6 +426,15 @@ class RefDiffEngine implements RefDiff {
       sG = generativeScores(c, masks);
     } else {
       const wf = weightFreeProposals(c, W, H, { mode: s.thresholdMode });
+      const failure = weightFreeFailure(c, wf);
+      if (failure) {
+        throw new PipelineError(
+          'NO_PROPOSAL',
+          failure === 'flat'
+            ? 'the attention map is flat (the same everywhere), so weight-free proposals cannot locate the referent; try proposals: sam'
+            : 'no weight-free proposal has a pixel (the attention map stays below the lowest threshold); try proposals: sam',
+        );
+      }
       masks = wf.levels.map((_, k) => weightFreeMask(wf, k));
       areas = Array.from(wf.areas);
       boxes = masks.map((m) => maskBox(m, W, H) ?? ([0, 0, 0, 0] as Box));
@@ -454,6 +463,8 @@ class RefDiffEngine implements RefDiff {
     const fused = fuseScores({ generative: sG, hard: hardIn, soft: softIn, keep }, preset);
     const chosen = argmax(fused);
     const mask = masks[chosen];
+    // never an empty mask as a success (e.g. SAM masks that are all empty under a stability threshold of 0)
+    if (!(areas[chosen] > 0)) throw new PipelineError('NO_PROPOSAL', 'every proposal is empty: there is no mask to return');
     const bbox = boxes[chosen];
     const proposals: ProposalScores[] = masks.map((_, i) => ({
       generative: sG[i],

@@ -141,6 +141,7 @@ export type PipelineErrorCode =
   | 'IMAGE_NOT_CACHED'
   | 'EXPRESSION_EMPTY'
   | 'EXPRESSION_TOO_LONG'
+  | 'NO_PROPOSAL'
   | 'PACK_MISMATCH'
   | 'RESOURCE_EXHAUSTED'
   | 'ABORTED'

@@ -28,6 +28,8 @@ export interface ToyOptions {
   tokenizerJson: string;
   /** make the VAE return the wrong number of values (a pack that does not match) */
   brokenVae?: boolean;
+  /** make every cross-attention logit the same (a flat attention map c) */
+  flatAttention?: boolean;
 }
 
 export function createToyModels(options: ToyOptions): RefDiffModels & { calls: Record<string, number> } {
@@ -148,7 +150,7 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
           const f = [0, 1, 2].map((c) => call.sample[b * 4 * hw + c * hw + p]);
           for (let t = 0; t < 77; t++) {
             const h = call.encoderHiddenStates.subarray((b * 77 + t) * D, (b * 77 + t + 1) * D);
-            const logit = 8 * (f[0] * h[0] + f[1] * h[1] + f[2] * h[2]);
+            const logit = options.flatAttention ? 1 : 8 * (f[0] * h[0] + f[1] * h[1] + f[2] * h[2]);
             for (let k = 0; k < heads; k++) data[((b * heads + k) * hw + p) * 77 + t] = logit * (1 + 0.1 * k);
           }
         }
