@@ -150,3 +150,13 @@ export {
   type CocoImageInfo,
   type ReferRef,
 } from './dataset/refcoco-import';
+export {
+  A100_PROFILE,
+  DEVICE_PROFILES,
+  SimulatedDevice,
+  recordModels,
+  replayModels,
+  type DeviceCall,
+  type DeviceProfile,
+  type ModelRecording,
+} from './bench/replay-models';

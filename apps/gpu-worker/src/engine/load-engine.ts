@@ -39,7 +39,7 @@ export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<
  * The fixture pack in <cacheDir>/fixture-pack, generated on first use (the same place `refdiff segment` uses).
  * Generated into a private temporary folder and renamed into place, so workers starting together do not collide.
  */
-async function fixturePackDir(cacheDir: string, logger: Logger): Promise<string> {
+export async function fixturePackDir(cacheDir: string, logger: Logger): Promise<string> {
   const dir = join(cacheDir, 'fixture-pack');
   if (existsSync(join(dir, 'manifest.json'))) return dir;
   await mkdir(cacheDir, { recursive: true });

@@ -1,0 +1,233 @@
+import { pino, type Logger } from 'pino';
+import { loadPack } from '@refdiff/models';
+import {
+  createRefDiff,
+  DEVICE_PROFILES,
+  encodeOverlayPng,
+  recordModels,
+  replayModels,
+  SimulatedDevice,
+  type ModelRecording,
+  type RefDiff,
+} from '@refdiff/pipeline';
+import { syntheticSamples } from '@refdiff/synthetic';
+import { createWorkerClient } from '@refdiff/worker-contract';
+import { fixturePackDir } from '../engine/load-engine';
+import { createWorkerServer } from '../server/worker-server';
+
+/**
+ * `refdiff bench worker --simulate a100`: a real gRPC worker (createWorkerServer, the real engine) whose models are
+ * the replay runtime — the fixture pack's outputs, recorded once for a set of COCO-sized synthetic images, each call
+ * held for an A100-like latency on one simulated device. Clients keep 1, 2, 4, 8 images in flight; the figures say
+ * how busy the device stays (gpuUtilisation = its busy time ÷ wall time), and what a worker on that GPU would serve.
+ */
+export interface WorkerBenchOptions {
+  readonly simulate: string;
+  /** distinct images (each recorded once; the replay cycles through them) */
+  readonly images: number;
+  /** expressions per request */
+  readonly expressions: number;
+  readonly concurrency: readonly number[];
+  /** requests per concurrency level (default 4 × level + 4) */
+  readonly requests?: number;
+  readonly cacheDir: string;
+  readonly seed?: number;
+  readonly logger?: Logger;
+}
+
+export interface WorkerBenchLevel {
+  concurrency: number;
+  requests: number;
+  wallMs: number;
+  gpuUtilisation: number;
+  /** process CPU time (all threads) ÷ wall time */
+  cpuUtilisation: number;
+  imagesPerSecond: number;
+  expressionsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export interface WorkerBenchResult {
+  simulate: string;
+  profile: string;
+  images: { count: number; sizes: string[]; expressionsPerRequest: number };
+  /** simulated device milliseconds per request (the floor of latency at concurrency 1) */
+  deviceMsPerRequest: number;
+  /** per-stage CPU medians of one request at concurrency 1 (the engine's timings: CPU stages only) */
+  stageCpuMs: Record<string, number>;
+  /** extra process CPU per additional expression on a cached image */
+  extraCpuPerExpressionMs: number;
+  levels: WorkerBenchLevel[];
+  loadAverage: number[];
+}
+
+const CPU_STAGES = ['decodeMs', 'sdPreprocessMs', 'samPreprocessMs', 'clipPreprocessMs', 'samPostMs'];
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+interface BenchImage {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  expressions: string[];
+}
+
+/** COCO-sized crowded synthetic scenes, `expressions` texts each (cycled), and one spare text from another scene. */
+function benchImages(count: number, expressions: number, seed: number): { images: BenchImage[]; spare: string } {
+  const byScene = new Map<number, { width: number; height: number; rgb: Uint8Array; texts: string[] }>();
+  let spare = '';
+  for (const s of syntheticSamples({ seed, count: count * 40, crowded: true })) {
+    let entry = byScene.get(s.scene.seed);
+    if (!entry) {
+      if (byScene.size >= count) {
+        spare ||= s.expression.text;
+        continue;
+      }
+      entry = { width: s.scene.width, height: s.scene.height, rgb: s.scene.image, texts: [] };
+      byScene.set(s.scene.seed, entry);
+    }
+    if (!entry.texts.includes(s.expression.text)) entry.texts.push(s.expression.text);
+  }
+  const images = [...byScene.values()].map((e) => ({
+    png: new Uint8Array(),
+    width: e.width,
+    height: e.height,
+    rgb: e.rgb,
+    expressions: Array.from({ length: expressions }, (_, i) => e.texts[i % e.texts.length]),
+  }));
+  return { images, spare: spare || 'the red square' };
+}
+
+async function cpuOf<T>(f: () => Promise<T>): Promise<{ value: T; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const value = await f();
+  const c = process.cpuUsage(c0);
+  return { value, cpuMs: (c.user + c.system) / 1000 };
+}
+
+export async function runWorkerBench(options: WorkerBenchOptions): Promise<WorkerBenchResult> {
+  const profile = DEVICE_PROFILES[options.simulate];
+  if (!profile) throw new Error(`--simulate must be one of ${Object.keys(DEVICE_PROFILES).join(', ')}, got '${options.simulate}'`);
+  const log = options.logger ?? pino({ level: 'silent' });
+  const { images, spare } = benchImages(options.images, options.expressions, options.seed ?? 2024);
+  for (const im of images) {
+    // the overlay of an empty mask is the image itself
+    im.png = new Uint8Array(await encodeOverlayPng({ width: im.width, height: im.height, data: im.rgb }, new Uint8Array(im.width * im.height)));
+  }
+
+  // 1. record: the fixture pack on onnxruntime, every call the bench will make
+  const packDir = await fixturePackDir(options.cacheDir, log);
+  const models = await loadPack(packDir, { executionProvider: 'cpu', threads: 2, logger: log.child({ component: 'models' }) });
+  const recorder = recordModels(models);
+  const recordingEngine = createRefDiff(recorder, { imageCacheBytes: 0 });
+  for (const im of images) {
+    log.info({ width: im.width, height: im.height }, 'recording');
+    await recordingEngine.segment({ image: im.png }, im.expressions);
+    // what the cached-image measurement asks: a warm-up sentence, then one expression, then all of them
+    const cached = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
+    await cached.segment({ image: im.png }, [spare]);
+    await cached.segment({ image: im.png }, im.expressions.slice(0, 1));
+    const again = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
+    await again.segment({ image: im.png }, [spare]);
+    await again.segment({ image: im.png }, im.expressions);
+  }
+  const recording: ModelRecording = recorder.recording;
+  await models.dispose();
+
+  // 2. per-stage CPU and device time of one request, and the extra CPU per expression on a cached image
+  const stageRuns: Record<string, number[]> = {};
+  const deviceMs: number[] = [];
+  const extra: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const im of images) {
+      const device = new SimulatedDevice(profile);
+      const engine = createRefDiff(replayModels(recording, device), { imageCacheBytes: 0 });
+      const r = await engine.segment({ image: im.png }, im.expressions);
+      deviceMs.push(device.busyMs());
+      for (const k of CPU_STAGES) (stageRuns[k] ??= []).push(r.timingsMs[k] ?? 0);
+      if (im.expressions.length > 1) {
+        const one = createRefDiff(replayModels(recording, new SimulatedDevice(profile)), { imageCacheBytes: 1 << 30 });
+        await one.segment({ image: im.png }, [spare]);
+        const c1 = await cpuOf(() => one.segment({ image: im.png }, im.expressions.slice(0, 1)));
+        const all = createRefDiff(replayModels(recording, new SimulatedDevice(profile)), { imageCacheBytes: 1 << 30 });
+        await all.segment({ image: im.png }, [spare]);
+        const cK = await cpuOf(() => all.segment({ image: im.png }, im.expressions));
+        extra.push((cK.cpuMs - c1.cpuMs) / (im.expressions.length - 1));
+      }
+    }
+  }
+  const stageCpuMs = Object.fromEntries(Object.entries(stageRuns).map(([k, v]) => [k, round(quantile(v, 0.5))]));
+
+  // 3. a real gRPC worker on the replay, at each concurrency
+  const levels: WorkerBenchLevel[] = [];
+  for (const c of options.concurrency) {
+    const device = new SimulatedDevice(profile);
+    const engine: RefDiff = createRefDiff(replayModels(recording, device), { imageCacheBytes: 0, maxImageBytes: 32 << 20 });
+    const server = createWorkerServer({
+      engine,
+      logger: log.child({ component: 'bench-worker' }),
+      limits: { concurrency: c, maxQueue: 2 * c, maxImageBytes: 32 << 20, maxExpressions: 64 },
+      maxMessageBytes: 64 << 20,
+      executionProvider: `simulated-${profile.name}`,
+      version: 'bench',
+    });
+    const port = await server.listen('127.0.0.1:0');
+    const client = createWorkerClient(`127.0.0.1:${port}`, { maxMessageBytes: 64 << 20 });
+    try {
+      await server.ready;
+      // warm-up: JIT and the gRPC channel
+      await client.segment(images[0].png, images[0].expressions, undefined, { hashFirst: false });
+      const total = options.requests ?? 4 * c + 4;
+      let next = 0;
+      const latencies: number[] = [];
+      device.startWindow();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const lane = async () => {
+        while (next < total) {
+          const im = images[next++ % images.length];
+          const s = performance.now();
+          await client.segment(im.png, im.expressions, undefined, { hashFirst: false });
+          latencies.push(performance.now() - s);
+        }
+      };
+      await Promise.all(Array.from({ length: c }, lane));
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const exprs = images.reduce((a, im) => a + im.expressions.length, 0) / images.length;
+      levels.push({
+        concurrency: c,
+        requests: total,
+        wallMs: round(wallMs, 1),
+        gpuUtilisation: round(device.utilisation()),
+        cpuUtilisation: round((cpu.user + cpu.system) / 1000 / wallMs),
+        imagesPerSecond: round((total * 1000) / wallMs),
+        expressionsPerSecond: round((total * exprs * 1000) / wallMs),
+        p50Ms: round(quantile(latencies, 0.5), 1),
+        p95Ms: round(quantile(latencies, 0.95), 1),
+      });
+      log.info(levels[levels.length - 1], 'level done');
+    } finally {
+      client.close();
+      await server.drain(5_000, 0);
+    }
+  }
+  const os = await import('node:os');
+  return {
+    simulate: options.simulate,
+    profile: profile.source,
+    images: { count: images.length, sizes: images.map((i) => `${i.width}x${i.height}`), expressionsPerRequest: options.expressions },
+    deviceMsPerRequest: round(quantile(deviceMs, 0.5), 1),
+    stageCpuMs,
+    extraCpuPerExpressionMs: round(quantile(extra, 0.5)),
+    levels,
+    loadAverage: os.loadavg().map((x) => round(x, 2)),
+  };
+}
