@@ -128,6 +128,34 @@ describe('encodeForClip', () => {
     expect(alignWord(tok, '(red)', 0)).toBe(2); // "(", [red], ")"
   });
 
+  it('a punctuation-only word joined to the template\'s ", " ends at the piece holding its last character', () => {
+    // CLIP's vocabulary has word-final merges such as "..</w>": alone ".." is one piece, but in the prompt chunk
+    // "..," (the template's ", " joins it) it is ".", "." before ",</w>" — the word must end on the second "."
+    const t = buildClipFixtureTokenizer() as { model: { vocab: Record<string, number>; merges: string[] } };
+    let id = 10_000;
+    const merge = (a: string, b: string) => {
+      t.model.merges.push(`${a} ${b}`);
+      t.model.vocab[a + b] = id++;
+    };
+    merge('.', '.</w>');
+    merge('!', '!');
+    merge('!!', '!</w>');
+    const bpe = ClipTokenizer.fromJson(t);
+    expect(bpe.tokens('..')).toEqual(['..</w>']);
+    expect(bpe.tokens('the dog .., ')).toEqual(['the</w>', 'd', 'o', 'g</w>', '.', '.', ',</w>']);
+    expect(bpe.encode('the dog ..', sd).words[2]).toEqual({ first: 5, last: 6 });
+    // "!!!" alone is "!!!</w>"; in "!!!," it is "!!", "!" — the word ends on "!", not on "!!"
+    expect(bpe.tokens('!!!')).toEqual(['!!!</w>']);
+    expect(bpe.tokens('a man !!!, ')).toEqual(['a</w>', 'man</w>', '!!', '!', ',</w>']);
+    expect(bpe.encode('a man !!!', sd).words[2]).toEqual({ first: 3, last: 4 });
+    // the words before are untouched, and without the template the word is its own pieces
+    expect(bpe.encode('the dog ..', sd).words.slice(0, 2)).toEqual([
+      { first: 1, last: 1 },
+      { first: 2, last: 4 },
+    ]);
+    expect(bpe.encode('a man !!!').words[2]).toEqual({ first: 3, last: 3 });
+  });
+
   it('points at the piece holding the last letter when a template glues text onto the word', () => {
     const glued = tok.encode('a man', { template: (t) => `${t}s` });
     const mans = tok.pieces('mans');

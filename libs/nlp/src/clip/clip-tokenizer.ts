@@ -173,9 +173,10 @@ export class ClipTokenizer {
   }
 
   /**
-   * Number of pieces of `chunk` up to character k. A word's core normally ends on a token boundary; where
-   * normalisation moves one (a punctuation-only word glued to the template's ", ", or "İ" lower-cased to "i" + a
-   * combining dot that joins the next punctuation run), it counts up to the piece holding the character at k − 1.
+   * Number of pieces of `chunk` up to character k. A word's core normally ends on a token boundary; where BPE or
+   * normalisation moves one (a punctuation-only word glued to the template's ", " — "..," is ".", ".", ",</w>" while
+   * ".." alone is "..</w>" —, or "İ" lower-cased to "i" + a combining dot that joins the next punctuation run), it
+   * counts up to the piece holding the character at k − 1.
    */
   private prefixCount(chunk: string, k: number, chunkIds: readonly number[]): number {
     if (k <= 0) return 0;
@@ -183,9 +184,33 @@ export class ClipTokenizer {
     const head = this.pieces(chunk.slice(0, k));
     let common = 0;
     while (common < head.length && common < chunkIds.length && head[common] === chunkIds[common]) common++;
-    return common === head.length ? common : Math.min(common + 1, chunkIds.length);
+    if (common === head.length) return common;
+    return this.piecesThroughByte(chunk, k, chunkIds.length) ?? Math.min(common + 1, chunkIds.length);
+  }
+
+  /**
+   * Pieces of `chunk` up to and including the one holding the last byte of its first k characters, by byte counts:
+   * CLIP's byte-level pieces spell the normalised (NFC, lower-cased) UTF-8 bytes one symbol per byte, plus the
+   * `</w>` suffix. Null when the pieces do not spell the chunk that way (another normaliser or alphabet).
+   */
+  private piecesThroughByte(chunk: string, k: number, count: number): number | null {
+    const tokens = this.tokens(chunk);
+    if (tokens.length !== count) return null;
+    const bytes = (text: string) => UTF8.encode(text.normalize('NFC').toLowerCase()).length;
+    const lengths = tokens.map((t) => [...t.replace(END_OF_WORD, '')].length);
+    if (lengths.reduce((a, b) => a + b, 0) !== bytes(chunk)) return null;
+    const target = bytes(chunk.slice(0, k));
+    let covered = 0;
+    for (let j = 0; j < count; j++) {
+      covered += lengths[j];
+      if (covered >= target) return j + 1;
+    }
+    return count;
   }
 }
+
+const UTF8 = new TextEncoder();
+const END_OF_WORD = /<\/w>$/;
 
 const CORE_LEAD = /^[^\p{L}\p{M}\p{N}]+/u;
 const CORE_TRAIL = /[^\p{L}\p{M}\p{N}]+$/u;
