@@ -9,7 +9,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         contextType: '../graphql/context#GraphQLContext',
-        scalars: { DateTime: 'Date', JSON: 'unknown', ID: 'string' },
+        scalars: { DateTime: 'Date', JSON: 'unknown', ID: 'string', UInt32: 'number' },
         mappers: {
           Image: '../images/image.repository#ImageMeta',
           Segmentation: './prisma/client#SegmentationRequest',

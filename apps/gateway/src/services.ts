@@ -57,7 +57,7 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
     segmentations: new SegmentationService(new SegmentationRepository(db.prisma), imageRepository, completion, {
       maxAttempts: settings.maxAttempts ?? 5,
       waitRecheckMs: settings.waitRecheckMs ?? 2_000,
-    }),
+    }, () => pool?.knownPacks?.() ?? []),
     usage: new UsageService(new UsageRepository(db.prisma)),
     queue: new QueueRepository(db.prisma),
     completion,

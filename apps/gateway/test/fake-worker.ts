@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { ClipTokenizer } from '@refdiff/nlp';
 import { ERROR_CODE_METADATA_KEY, workerProto, type SegmentRequest__Output, type SegmentResponse } from '@refdiff/worker-contract';
 import { probeImage } from '../src/images/image-probe';
 
@@ -15,6 +16,7 @@ export interface FakeCall {
   sha256: string;
   cacheNamespace: string;
   requestId: string;
+  options: SegmentRequest__Output['options'];
 }
 
 export interface FakeWorkerOptions {
@@ -24,6 +26,8 @@ export interface FakeWorkerOptions {
   queueDepth?: number;
   /** Return this gRPC error for the next N Segment calls. */
   failNext?: { status: grpc.status; code: string; count: number };
+  /** Report a model pack in GetInfo (pack_limits) and serve its tokenizer.json through GetTokenizer, as the real worker does. */
+  pack?: { tokenizerJson: string; sdImageSize?: number; clipImageSize?: number; clipDynamicImageSize?: boolean; clipLayers?: number };
 }
 
 export interface FakeWorker {
@@ -66,6 +70,13 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
   let hits = 0;
   let misses = 0;
   const cacheStats = () => ({ entries: cache.size, bytes: cache.size * 1000, capacityBytes: 1 << 20, hits, misses });
+  const tokenizer = options.pack
+    ? (() => {
+        const json = options.pack.tokenizerJson;
+        const t = ClipTokenizer.fromJson(json);
+        return { sha256: createHash('sha256').update(json).digest('hex'), tokenizerJson: json, contextLength: t.contextLength, startId: t.startId, endId: t.endId };
+      })()
+    : null;
   const server = new grpc.Server();
   server.addService(workerProto().SegmentationWorker.service, {
     Segment(call: grpc.ServerUnaryCall<SegmentRequest__Output, SegmentResponse>, callback: grpc.sendUnaryData<SegmentResponse>) {
@@ -105,6 +116,7 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
         sha256: sha,
         cacheNamespace: ns,
         requestId: String(call.metadata.get('x-request-id')[0] ?? ''),
+        options: req.options,
       });
       inFlight += 1;
       const { width, height } = cache.get(`${ns}/${sha}`) as { width: number; height: number };
@@ -149,7 +161,23 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
         queueDepth: options.queueDepth ?? 0,
         version: 'test',
         cache: cacheStats(),
+        ...(tokenizer && options.pack
+          ? {
+              packLimits: {
+                sdImageSize: options.pack.sdImageSize ?? 512,
+                clipImageSize: options.pack.clipImageSize ?? 224,
+                clipDynamicImageSize: options.pack.clipDynamicImageSize ?? true,
+                clipLayers: options.pack.clipLayers ?? 12,
+                contextLength: tokenizer.contextLength,
+                tokenizerSha256: tokenizer.sha256,
+              },
+            }
+          : {}),
       });
+    },
+    GetTokenizer(_call: unknown, callback: grpc.sendUnaryData<object>) {
+      if (!tokenizer) callback({ code: grpc.status.NOT_FOUND, details: 'no tokenizer' });
+      else callback(null, tokenizer);
     },
   });
   const port = await new Promise<number>((resolve, reject) =>

@@ -21,6 +21,11 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
+  /**
+   * An unsigned 32-bit integer, 0…4294967295, as a JSON number (GraphQL's Int is signed 32-bit and stops at
+   * 2147483647). Any other number is refused with BAD_USER_INPUT naming the field.
+   */
+  UInt32: { input: number; output: number; }
 };
 
 export type ApiKey = {
@@ -55,12 +60,23 @@ export type Caller = {
   tenantId: Scalars['ID']['output'];
 };
 
+export type ClipResolution =
+  /** both branches on the pack's fixed 224² square */
+  | 'FIXED'
+  /** the soft branch on the whole image at its own size, the hard branch on crops with their short side at 224 */
+  | 'FULL';
+
 export type CreatedApiKey = {
   __typename?: 'CreatedApiKey';
   key: ApiKey;
   /** Shown once: store it now. */
   token: Scalars['String']['output'];
 };
+
+/** A discriminative branch: HARD = the masked crop f(x⊙M), SOFT = the masked attention f_M(x⊙P). */
+export type DiscriminativeBranch =
+  | 'HARD'
+  | 'SOFT';
 
 export type FusionWeightsInput = {
   generative: Scalars['Float']['input'];
@@ -263,25 +279,56 @@ export type Rle = {
   size: Array<Scalars['Int']['output']>;
 };
 
-/** Method options; anything left out takes the preset's value. */
+/**
+ * Method options; anything left out takes the preset's value. Every field is checked at `segment` time by the
+ * validation the worker shares (bounds and each preset's value: docs/options.md); a bad value is BAD_USER_INPUT
+ * naming the field (`extensions.issues: [{ field, message }]`) and nothing is queued or counted.
+ */
 export type SegmentOptionsInput = {
+  /** paper fusion s = α·s_G + (1−α)·s_D, [0, 1] */
   alpha?: InputMaybe<Scalars['Float']['input']>;
   attentionKind?: InputMaybe<AttentionKind>;
+  /** 1, 2, 4 or 8 */
   attentionLevel?: InputMaybe<Scalars['Int']['input']>;
+  /** paper fusion s_D = β·soft + (1−β)·hard, [0, 1] */
   beta?: InputMaybe<Scalars['Float']['input']>;
+  /** the branch the positional bias multiplies */
+  biasBranch?: InputMaybe<DiscriminativeBranch>;
+  /** longest side of a full-resolution CLIP input, [the pack's CLIP size, 4096] */
+  clipMaxSide?: InputMaybe<Scalars['Int']['input']>;
+  /** CLIP input resolution; FULL needs a pack whose CLIP takes any size */
+  clipResolution?: InputMaybe<ClipResolution>;
+  /** fusion family: PAPER (alpha, beta) or REFERENCE (weights) */
+  fusion?: InputMaybe<Preset>;
+  /** [1, 50] */
   guidanceScale?: InputMaybe<Scalars['Float']['input']>;
+  /** text target of the hard branch */
+  hardText?: InputMaybe<TextWeightsInput>;
+  /** side of the square fed to SD: a multiple of 64 in [64, 2048] (default: the pack's) */
   imageSize?: InputMaybe<Scalars['Int']['input']>;
+  /** CLIP layer the soft branch reads: 1-based, negative from the end (−1 = last); |v| ≤ the pack's layers */
+  maskedLayer?: InputMaybe<Scalars['Int']['input']>;
+  /** proposals of at most this many pixels are filtered, ≥ 0 (overrides minAreaRatio) */
   minArea?: InputMaybe<Scalars['Int']['input']>;
+  /** proposals of at most this share of the image are filtered, [0, 1) */
+  minAreaRatio?: InputMaybe<Scalars['Float']['input']>;
   positionalBias?: InputMaybe<PositionalBias>;
   preset?: InputMaybe<Preset>;
   proposals?: InputMaybe<ProposalSource>;
   /** Also return the attention heat map of each expression (Segmentation.attentionMapPng). */
   returnAttention?: InputMaybe<Scalars['Boolean']['input']>;
-  seed?: InputMaybe<Scalars['Int']['input']>;
+  /** 0…4294967295 */
+  seed?: InputMaybe<Scalars['UInt32']['input']>;
+  /** text target of the soft branch */
+  softText?: InputMaybe<TextWeightsInput>;
+  /** DDIM steps, [2, 1000]; ⌊strength·steps⌋ must be 1…8 */
   steps?: InputMaybe<Scalars['Int']['input']>;
+  /** (0, 1); ⌊strength·steps⌋ UNet passes, 1…8 */
   strength?: InputMaybe<Scalars['Float']['input']>;
   thresholdMode?: InputMaybe<ThresholdMode>;
+  /** SAM proposals kept, [1, 1000] */
   topK?: InputMaybe<Scalars['Int']['input']>;
+  /** reference fusion weights, each [0, 100], not all 0 */
   weights?: InputMaybe<FusionWeightsInput>;
 };
 
@@ -353,6 +400,12 @@ export type Tenant = {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   quotas: Quotas;
+};
+
+/** Weights of (sentence, root word) in a discriminative branch's text target; each in [0, 1], not both 0. */
+export type TextWeightsInput = {
+  root: Scalars['Float']['input'];
+  sentence: Scalars['Float']['input'];
 };
 
 export type ThresholdMode =
@@ -502,8 +555,10 @@ export type ResolversTypes = {
   AttentionKind: AttentionKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Caller: ResolverTypeWrapper<Principal>;
+  ClipResolution: ClipResolution;
   CreatedApiKey: ResolverTypeWrapper<Omit<CreatedApiKey, 'key'> & { key: ResolversTypes['ApiKey'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DiscriminativeBranch: DiscriminativeBranch;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FusionWeightsInput: FusionWeightsInput;
   Granularity: Granularity;
@@ -532,7 +587,9 @@ export type ResolversTypes = {
   SegmentationStatus: SegmentationStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Tenant: ResolverTypeWrapper<TenantModel>;
+  TextWeightsInput: TextWeightsInput;
   ThresholdMode: ThresholdMode;
+  UInt32: ResolverTypeWrapper<Scalars['UInt32']['output']>;
   UsagePoint: ResolverTypeWrapper<UsagePoint>;
   UsageReport: ResolverTypeWrapper<UsageReportModel>;
   UsageTotals: ResolverTypeWrapper<UsageTotals>;
@@ -570,6 +627,8 @@ export type ResolversParentTypes = {
   SegmentationFilter: SegmentationFilter;
   String: Scalars['String']['output'];
   Tenant: TenantModel;
+  TextWeightsInput: TextWeightsInput;
+  UInt32: Scalars['UInt32']['output'];
   UsagePoint: UsagePoint;
   UsageReport: UsageReportModel;
   UsageTotals: UsageTotals;
@@ -717,6 +776,10 @@ export type TenantResolvers<ContextType = GraphQLContext, ParentType extends Res
   quotas?: Resolver<ResolversTypes['Quotas'], ParentType, ContextType>;
 };
 
+export interface UInt32ScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UInt32'], any> {
+  name: 'UInt32';
+}
+
 export type UsagePointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsagePoint'] = ResolversParentTypes['UsagePoint']> = {
   bucket?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -788,6 +851,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SegmentationEdge?: SegmentationEdgeResolvers<ContextType>;
   SegmentationError?: SegmentationErrorResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
+  UInt32?: GraphQLScalarType;
   UsagePoint?: UsagePointResolvers<ContextType>;
   UsageReport?: UsageReportResolvers<ContextType>;
   UsageTotals?: UsageTotalsResolvers<ContextType>;

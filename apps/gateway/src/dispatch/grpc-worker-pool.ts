@@ -10,7 +10,8 @@ import { lookup } from 'node:dns/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { WorkerCallError, createWorkerClient, type WorkerClient } from '@refdiff/worker-contract';
-import type { CacheStats__Output } from '@refdiff/worker-contract';
+import type { CacheStats__Output, PackLimits__Output } from '@refdiff/worker-contract';
+import { TextFrontEnd, type PackLimits } from '@refdiff/pipeline';
 import { WorkerTaskError, type WorkerCacheStats, type WorkerPool, type WorkerReply, type WorkerState, type WorkerTask } from './worker-pool';
 
 export type RoutingStrategy = 'affinity' | 'least-loaded' | 'round-robin';
@@ -39,6 +40,16 @@ interface Member {
   version: string | null;
   lastError: string | null;
   lastCheckedAt: Date | null;
+  /** key of the pack it reported (PackKey), null before its first GetInfo with pack limits */
+  pack: string | null;
+}
+
+/** A pack as the workers describe it: limits, and the tokenizer once fetched. */
+interface PackEntry {
+  limits: PackLimits;
+  text: TextFrontEnd | null;
+  /** the GetTokenizer call in progress (one per tokenizer sha256) */
+  fetching: Promise<void> | null;
 }
 
 function cacheStats(c: CacheStats__Output): WorkerCacheStats {
@@ -53,6 +64,7 @@ export class GrpcWorkerPool implements WorkerPool {
   private timer: NodeJS.Timeout | undefined;
   private rr = 0;
   private readonly strategy: RoutingStrategy;
+  private readonly packs = new Map<string, PackEntry>();
 
   private constructor(private readonly options: GrpcWorkerPoolOptions) {
     this.strategy = options.strategy ?? 'affinity';
@@ -99,6 +111,7 @@ export class GrpcWorkerPool implements WorkerPool {
           version: null,
           lastError: null,
           lastCheckedAt: null,
+          pack: null,
         });
       }
     }
@@ -123,6 +136,7 @@ export class GrpcWorkerPool implements WorkerPool {
       m.packName = info.packName || null;
       m.version = info.version || null;
       m.lastError = null;
+      if (info.packLimits) this.notePack(m, info.packName, info.packLimits);
     } catch (err) {
       // A worker busy computing (CPU-bound, event loop blocked) may answer GetInfo late: that is load, not death.
       if (m.inFlight > 0 && err instanceof WorkerCallError && err.status === grpc.status.DEADLINE_EXCEEDED) return;
@@ -132,6 +146,41 @@ export class GrpcWorkerPool implements WorkerPool {
     } finally {
       m.lastCheckedAt = new Date();
     }
+  }
+
+  /** Records the pack a worker reported; fetches its tokenizer once per tokenizer sha256. */
+  private notePack(m: Member, packName: string, l: PackLimits__Output): void {
+    const key = `${packName}|${l.sdImageSize}|${l.clipImageSize}|${l.clipDynamicImageSize}|${l.clipLayers}|${l.tokenizerSha256}`;
+    m.pack = key;
+    let entry = this.packs.get(key);
+    if (!entry) {
+      const limits = { packName, sdImageSize: l.sdImageSize, clipImageSize: l.clipImageSize, clipDynamicImageSize: l.clipDynamicImageSize, clipLayers: Math.max(1, l.clipLayers) };
+      entry = { limits, text: null, fetching: null };
+      this.packs.set(key, entry);
+    }
+    if (!entry.text && !entry.fetching && l.tokenizerSha256) {
+      const e = entry;
+      e.fetching = m.client
+        .getTokenizer({ deadlineMs: 30_000 })
+        .then((t) => {
+          if (t.sha256 !== l.tokenizerSha256) throw new Error(`tokenizer sha256 ${t.sha256} differs from GetInfo's ${l.tokenizerSha256}`);
+          e.text = new TextFrontEnd({ json: t.tokenizerJson, contextLength: t.contextLength, startId: t.startId, endId: t.endId });
+          this.options.logger.info({ worker: m.target, pack: packName, tokenizer: t.sha256.slice(0, 12) }, 'pack tokenizer loaded: expressions are checked against it');
+        })
+        .catch((err: unknown) => this.options.logger.warn({ worker: m.target, err: String(err) }, 'cannot load the pack tokenizer; token limits are left to the worker'))
+        .finally(() => {
+          e.fetching = null;
+        });
+    }
+  }
+
+  knownPacks(): { limits: PackLimits; text: TextFrontEnd | null }[] {
+    return [...this.packs.values()].map((p) => ({ limits: p.limits, text: p.text }));
+  }
+
+  /** Resolves when every tokenizer being fetched has arrived (tests, and start-up). */
+  async packsSettled(): Promise<void> {
+    await Promise.all([...this.packs.values()].map((p) => p.fetching));
   }
 
   capacity(): number {

@@ -3,6 +3,7 @@
  * and report the pool's state. GrpcWorkerPool is the real one; tests may implement this directly.
  */
 import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-contract';
+import type { KnownPack } from '../segmentation/segment-options';
 
 export interface WorkerTask {
   /** Propagated to the worker as x-request-id. */
@@ -68,6 +69,11 @@ export class WorkerTaskError extends Error {
 export interface WorkerPool {
   segment(task: WorkerTask): Promise<WorkerReply>;
   state(): WorkerState[];
+  /**
+   * The model packs the workers reported (limits from GetInfo, tokenizer from GetTokenizer), kept when a worker
+   * goes down: `segment` checks requests against each, so nothing a worker would refuse is queued.
+   */
+  knownPacks?(): readonly KnownPack[];
   /** Total concurrent calls the pool accepts (the dispatcher claims up to this many requests' batches). */
   capacity(): number;
   close(): Promise<void>;

@@ -6,7 +6,7 @@ import { GatewayError, badInput, notFound } from '../common/gateway.errors';
 import type { ImageRepository } from '../images/image.repository';
 import { isUuid } from '../images/image.service';
 import type { CompletionSignal } from './completion-signal';
-import { toWorkerOptions, validateExpressions, type SegmentOptionsInput } from './segment-options';
+import { toWorkerOptions, validateExpressions, type KnownPack, type SegmentOptionsInput } from './segment-options';
 import type { PageCursor, SegmentationFilter, SegmentationRepository } from './segmentation.repository';
 
 export const FINAL_STATUSES: ReadonlySet<SegmentationStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -25,6 +25,8 @@ export class SegmentationService {
     private readonly images: ImageRepository,
     private readonly completion: CompletionSignal,
     private readonly settings: { maxAttempts: number; waitRecheckMs: number } = { maxAttempts: 5, waitRecheckMs: 2_000 },
+    /** the model packs the workers reported: requests are checked against each (see segment-options.ts) */
+    private readonly packs: () => readonly KnownPack[] = () => [],
   ) {}
 
   async segment(
@@ -33,8 +35,10 @@ export class SegmentationService {
     at = new Date(),
   ): Promise<SegmentationRequest[]> {
     const p = requireScope(principal, 'SEGMENT');
-    const expressions = validateExpressions(input.expressions);
-    const options = toWorkerOptions(input.options);
+    // checked before anything is stored, queued or counted: what a worker would refuse is BAD_USER_INPUT here
+    const packs = this.packs();
+    const options = toWorkerOptions(input.options, packs);
+    const expressions = validateExpressions(input.expressions, packs);
     const key = input.idempotencyKey ?? null;
     if (key !== null && (key.length === 0 || key.length > 200)) throw badInput('an idempotency key is 1–200 characters');
     const image = isUuid(input.imageId) ? await this.images.get(p.tenantId, input.imageId) : null;

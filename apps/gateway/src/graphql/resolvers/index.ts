@@ -1,13 +1,14 @@
 import type { Resolvers } from '../../__generated__/graphql';
 import { requireScope } from '../../auth/principal';
 import { adminMutations, adminQueries, TenantType } from './admin.resolvers';
-import { DateTimeScalar, JSONScalar } from './scalars';
+import { DateTimeScalar, JSONScalar, UInt32Scalar } from './scalars';
 import { segmentationMutations, segmentationQueries, SegmentationConnectionType, SegmentationType } from './segmentation.resolvers';
 
 /** Thin resolvers: arguments in, one service call, results out. Rules and tenancy live in the services. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
+  UInt32: UInt32Scalar,
   Query: {
     me: (_, __, ctx) => requireScope(ctx.principal, 'READ'),
     image: (_, { id }, ctx) => ctx.services.images.get(ctx.principal, id),

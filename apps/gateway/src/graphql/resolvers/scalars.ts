@@ -46,3 +46,21 @@ export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
     }
   },
 });
+
+/**
+ * UInt32 (the seed): any JSON number parses; the range and integrality are checked by the shared option validation
+ * at `segment` time, so 4294967296 or 1.5 is BAD_USER_INPUT naming `options.seed` like every other bad option,
+ * not a GraphQL validation failure. Non-numbers are refused here.
+ */
+export const UInt32Scalar = new GraphQLScalarType<number, number>({
+  name: 'UInt32',
+  serialize: (v) => Number(v),
+  parseValue(value) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new GraphQLError('UInt32 must be a number (an integer 0…4294967295)');
+    return value;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.INT && ast.kind !== Kind.FLOAT) throw new GraphQLError('UInt32 must be a number (an integer 0…4294967295)');
+    return Number(ast.value);
+  },
+});
