@@ -64,6 +64,8 @@ export type HubErrorCode =
   | 'HUB_NETWORK'
   /** stopped by the user (Ctrl-C); partial downloads are kept and resumed by the next run */
   | 'HUB_INTERRUPTED'
+  /** another live process is downloading the same file into the same cache */
+  | 'HUB_LOCKED'
   /** the server answered something a Hugging Face hub does not (missing headers, wrong sizes) */
   | 'HUB_PROTOCOL'
   /** offline (no network or HF_HUB_OFFLINE) and the cache does not hold the files */

@@ -10,6 +10,7 @@
  * Mirrors huggingface_hub's file_download.py (repo_folder_name, _create_symlink, _cache_commit_hash_for_specific_revision).
  */
 import { copyFile, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 export const COMMIT_HASH = /^[0-9a-f]{40}$/;
@@ -51,6 +52,32 @@ export class RepoCache {
   }
   pointer(commit: string, path: string): string {
     return join(this.snapshot(commit), ...path.split('/'));
+  }
+
+  /**
+   * Takes `.locks/models--…/{etag}.refdiff-lock` (our own name: huggingface_hub's `{etag}.lock` files are flock()ed
+   * and left behind) so two processes never append to the same `.incomplete` file. A lock whose process is gone
+   * (same host, pid not alive) is taken over. Returns the release function, or the pid holding it.
+   */
+  async lock(etag: string, cacheDir: string): Promise<{ release: () => Promise<void> } | { heldBy: string }> {
+    const dir = join(cacheDir, '.locks', repoFolderName(this.repo));
+    const path = join(dir, `${etag}.refdiff-lock`);
+    await mkdir(dir, { recursive: true });
+    const me = `${process.pid}@${hostname()}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(path, me, { flag: 'wx' });
+        return { release: () => rm(path, { force: true }) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = (await readFile(path, 'utf8').catch(() => '')).trim();
+      const [pid, host] = holder.split('@');
+      if (host === hostname() && isAlive(Number(pid))) return { heldBy: holder };
+      if (host !== hostname() && holder) return { heldBy: holder };
+      await rm(path, { force: true }); // stale: its process is gone
+    }
+    return { heldBy: 'another process' };
   }
 
   /** The commit a revision resolved to last time, or the revision itself when it is a commit hash. */
@@ -128,5 +155,15 @@ export class RepoCache {
       if ((await RepoCache.sizeOf(full)) !== null) out.push(relative(dir, full).split('\\').join('/'));
     }
     return out.sort();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -64,7 +64,7 @@ export async function pullFromCli(input: PullCliInput): Promise<PullResult> {
       const bytes = r.files.reduce((n, f) => n + f.size, 0);
       stdout.write(
         `${r.role}: ${r.repo}@${r.revision}${r.revision === r.commit ? '' : ` (${r.commit})`}: ${r.files.length} files, ${formatBytes(bytes)}` +
-          `${fetched.length ? `, ${fetched.length} downloaded` : ', all from the cache'}${r.offline ? ' (hub not reached)' : ''}\n  ${r.dir}\n`,
+          `${fetched.length ? `, ${fetched.length} downloaded` : ', all from the cache'}${r.offline && !offline ? ' (the hub not reached: from the cache)' : ''}\n  ${r.dir}\n`,
       );
     }
     stdout.write(`downloaded ${formatBytes(result.downloadedBytes)}\n`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubError } from '../errors';
@@ -110,6 +110,21 @@ describe.runIf(await realExportsAvailable())('pullExports against a hub emulator
     expect(createHash('sha256').update(await readFile(join(second.repos.sd.dir, 'unet/weights.pb'))).digest('hex')).toBe(weights.sha256);
   });
 
+  it('starts over when the server answers a Range request with the whole file', async () => {
+    const cache = await freshCache();
+    const vae = hub.file(SD, 'vae_encoder/model.onnx');
+    hub.cutNext(SD, 'vae_encoder/model.onnx', 300_000);
+    expect((await hubError(pull(cache))).code).toBe('HUB_NETWORK');
+    hub.ignoreRange(true);
+    try {
+      const result = await pull(cache);
+      expect(result.repos.sd.files.find((f) => f.path === 'vae_encoder/model.onnx')?.downloadedBytes).toBe(vae.size);
+      expect(createHash('sha256').update(await readFile(join(result.repos.sd.dir, 'vae_encoder/model.onnx'))).digest('hex')).toBe(vae.sha256);
+    } finally {
+      hub.ignoreRange(false);
+    }
+  });
+
   it('retries a dropped connection within the run (with Range) when retries are allowed', async () => {
     const cache = await freshCache();
     const vision = hub.file(CLIP, 'onnx/vision_model.onnx');
@@ -183,6 +198,22 @@ describe.runIf(await realExportsAvailable())('pullExports against a hub emulator
     const notThere = await hubError(client.fileMetadata(SD, 'main', 'unet/model_fp16.onnx'));
     expect(notThere.code).toBe('HUB_FILE_NOT_FOUND');
     expect(notThere.message).toContain(`unet/model_fp16.onnx not found in ${SD}`);
+  });
+
+  it('never lets two processes append to the same partial file, and takes over a dead process\'s lock', async () => {
+    const cache = await freshCache();
+    const text = hub.file(SD, 'text_encoder/model.onnx');
+    const locks = join(cache, '.locks', 'models--test-org--sd15-onnx');
+    await mkdir(locks, { recursive: true });
+    await writeFile(join(locks, `${text.sha256}.refdiff-lock`), `${process.ppid}@${hostname()}`);
+    const err = await hubError(pull(cache));
+    expect(err.code).toBe('HUB_LOCKED');
+    expect(err.message).toContain(`${SD}/text_encoder/model.onnx is being downloaded`);
+    expect(err.message).toContain(String(process.ppid));
+    // a lock left by a process that is gone (a crash, a kill -9) is stale
+    await writeFile(join(locks, `${text.sha256}.refdiff-lock`), `2147483646@${hostname()}`);
+    await expect(pull(cache)).resolves.toBeTruthy();
+    expect(await readdir(locks)).toEqual([]);
   });
 
   it('refuses to start a download the disk cannot hold', async () => {

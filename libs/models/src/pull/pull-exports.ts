@@ -146,8 +146,18 @@ async function pullRepo(role: PullRole, ref: RepoRef, client: HubClient, o: Pull
       files.push({ path, size: meta.size, from: 'cache', downloadedBytes: 0 });
       return pointer;
     }
+    const lock = await cache.lock(meta.etag, o.cacheDir);
+    if ('heldBy' in lock) {
+      throw new HubError('HUB_LOCKED', `${repo}/${path} is being downloaded into ${o.cacheDir} by another process (${lock.heldBy}); wait for it to finish, or stop it and run again`);
+    }
     let started = false;
     try {
+      if ((await RepoCache.sizeOf(blob)) === meta.size) {
+        // finished by another process while we waited for the lock
+        await cache.linkPointer(commit, path, meta.etag);
+        files.push({ path, size: meta.size, from: 'cache', downloadedBytes: 0 });
+        return pointer;
+      }
       const result = await downloadBlob({
         client,
         url: meta.location,
@@ -176,6 +186,8 @@ async function pullRepo(role: PullRole, ref: RepoRef, client: HubClient, o: Pull
     } catch (err) {
       if (started) progress.fail();
       throw err;
+    } finally {
+      await lock.release();
     }
   };
 

@@ -54,6 +54,8 @@ export interface HubEmulator {
   cutNext(repo: string, path: string, afterBytes: number): void;
   /** the next GET of this file serves it with one byte changed */
   corruptNext(repo: string, path: string): void;
+  /** answer Range requests with the whole file (200), as some proxies and CDNs do */
+  ignoreRange(on: boolean): void;
   /** bytes of file content sent so far (both servers) */
   readonly bytesSent: number;
   close(): Promise<void>;
@@ -122,6 +124,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
   const corrupt = new Set<EmulatedFile>();
   let bytesSent = 0;
   let lfsOrigin = '';
+  let rangeIgnored = false;
 
   const record = (server: 'hub' | 'lfs', req: IncomingMessage) =>
     requests.push({ server, method: req.method ?? '', url: req.url ?? '', range: req.headers.range, authorization: req.headers.authorization });
@@ -162,7 +165,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
   };
 
   const serveContent = async (req: IncomingMessage, res: ServerResponse, file: EmulatedFile, headers: Record<string, string>) => {
-    const range = parseRange(req.headers.range, file.bytes.length);
+    const range = rangeIgnored ? null : parseRange(req.headers.range, file.bytes.length);
     if (range === 'invalid') {
       res.writeHead(416, { 'content-range': `bytes */${file.bytes.length}` }).end();
       return;
@@ -245,7 +248,9 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
   });
 
   const endpoint = await listen(hub, options.hubPort ?? 0);
-  lfsOrigin = await listen(lfs, options.lfsPort ?? 0);
+  // another host name for the same loopback address: clients must see the LFS host as a different host (no token
+  // sent there; huggingface_hub follows same-host redirects for metadata but stops at another host's)
+  lfsOrigin = (await listen(lfs, options.lfsPort ?? 0)).replace('127.0.0.1', 'localhost');
 
   const fileOf = (repo: string, path: string) => {
     const f = repos.get(repo)?.files.get(path);
@@ -267,6 +272,9 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
     },
     cutNext: (repo, path, afterBytes) => void cuts.set(fileOf(repo, path), afterBytes),
     corruptNext: (repo, path) => void corrupt.add(fileOf(repo, path)),
+    ignoreRange: (on) => {
+      rangeIgnored = on;
+    },
     get bytesSent() {
       return bytesSent;
     },
