@@ -1,5 +1,6 @@
 import { loadWorkerConfig, type WorkerConfigOverrides } from './config/env';
 import { loadEngine } from './engine/load-engine';
+import { DeviceBusyMeter } from './server/device-busy';
 import { createWorkerLogger } from './logger';
 import { exitOnSignals, runWorker, type RunningWorker } from './worker-runner';
 
@@ -10,7 +11,8 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const config = loadWorkerConfig(env, overrides);
   const logger = createWorkerLogger(config.log.level);
-  const worker = await runWorker(config, { logger, engine: () => loadEngine(config, logger) });
+  const deviceBusy = new DeviceBusyMeter();
+  const worker = await runWorker(config, { logger, engine: () => loadEngine(config, logger, deviceBusy), deviceBusy });
   exitOnSignals(worker, logger);
   return worker;
 }

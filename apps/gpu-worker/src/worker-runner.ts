@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config/env';
 import { createWorkerServer, type EngineSource, type WorkerServer } from './server/worker-server';
-import { WorkerMetrics, startMetricsServer } from './server/worker-metrics';
+import { WorkerMetrics, startMetricsServer, type DeviceBusySource } from './server/worker-metrics';
 
 export interface RunningWorker {
   /** host:port actually bound */
@@ -29,9 +29,10 @@ function hostOf(listen: string): string {
  */
 export async function runWorker(
   config: WorkerConfig,
-  deps: { logger: Logger; engine: EngineSource; version?: string },
+  deps: { logger: Logger; engine: EngineSource; version?: string; deviceBusy?: DeviceBusySource },
 ): Promise<RunningWorker> {
   const metrics = new WorkerMetrics({ defaultMetrics: true });
+  if (deps.deviceBusy) metrics.bindDevice(deps.deviceBusy);
   const server = createWorkerServer({
     engine: deps.engine,
     logger: deps.logger,

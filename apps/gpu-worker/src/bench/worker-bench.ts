@@ -13,6 +13,8 @@ import {
 import { syntheticSamples } from '@refdiff/synthetic';
 import { createWorkerClient } from '@refdiff/worker-contract';
 import { fixturePackDir } from '../engine/load-engine';
+import { DeviceBusyMeter } from '../server/device-busy';
+import { WorkerMetrics } from '../server/worker-metrics';
 import { createWorkerServer } from '../server/worker-server';
 
 /**
@@ -40,6 +42,8 @@ export interface WorkerBenchLevel {
   requests: number;
   wallMs: number;
   gpuUtilisation: number;
+  /** the worker's own refdiff_worker_device_busy_ratio over the level (model calls in flight ÷ wall) */
+  metricsDeviceBusyRatio: number;
   /** process CPU time (all threads) ÷ wall time */
   cpuUtilisation: number;
   imagesPerSecond: number;
@@ -169,8 +173,12 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
   const levels: WorkerBenchLevel[] = [];
   for (const c of options.concurrency) {
     const device = new SimulatedDevice(profile);
-    const engine: RefDiff = createRefDiff(replayModels(recording, device), { imageCacheBytes: 0, maxImageBytes: 32 << 20 });
+    const meter = new DeviceBusyMeter();
+    const metrics = new WorkerMetrics();
+    metrics.bindDevice(meter);
+    const engine: RefDiff = createRefDiff(meter.wrap(replayModels(recording, device)), { imageCacheBytes: 0, maxImageBytes: 32 << 20 });
     const server = createWorkerServer({
+      metrics,
       engine,
       logger: log.child({ component: 'bench-worker' }),
       limits: { concurrency: c, maxQueue: 2 * c, maxImageBytes: 32 << 20, maxExpressions: 64 },
@@ -188,6 +196,7 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
       let next = 0;
       const latencies: number[] = [];
       device.startWindow();
+      meter.busyRatioSinceLastRead();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const lane = async () => {
@@ -207,6 +216,7 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
         requests: total,
         wallMs: round(wallMs, 1),
         gpuUtilisation: round(device.utilisation()),
+        metricsDeviceBusyRatio: round(meter.busyRatioSinceLastRead()),
         cpuUtilisation: round((cpu.user + cpu.system) / 1000 / wallMs),
         imagesPerSecond: round((total * 1000) / wallMs),
         expressionsPerSecond: round((total * exprs * 1000) / wallMs),

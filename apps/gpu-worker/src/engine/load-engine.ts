@@ -5,13 +5,14 @@ import type { Logger } from 'pino';
 import { loadPack, makeFixturePack } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 import type { WorkerConfig } from '../config/env';
+import type { DeviceBusyMeter } from '../server/device-busy';
 
 /**
  * Opens the model pack on the configured execution provider and binds the Ref-Diff engine to it. Only the
  * `refdiff worker` action and the start script reach this module (cli.ts imports it lazily), so `refdiff --help`
  * never loads onnxruntime.
  */
-export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<RefDiff> {
+export async function loadEngine(config: WorkerConfig, logger: Logger, deviceBusy?: DeviceBusyMeter): Promise<RefDiff> {
   let packDir = config.models.pack;
   if (packDir === undefined) {
     packDir = await fixturePackDir(config.models.cacheDir, logger);
@@ -24,7 +25,7 @@ export async function loadEngine(config: WorkerConfig, logger: Logger): Promise<
     ...(config.models.maxModelMemory !== undefined ? { maxModelMemory: config.models.maxModelMemory } : {}),
     logger: logger.child({ component: 'models' }),
   });
-  const engine = createRefDiff(models, {
+  const engine = createRefDiff(deviceBusy ? deviceBusy.wrap(models) : models, {
     imageCacheBytes: config.cache.imageBytes,
     maxImageBytes: config.limits.maxImageBytes,
     maxExpressions: config.limits.maxExpressions,

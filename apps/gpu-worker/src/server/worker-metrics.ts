@@ -9,6 +9,25 @@ export interface MetricsSources {
   cache(): { entries: number; bytes: number; capacityBytes: number } | undefined;
 }
 
+/** Engine stages that are CPU work on the worker (no model call inside): their time is CPU time of the process. */
+export const CPU_STAGES: readonly string[] = [
+  'decode',
+  'sdPreprocess',
+  'samPreprocess',
+  'clipPreprocess',
+  'samPost',
+  'text',
+  'attention',
+  'proposals',
+  'mask',
+];
+
+/** Where the device busy figures come from (a DeviceBusyMeter around the engine's models). */
+export interface DeviceBusySource {
+  busySeconds(): number;
+  busyRatioSinceLastRead(): number;
+}
+
 /** The worker's Prometheus metrics, in their own registry (no global state). Names in docs/worker.md. */
 export class WorkerMetrics {
   readonly registry = new Registry();
@@ -18,7 +37,9 @@ export class WorkerMetrics {
   readonly imageCache: Counter<'result'>;
   readonly modelCalls: Counter<'role'>;
   readonly expressions: Counter<'outcome'>;
+  readonly stageCpuSeconds: Counter<'stage'>;
   private sources: MetricsSources | undefined;
+  private device: DeviceBusySource | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -60,6 +81,12 @@ export class WorkerMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.stageCpuSeconds = new Counter({
+      name: 'refdiff_worker_stage_cpu_seconds_total',
+      help: `CPU seconds spent in the engine's CPU stages (${CPU_STAGES.join(', ')}), per stage`,
+      labelNames: ['stage'],
+      registers,
+    });
     const gauge = (name: string, help: string, read: () => number) => {
       const g: Gauge = new Gauge({ name, help, registers, collect: () => g.set(read()) });
     };
@@ -71,6 +98,22 @@ export class WorkerMetrics {
       'Images held by the image cache',
       () => this.sources?.cache()?.entries ?? 0,
     );
+    let busyReported = 0;
+    const busy: Counter = new Counter({
+      name: 'refdiff_worker_device_busy_seconds_total',
+      help: 'Seconds during which at least one model call was in flight (the device had work)',
+      registers,
+      collect: () => {
+        const now = this.device?.busySeconds() ?? 0;
+        if (now > busyReported) busy.inc(now - busyReported);
+        busyReported = Math.max(busyReported, now);
+      },
+    });
+    gauge(
+      'refdiff_worker_device_busy_ratio',
+      'Device busy time ÷ wall time since the previous scrape: how well the CPU stages keep the device fed',
+      () => this.device?.busyRatioSinceLastRead() ?? 0,
+    );
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'refdiff_worker_' });
   }
 
@@ -78,10 +121,18 @@ export class WorkerMetrics {
     this.sources = sources;
   }
 
+  /** Where the device busy gauges read from (the DeviceBusyMeter wrapped around the engine's models). */
+  bindDevice(device: DeviceBusySource): void {
+    this.device = device;
+  }
+
   /** Records stage timings given in milliseconds (the engine's timingsMs; a key's `Ms` suffix is dropped). */
   observeStages(timingsMs: Readonly<Record<string, number>>): void {
     for (const [key, ms] of Object.entries(timingsMs)) {
-      if (Number.isFinite(ms) && ms >= 0) this.stageSeconds.observe({ stage: key.replace(/Ms$/, '') }, ms / 1000);
+      if (!(Number.isFinite(ms) && ms >= 0)) continue;
+      const stage = key.replace(/Ms$/, '');
+      this.stageSeconds.observe({ stage }, ms / 1000);
+      if (CPU_STAGES.includes(stage)) this.stageCpuSeconds.inc({ stage }, ms / 1000);
     }
   }
 }
