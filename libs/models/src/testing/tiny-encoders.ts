@@ -49,12 +49,43 @@ export function tinyClipText(o: { hidden?: number; embed?: number; vocab?: numbe
   };
 }
 
-export function tinyVaeEncoder(o: { variant: 'latent_sample' | 'latent_parameters'; channels?: number; seed?: number }): GraphSpec {
+export interface TinyVaeOptions {
+  readonly variant: 'latent_sample' | 'latent_parameters';
+  readonly channels?: number;
+  readonly seed?: number;
+  /** image side / latent side (default 8, as SD; real third-party test VAEs halve) */
+  readonly downsample?: number;
+  /** latent_sample = mean + exp(½·clip(logvar))·RandomNormalLike, as diffusers' posterior sample() exports */
+  readonly sampling?: boolean;
+  /** a one-head self-attention over the latent cells (the mid-block attention whose size the preflight checks) */
+  readonly attention?: boolean;
+}
+
+export function tinyVaeEncoder(o: TinyVaeOptions): GraphSpec {
   const b = new Builder(prng(o.seed ?? 4));
   const c = o.channels ?? 4;
+  const k = o.downsample ?? 8;
+  const moments = o.variant === 'latent_parameters' || o.sampling ? 2 * c : c;
+  const pooled = b.op('AveragePool', ['sample'], 'pooled', '/encoder/pool', { kernel_shape: [k, k], strides: [k, k] });
+  let m = b.op('Conv', [pooled, b.weight('quant_conv.weight', [moments, 3, 1, 1])], 'moments', '/quant_conv/Conv');
+  if (o.attention) {
+    const p = '/encoder/mid_block/attentions.0';
+    const flat = b.op('Reshape', [m, b.ints('flat_shape', [0, moments, -1])], 'm_flat', `${p}/Reshape`);
+    const tok = b.op('Transpose', [flat], 'm_tok', `${p}/Transpose`, { perm: [0, 2, 1] });
+    const logits = b.op('Mul', [b.op('MatMul', [tok, flat], 'm_qk', `${p}/MatMul`), b.scalar('m_scale', 1 / Math.sqrt(moments))], 'm_logits', `${p}/Mul`);
+    const probs = b.op('Softmax', [logits], 'm_probs', `${p}/Softmax`, { axis: -1 });
+    const att = b.op('Transpose', [b.op('MatMul', [probs, tok], 'm_att', `${p}/MatMul_1`)], 'm_att_t', `${p}/Transpose_1`, { perm: [0, 2, 1] });
+    m = b.op('Add', [m, b.op('Reshape', [att, b.op('Shape', [m], 'm_shape', `${p}/Shape`)], 'm_back', `${p}/Reshape_1`)], 'moments_att', `${p}/Add`);
+  }
+  if (o.variant === 'latent_sample' && o.sampling) {
+    const mean = b.op('Slice', [m, b.ints('s0', [0]), b.ints('s1', [c]), b.ints('s_axis', [1])], 'mean', '/Slice');
+    const logvar = b.op('Slice', [m, b.ints('s1b', [c]), b.ints('s2', [2 * c]), b.ints('s_axis2', [1])], 'logvar', '/Slice_1');
+    const clipped = b.op('Clip', [logvar, b.scalar('lv_min', -30), b.scalar('lv_max', 20)], 'logvar_c', '/Clip');
+    const std = b.op('Exp', [b.op('Mul', [clipped, b.scalar('half', 0.5)], 'half_logvar', '/Mul_2')], 'std', '/Exp');
+    const eps = b.op('Cast', [b.op('RandomNormalLike', [mean], 'eps0', '/RandomNormalLike')], 'eps', '/Cast_1', { to: 1 });
+    b.op('Add', [mean, b.op('Mul', [std, eps], 'noise', '/Mul_3')], 'latent_sample', '/Add_1');
+  } else b.op('Identity', [m], o.variant, '/Identity');
   const out = o.variant === 'latent_sample' ? c : 2 * c;
-  const pooled = b.op('AveragePool', ['sample'], 'pooled', '/encoder/pool', { kernel_shape: [8, 8], strides: [8, 8] });
-  b.op('Conv', [pooled, b.weight('quant_conv.weight', [out, 3, 1, 1])], o.variant, '/quant_conv/Conv');
   return {
     name: 'tiny_vae_encoder',
     nodes: b.nodes,

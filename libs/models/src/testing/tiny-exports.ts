@@ -14,6 +14,7 @@ import {
   tinySamEncoder,
   tinySdTextEncoder,
   tinyVaeEncoder,
+  type TinyVaeOptions,
 } from './tiny-encoders';
 
 export interface TinyExportOptions {
@@ -21,6 +22,14 @@ export interface TinyExportOptions {
   readonly clipLayout?: AttentionLayout;
   readonly unet?: Omit<TinyUnetOptions, 'layout'>;
   readonly vae?: 'latent_sample' | 'latent_parameters';
+  /** more VAE variations (downsampling, sampling, attention) */
+  readonly vaeOptions?: Omit<TinyVaeOptions, 'variant'>;
+  /** SD text encoder hidden width (default 8, the tiny UNet's cross-attention width) and vocabulary size */
+  readonly sdText?: { readonly hidden?: number; readonly vocab?: number };
+  /** CLIP text and vision projection widths (default 6) */
+  readonly clipEmbed?: { readonly text?: number; readonly vision?: number };
+  /** SAM embedding channels, grid and low-res mask size */
+  readonly samSizes?: { readonly channels?: number; readonly grid?: number; readonly lowRes?: number };
   readonly sdIds?: 'int32' | 'int64';
   readonly sam?: 'hf-split' | 'meta-single';
   /** CLIP text model with an attention_mask input */
@@ -52,19 +61,19 @@ export async function writeTinyExports(root: string, o: TinyExportOptions): Prom
   for (const d of ['text_encoder', 'vae_encoder', 'unet']) await mkdir(join(sd, d), { recursive: true });
   await mkdir(join(clip, 'onnx'), { recursive: true });
   await mkdir(join(sam, 'onnx'), { recursive: true });
-  await writeFile(join(sd, 'text_encoder/model.onnx'), buildModel(tinySdTextEncoder({ idsDtype: o.sdIds ?? 'int32', batch: o.sdTextBatch })));
-  await writeFile(join(sd, 'vae_encoder/model.onnx'), buildModel(tinyVaeEncoder({ variant: o.vae ?? 'latent_sample' })));
+  await writeFile(join(sd, 'text_encoder/model.onnx'), buildModel(tinySdTextEncoder({ idsDtype: o.sdIds ?? 'int32', batch: o.sdTextBatch, ...o.sdText })));
+  await writeFile(join(sd, 'vae_encoder/model.onnx'), buildModel(tinyVaeEncoder({ variant: o.vae ?? 'latent_sample', ...o.vaeOptions })));
   const unet = externalizeInitializers(modelProto(tinyUnet({ layout: o.unetLayout, ...o.unet }).spec), 'weights.pb');
   await writeFile(join(sd, 'unet/model.onnx'), unet.graph);
   await writeFile(join(sd, 'unet/weights.pb'), unet.data);
   await writeFile(join(clip, 'tokenizer.json'), tinyTokenizerJson());
-  await writeFile(join(clip, 'onnx/text_model.onnx'), buildModel(tinyClipText({ attentionMask: o.clipTextMask })));
-  await writeFile(join(clip, 'onnx/vision_model.onnx'), buildModel(tinyClipVision({ layout: o.clipLayout ?? 'b-h-hw-t' })));
-  await writeFile(join(sam, 'onnx/vision_encoder.onnx'), buildModel(tinySamEncoder()));
+  await writeFile(join(clip, 'onnx/text_model.onnx'), buildModel(tinyClipText({ attentionMask: o.clipTextMask, embed: o.clipEmbed?.text })));
+  await writeFile(join(clip, 'onnx/vision_model.onnx'), buildModel(tinyClipVision({ layout: o.clipLayout ?? 'b-h-hw-t', embed: o.clipEmbed?.vision })));
+  await writeFile(join(sam, 'onnx/vision_encoder.onnx'), buildModel(tinySamEncoder(o.samSizes)));
   if ((o.sam ?? 'hf-split') === 'hf-split') {
-    await writeFile(join(sam, 'onnx/prompt_encoder_mask_decoder.onnx'), buildModel(tinySamDecoderHf()));
+    await writeFile(join(sam, 'onnx/prompt_encoder_mask_decoder.onnx'), buildModel(tinySamDecoderHf(o.samSizes)));
   } else {
-    await writeFile(join(sam, 'onnx/sam_decoder.onnx'), buildModel(tinySamDecoderMeta()));
+    await writeFile(join(sam, 'onnx/sam_decoder.onnx'), buildModel(tinySamDecoderMeta(o.samSizes)));
   }
   return { sd, clip, sam };
 }
