@@ -22,13 +22,18 @@ export function repoFolderName(repo: string): string {
 
 /** Where the hub cache is: HF_HUB_CACHE, else HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub (HF_HOME default $XDG_CACHE_HOME/huggingface, ~/.cache/huggingface). */
 export function defaultHubCache(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
-  if (env.HUGGINGFACE_HUB_CACHE) return env.HUGGINGFACE_HUB_CACHE;
+  if (env.HF_HUB_CACHE) return expandHome(env.HF_HUB_CACHE, home);
+  if (env.HUGGINGFACE_HUB_CACHE) return expandHome(env.HUGGINGFACE_HUB_CACHE, home);
   return join(defaultHfHome(env, home), 'hub');
 }
 
 export function defaultHfHome(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  return env.HF_HOME || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'huggingface');
+  return expandHome(env.HF_HOME || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'huggingface'), home);
+}
+
+/** `~/x` → `{home}/x`, as huggingface_hub's os.path.expanduser (a quoted `~` reaches us unexpanded). */
+function expandHome(path: string, home: string): string {
+  return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
 /** Paths of one repository in the cache. */

@@ -12,6 +12,7 @@ describe('hub cache layout', () => {
     expect(defaultHubCache({ XDG_CACHE_HOME: '/x' }, '/home/u')).toBe('/x/huggingface/hub');
     expect(defaultHubCache({ HF_HOME: '/hf' }, '/home/u')).toBe('/hf/hub');
     expect(defaultHubCache({ HF_HOME: '/hf', HF_HUB_CACHE: '/c' }, '/home/u')).toBe('/c');
+    expect(defaultHubCache({ HF_HOME: '~/hf' }, '/home/u')).toBe('/home/u/hf/hub');
   });
 
   it('normalises etags (weak prefix, quotes)', () => {
