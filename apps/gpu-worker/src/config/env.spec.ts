@@ -51,6 +51,13 @@ describe('loadWorkerConfig', () => {
     expect(message).toContain('REFDIFF_EXECUTION_PROVIDER');
   });
 
+  it('reads the model memory limit as a size, or off', () => {
+    expect(loadWorkerConfig({}).models.maxModelMemory).toBeUndefined();
+    expect(loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: '20G' }).models.maxModelMemory).toBe(20 * 1024 ** 3);
+    expect(loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: 'off' }).models.maxModelMemory).toBe(Infinity);
+    expect(() => loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: 'plenty' })).toThrow(/REFDIFF_MAX_MODEL_MEMORY: 'plenty' is not a memory size/);
+  });
+
   it('refuses an image limit that does not fit in a message', () => {
     expect(() =>
       loadWorkerConfig({ REFDIFF_MAX_MESSAGE_BYTES: '1048576', REFDIFF_MAX_IMAGE_BYTES: '1048576' }),

@@ -203,6 +203,21 @@ describe('createRefDiff on honest toy models', () => {
     await expect(rd2.segment({ image: png }, ['the blue square'], { alpha: 2 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it("refuses a size the pack's memory preflight rejects before any model runs, as RESOURCE_EXHAUSTED", async () => {
+    const models = toy();
+    const checked: number[] = [];
+    models.checkMemory = ({ sdImageSize }) => {
+      checked.push(sdImageSize);
+      throw Object.assign(new Error(`the UNet at ${sdImageSize} px needs about 48 GiB`), { code: 'RESOURCE_EXHAUSTED' });
+    };
+    const rd = createRefDiff(models, { imageCacheBytes: 1 << 24 });
+    const err = (await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 }).catch((x: unknown) => x)) as Error;
+    expect(err).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('needs about 48 GiB') });
+    expect(checked).toEqual([models.constants.sd.imageSize]);
+    expect(models.calls.vae ?? 0).toBe(0);
+    expect(models.calls.samEncoder ?? 0).toBe(0);
+  });
+
   it('runs weight-free proposals and the paper preset', async () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
     const wf = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1, proposals: 'weight-free', returnAttention: true });
