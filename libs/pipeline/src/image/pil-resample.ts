@@ -63,9 +63,12 @@ function coefficients(inSize: number, outSize: number): Coefficients {
   return { ksize, first, count, weights };
 }
 
-/** Pillow's clip8: arithmetic shift of the accumulator, clamped to 0..255. */
+/**
+ * Pillow's clip8: arithmetic shift of the accumulator, clamped to 0..255. Triangle weights are ≥ 0 and sum to
+ * about 2^22, so the accumulator stays in [0, 2^31) and `>>` is exact.
+ */
 function clip8(acc: number): number {
-  const v = Math.floor(acc / ONE);
+  const v = acc >> PRECISION_BITS;
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
@@ -84,48 +87,50 @@ export function resizePilBilinear(image: RgbImage, width: number, height: number
   let srcW = inW;
   if (width !== inW) {
     // Pillow only resamples the rows the vertical pass reads; every row here gives the same result.
-    const c = coefficients(inW, width);
+    const { ksize, first, count, weights } = coefficients(inW, width);
     const tmp = new Uint8Array(width * inH * 3);
+    const data = src;
     for (let y = 0; y < inH; y++) {
       const rowIn = y * inW * 3;
-      const rowOut = y * width * 3;
+      let o = y * width * 3;
       for (let xx = 0; xx < width; xx++) {
-        const xmin = c.first[xx];
-        const n = c.count[xx];
-        const kOff = xx * c.ksize;
+        const n = count[xx];
+        const kOff = xx * ksize;
+        let p = rowIn + first[xx] * 3;
         let s0 = HALF;
         let s1 = HALF;
         let s2 = HALF;
-        for (let x = 0; x < n; x++) {
-          const w = c.weights[kOff + x];
-          const p = rowIn + (xmin + x) * 3;
-          s0 += src[p] * w;
-          s1 += src[p + 1] * w;
-          s2 += src[p + 2] * w;
+        for (let x = 0; x < n; x++, p += 3) {
+          const w = weights[kOff + x];
+          s0 += data[p] * w;
+          s1 += data[p + 1] * w;
+          s2 += data[p + 2] * w;
         }
-        const o = rowOut + xx * 3;
-        tmp[o] = clip8(s0);
-        tmp[o + 1] = clip8(s1);
-        tmp[o + 2] = clip8(s2);
+        tmp[o++] = clip8(s0);
+        tmp[o++] = clip8(s1);
+        tmp[o++] = clip8(s2);
       }
     }
     src = tmp;
     srcW = width;
   }
   if (height === inH) return { width, height, data: src === image.data ? src.slice() : src };
-  const c = coefficients(inH, height);
+  const { ksize, first, count, weights } = coefficients(inH, height);
   const out = new Uint8Array(width * height * 3);
   const stride = srcW * 3;
+  const acc = new Float64Array(stride);
   for (let yy = 0; yy < height; yy++) {
-    const ymin = c.first[yy];
-    const n = c.count[yy];
-    const kOff = yy * c.ksize;
-    const rowOut = yy * width * 3;
-    for (let i = 0; i < width * 3; i++) {
-      let s = HALF;
-      for (let y = 0; y < n; y++) s += src[(ymin + y) * stride + i] * c.weights[kOff + y];
-      out[rowOut + i] = clip8(s);
+    const n = count[yy];
+    const kOff = yy * ksize;
+    acc.fill(HALF);
+    // row by row over the taps: contiguous reads, the same integer sums in the same order per pixel
+    for (let y = 0; y < n; y++) {
+      const w = weights[kOff + y];
+      const row = (first[yy] + y) * stride;
+      for (let i = 0; i < stride; i++) acc[i] += src[row + i] * w;
     }
+    const rowOut = yy * stride;
+    for (let i = 0; i < stride; i++) out[rowOut + i] = clip8(acc[i]);
   }
   return { width, height, data: out };
 }
