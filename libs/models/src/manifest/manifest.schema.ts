@@ -39,7 +39,7 @@ export const fileEntrySchema = z.strictObject({
     sha256,
   }),
   /** how the pack file was made from the source */
-  transform: z.enum(['copy', 'symlink', 'hardlink', 'unet-attention-outputs', 'clip-attention-bias', 'vae-posterior-mean', 'generated']),
+  transform: z.enum(['copy', 'symlink', 'hardlink', 'unet-attention-outputs', 'clip-attention-bias', 'clip-position-interpolation', 'vae-posterior-mean', 'generated']),
 });
 
 const modelBase = {
@@ -98,8 +98,13 @@ export const manifestSchema = z.strictObject({
     clipVisionMasked: z.strictObject({
       ...modelBase,
       biasInput: z.string().min(1),
-      /** tokens per image: 1 + (imageSize / patchSize)² */
+      /** tokens per image at imageSize: 1 + (imageSize / patchSize)² (at other sizes, with dynamicImageSize: 1 + gh·gw) */
       tokens: positiveInt,
+      /**
+       * region-embedding output after encoder layer k (index k − 1; the last is image_embeds): the region token's
+       * hidden state through the export's own readout (final layernorm + projection). Absent: only image_embeds.
+       */
+      layerOutputs: z.array(z.string().min(1)).min(1).optional(),
       /** the bias that blocks attention (finite: −1e4, not −∞, as the reference export) */
       blockedBias: z.number().negative(),
     }),

@@ -192,6 +192,10 @@ export interface GraphEdit {
   readonly appendInputs?: readonly OnnxTypes.IValueInfoProto[];
   readonly appendOutputs?: readonly OnnxTypes.IValueInfoProto[];
   readonly appendInitializers?: readonly OnnxTypes.ITensorProto[];
+  /** Replaces graph inputs' declarations (type and shape) by name. */
+  readonly replaceInputs?: ReadonlyMap<string, OnnxTypes.IValueInfoProto>;
+  /** Replaces graph outputs' declarations by name. */
+  readonly replaceOutputs?: ReadonlyMap<string, OnnxTypes.IValueInfoProto>;
 }
 
 /**
@@ -213,6 +217,15 @@ export function editModel(bytes: Uint8Array, edit: GraphEdit, what: string): Uin
       }
       const g: Uint8Array[] = [];
       for (const e of fields(bytes, f.payloadStart, f.end)) {
+        const replace = e.number === GRAPH_INPUT ? edit.replaceInputs : e.number === GRAPH_OUTPUT ? edit.replaceOutputs : undefined;
+        if (replace?.size && e.wireType === 2) {
+          const v = onnx.ValueInfoProto.decode(bytes.subarray(e.payloadStart, e.end));
+          const replacement = replace.get(v.name);
+          if (replacement) {
+            g.push(...lengthDelimited(e.number, onnx.ValueInfoProto.encode(replacement).finish()));
+            continue;
+          }
+        }
         if (e.number === GRAPH_NODE && e.wireType === 2 && pending.size > 0) {
           const n = onnx.NodeProto.decode(bytes.subarray(e.payloadStart, e.end));
           const before = edit.insertBefore?.get(n.name);
@@ -265,4 +278,44 @@ function renameNodeField(node: Uint8Array, field: number, from: string, to: stri
   }
   if (renamed === 0) throw new Error(`node ${name} has no ${field === NODE_INPUT ? 'input' : 'output'} ${from}`);
   return concat(chunks);
+}
+
+/** One initializer's header (and its inline data, when stored in the graph file), found by name. */
+export interface InitializerInfo {
+  readonly name: string;
+  readonly dims: readonly number[];
+  /** ONNX TensorProto.DataType */
+  readonly dataType: number;
+  /** true when the values live in an external data file (then `tensor` has no data) */
+  readonly external: boolean;
+  readonly tensor: OnnxTypes.TensorProto;
+}
+
+/**
+ * Reads one initializer by name without decoding the others (their payloads are skipped by length). Returns null
+ * when the graph has no initializer of that name.
+ */
+export function readInitializer(bytes: Uint8Array, name: string, what: string): InitializerInfo | null {
+  return wrap(what, () => {
+    const wanted = Buffer.from(name, 'utf8');
+    for (const f of fields(bytes)) {
+      if (!(f.number === MODEL_GRAPH && f.wireType === 2)) continue;
+      for (const g of fields(bytes, f.payloadStart, f.end)) {
+        if (g.number !== GRAPH_INITIALIZER || g.wireType !== 2) continue;
+        for (const t of fields(bytes, g.payloadStart, g.end)) {
+          if (t.number !== 8 || t.wireType !== 2) continue;
+          if (Buffer.compare(Buffer.from(bytes.subarray(t.payloadStart, t.end)), wanted) !== 0) break;
+          const tensor = onnx.TensorProto.decode(bytes.subarray(g.payloadStart, g.end));
+          return {
+            name,
+            dims: tensor.dims.map((d) => Number(d)),
+            dataType: tensor.dataType,
+            external: tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL,
+            tensor,
+          };
+        }
+      }
+    }
+    return null;
+  });
 }

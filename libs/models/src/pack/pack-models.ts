@@ -6,6 +6,8 @@
  */
 import type {
   CallOptions,
+  ClipImageSize,
+  ClipRegionOptions,
   ModelPackConstants,
   RefDiffModels,
   SamDecodeResult,
@@ -188,13 +190,15 @@ export class PackModels implements RefDiffModels {
     return { noise: toFloat32(out.out_sample), attention };
   }
 
-  async encodeClipImage(pixels: Float32Array, batch: number, size: number, options?: CallOptions): Promise<Float32Array> {
+  async encodeClipImage(pixels: Float32Array, batch: number, size: ClipImageSize, options?: CallOptions): Promise<Float32Array> {
     this.use('clipImage', options);
     const clip = this.constants.clip;
-    check(clip.dynamicImageSize || size === clip.imageSize, `clipImage: the pack's CLIP vision model takes ${clip.imageSize}×${clip.imageSize} images only, got ${size}`);
-    check(pixels.length === batch * 3 * size * size, `clipImage: pixels has ${pixels.length} values, expected ${batch} × 3 × ${size} × ${size}`);
+    const [w, h] = typeof size === 'number' ? [size, size] : [size.width, size.height];
+    check(Number.isInteger(w) && Number.isInteger(h) && w >= clip.patchSize && h >= clip.patchSize, `clipImage: size must be integers ≥ the patch (${clip.patchSize}), got ${w}×${h}`);
+    check(clip.dynamicImageSize || (w === clip.imageSize && h === clip.imageSize), `clipImage: the pack's CLIP vision model takes ${clip.imageSize}×${clip.imageSize} images only, got ${w}×${h}`);
+    check(pixels.length === batch * 3 * h * w, `clipImage: pixels has ${pixels.length} values, expected ${batch} × 3 × ${h} × ${w}`);
     const model = this.sessions.clipVision;
-    const all = tensorOf(model.spec('inputs', 'pixel_values').dtype, [batch, 3, size, size], pixels);
+    const all = tensorOf(model.spec('inputs', 'pixel_values').dtype, [batch, 3, h, w], pixels);
     const out = await runInChunks(batch, model.fixedBatch('pixel_values'), (start, count, sz) =>
       model.run({ pixel_values: batchSlice(all, batch, start, count, sz) }, ['image_embeds'], options?.signal),
     );
@@ -203,17 +207,26 @@ export class PackModels implements RefDiffModels {
 
   /**
    * Soft branch (method.md §3): the image once per region; for region i the CLS row of the bias lets CLS see
-   * itself and the patches inside region i, patch rows see every patch but not the CLS (region) token.
+   * itself and the patches inside region i, patch rows see every patch but not the CLS (region) token. Patches
+   * never see the region token, so this equals the reference's N region tokens in one sequence.
    */
-  async encodeClipRegions(pixels: Float32Array, regionMasks: Uint8Array, regions: number, options?: CallOptions): Promise<Float32Array> {
+  async encodeClipRegions(pixels: Float32Array, regionMasks: Uint8Array, regions: number, options?: ClipRegionOptions): Promise<Float32Array> {
     this.use('clipRegions', options);
     const entry = this.manifest.models.clipVisionMasked;
-    const s = this.constants.clip.imageSize;
-    const t = entry.tokens;
-    const p = t - 1;
-    check(pixels.length === 3 * s * s, `clipRegions: pixels has ${pixels.length} values, expected 1 × 3 × ${s} × ${s}`);
+    const clip = this.constants.clip;
+    const w = options?.width ?? clip.imageSize;
+    const h = options?.height ?? clip.imageSize;
+    check(Number.isInteger(w) && Number.isInteger(h) && w >= clip.patchSize && h >= clip.patchSize, `clipRegions: size must be integers ≥ the patch (${clip.patchSize}), got ${w}×${h}`);
+    check(clip.dynamicImageSize || (w === clip.imageSize && h === clip.imageSize), `clipRegions: the pack's masked CLIP model takes ${clip.imageSize}×${clip.imageSize} images only, got ${w}×${h}`);
+    const p = Math.floor(h / clip.patchSize) * Math.floor(w / clip.patchSize);
+    const t = p + 1;
+    check(pixels.length === 3 * h * w, `clipRegions: pixels has ${pixels.length} values, expected 1 × 3 × ${h} × ${w}`);
     check(Number.isInteger(regions) && regions >= 1, `clipRegions: regions must be a positive integer, got ${regions}`);
     check(regionMasks.length === regions * p, `clipRegions: regionMasks has ${regionMasks.length} values, expected ${regions} × ${p} patches`);
+    const layers = entry.layerOutputs ?? ['image_embeds'];
+    const layer = options?.layer ?? -1;
+    check(Number.isInteger(layer) && layer !== 0 && Math.abs(layer) <= layers.length, `clipRegions: layer must be a non-zero integer in [−${layers.length}, ${layers.length}], got ${layer}`);
+    const output = layers[layer > 0 ? layer - 1 : layers.length + layer];
     const blocked = entry.blockedBias;
     const bias = new Float32Array(regions * t * t);
     for (let r = 0; r < regions; r++) {
@@ -223,18 +236,18 @@ export class PackModels implements RefDiffModels {
     }
     const model = this.sessions.clipVisionMasked;
     const px = model.spec('inputs', 'pixel_values');
-    const one = tensorOf(px.dtype, [1, 3, s, s], pixels);
+    const one = tensorOf(px.dtype, [1, 3, h, w], pixels);
     const biasT = tensorOf(model.spec('inputs', entry.biasInput).dtype, [regions, 1, t, t], bias);
     const out = await runInChunks(regions, model.fixedBatch('pixel_values'), (start, count, size) => {
       const rep = new (one.data.constructor as new (n: number) => Float32Array)(one.data.length * size);
       for (let i = 0; i < size; i++) rep.set(one.data as Float32Array, i * one.data.length);
       return model.run(
-        { pixel_values: { dtype: one.dtype, dims: [size, 3, s, s], data: rep }, [entry.biasInput]: batchSlice(biasT, regions, start, count, size) },
-        ['image_embeds'],
+        { pixel_values: { dtype: one.dtype, dims: [size, 3, h, w], data: rep }, [entry.biasInput]: batchSlice(biasT, regions, start, count, size) },
+        [output],
         options?.signal,
       );
     });
-    return toFloat32(out.image_embeds);
+    return toFloat32(out[output]);
   }
 
   async encodeSamImage(pixels: Float32Array, options?: CallOptions): Promise<SamImageEmbedding> {

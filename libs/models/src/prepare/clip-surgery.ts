@@ -17,7 +17,8 @@ export interface ClipBiasOptions {
   /** dtype of the logits (the bias input takes it: float32, or float16 for fp16 exports) */
   readonly dtype: 'float32' | 'float16' | string;
   readonly heads: number;
-  readonly tokens: number;
+  /** T, or a symbol when the graph takes any image size (T = 1 + gh·gw then) */
+  readonly tokens: number | string;
   /** the batch dim of pixel_values (symbol or fixed size), shared by the bias */
   readonly batchDim: number | string;
 }

@@ -140,7 +140,7 @@ describe('prepare', () => {
     });
   });
 
-  it('tells a CLIP vision model whose size is only symbolic from a truly dynamic one by running it', async () => {
+  it('needs the size of a CLIP vision export whose size is only symbolic, and makes it take any size (position table interpolated)', async () => {
     const symDirs = await writeTinyExports(join(root, 'exports-clip-sym'), { unetLayout: 'b-h-hw-t' });
     const { tinyClipVision } = await import('../testing/tiny-encoders');
     await writeFile(join(symDirs.clip, 'onnx/vision_model.onnx'), buildModel(tinyClipVision({ layout: 'b-h-hw-t', symbolicSize: true })));
@@ -149,7 +149,20 @@ describe('prepare', () => {
       message: expect.stringContaining('does not run at 224×224'),
     });
     const r = await preparePack({ ...symDirs, out: join(root, 'clip-sym'), name: 's', constants: { clip: { imageSize: 32 } } });
-    expect(r.manifest.constants.clip).toMatchObject({ imageSize: 32, patchSize: 16, dynamicImageSize: false });
+    expect(r.manifest.constants.clip).toMatchObject({ imageSize: 32, patchSize: 16, dynamicImageSize: true });
+    expect(r.manifest.files.find((f) => f.path === 'clip/vision_model.onnx')?.transform).toBe('clip-position-interpolation');
+    expect(r.manifest.models.clipVisionMasked.layerOutputs).toEqual(['image_embeds_layer1', 'image_embeds']);
+    const models = await loadPack(join(root, 'clip-sym'), { executionProvider: 'cpu' });
+    try {
+      expect(models.constants.clip.layers).toBe(2);
+      const emb = await models.encodeClipImage(randomArray(3 * 48 * 80, prng(9)), 1, { width: 80, height: 48 });
+      expect(emb.length).toBe(6);
+      const regions = await models.encodeClipRegions(randomArray(3 * 48 * 80, prng(9)), new Uint8Array(2 * 15).fill(1), 2, { width: 80, height: 48, layer: 1 });
+      expect(regions.length).toBe(12);
+      await expect(models.encodeClipRegions(randomArray(3 * 48 * 80, prng(9)), new Uint8Array(15).fill(1), 1, { width: 80, height: 48, layer: 3 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    } finally {
+      await models.dispose();
+    }
   });
 
   it('refuses a non-empty output folder and names missing export files', async () => {

@@ -24,7 +24,9 @@ import { attentionPeakOf, exposeSoftmaxOutputs, runSoftmaxProbe } from './memory
 import { exposeVaeMean } from './vae-surgery';
 import { probeClipVision, probeUnet, type ProbedReadout } from './probes';
 import { exposeUnetAttention, readoutName, type AttentionKind } from './unet-surgery';
-import { verifyMaskedClip } from './verify-masked-clip';
+import { exposeClipLayerReadouts } from './clip-readout-surgery';
+import { anySizeVision } from './clip-position-surgery';
+import { verifyClipVision } from './verify-masked-clip';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -312,27 +314,54 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
       })),
     );
 
-    // --- CLIP vision: the masked (soft) variant
+    // --- CLIP vision: position embedding interpolated to any size (plain and masked), the masked (soft) variant
     const visionBytes = await readFile(files.clipVision);
     const visionG = readGraphSummary(visionBytes, files.clipVision);
     fusedRefusal(files.clipVision, visionG, 'CLIP vision');
-    const vision = await plain('clip', files.clipVision, 'clip/vision_model.onnx');
     const selfSites = softmaxSites(visionG, 'self_attn');
     if (selfSites.length === 0) {
       throw new ModelPackError('EXPORT_UNSUPPORTED', `${files.clipVision}: no self-attention Softmax nodes (names containing /self_attn/) found`);
     }
     const probePath = join(tmp, 'clip/.probe_vision.onnx');
+    await mkdir(dirname(probePath), { recursive: true });
     await writeFile(
       probePath,
       editModel(visionBytes, { appendNodes: [node('Identity', [selfSites[0].logits], ['refdiff_probe_logits'])], appendOutputs: [onnx.ValueInfoProto.create({ name: 'refdiff_probe_logits' })] }, files.clipVision),
     );
     const clipProbe = await probeClipVision(runtime, probePath, 'refdiff_probe_logits', options.constants?.clip?.imageSize ?? DEFAULT_CONSTANTS.clip.imageSize);
     await rm(probePath);
+    const dynamicVision = anySizeVision(visionBytes, visionG, files.clipVision, options.logger);
+    const visionTarget = 'clip/vision_model.onnx';
+    let vision: { file: string; externalData: string[]; inputs: TensorSpec[]; outputs: TensorSpec[] };
+    if (dynamicVision) {
+      const g = readGraphSummary(dynamicVision.bytes, files.clipVision);
+      await mkdir(dirname(join(tmp, visionTarget)), { recursive: true });
+      await writeFile(join(tmp, visionTarget), dynamicVision.bytes);
+      written('clip', files.clipVision, visionTarget, 'clip-position-interpolation');
+      const externalData = await placeExternal('clip', files.clipVision, visionG, visionTarget);
+      vision = { file: visionTarget, externalData, inputs: graphInputs(g, files.clipVision), outputs: graphOutputs(g, files.clipVision) };
+    } else {
+      vision = await plain('clip', files.clipVision, visionTarget);
+    }
     const visionBatch = vision.inputs.find((i) => i.name === 'pixel_values')?.shape[0] ?? 'batch';
     const maskedTarget = 'clip/vision_masked.onnx';
-    await writeFile(join(tmp, maskedTarget), addClipAttentionBias(visionBytes, selfSites, { ...clipProbe, batchDim: visionBatch }, files.clipVision));
+    const biased = addClipAttentionBias(dynamicVision?.bytes ?? visionBytes, selfSites, { ...clipProbe, tokens: dynamicVision ? 'tokens' : clipProbe.tokens, batchDim: visionBatch }, files.clipVision);
+    const readouts = exposeClipLayerReadouts(biased, readGraphSummary(biased, files.clipVision), selfSites, files.clipVision);
+    if ('unsupported' in readouts) {
+      options.logger?.warn({ file: files.clipVision, reason: readouts.unsupported }, 'masked CLIP: only the last layer can be read out (maskedLayer −1)');
+    }
+    const maskedBytes = 'unsupported' in readouts ? biased : readouts.bytes;
+    await writeFile(join(tmp, maskedTarget), maskedBytes);
     written('clip', files.clipVision, maskedTarget, 'clip-attention-bias');
-    await verifyMaskedClip(runtime, join(tmp, vision.file), join(tmp, maskedTarget), clipProbe);
+    const layerOutputs = 'unsupported' in readouts ? undefined : readouts.outputs;
+    await verifyClipVision(runtime, {
+      original: files.clipVision,
+      plain: join(tmp, vision.file),
+      masked: join(tmp, maskedTarget),
+      probe: clipProbe,
+      dynamic: !!dynamicVision,
+      layerOutputs,
+    });
 
     // --- constants: from the graphs where they tell (an option that contradicts a graph is refused), else
     // options, else defaults
@@ -359,7 +388,8 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
         imageSize: clipProbe.imageSize,
         patchSize: Number.isInteger(tokensSide) ? clipProbe.imageSize / tokensSide : (c.clip?.patchSize ?? DEFAULT_CONSTANTS.clip.patchSize),
         embedDim: fromGraph('clip.embedDim', c.clip?.embedDim, derived.clip.embedDim, files.clipText, DEFAULT_CONSTANTS.clip.embedDim),
-        dynamicImageSize: clipProbe.dynamicImageSize,
+        // the surgery makes it true; an export that already interpolates would also pass the probe
+        dynamicImageSize: !!dynamicVision || clipProbe.dynamicImageSize,
       },
       sam: {
         ...DEFAULT_CONSTANTS.sam,
@@ -397,7 +427,9 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
         transform: r.transform,
       });
     }
-    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: clipProbe.dtype === 'float16' ? ('float16' as const) : ('float32' as const), shape: [visionBatch, 1, clipProbe.tokens, clipProbe.tokens] }];
+    const biasTokens = dynamicVision ? 'tokens' : clipProbe.tokens;
+    const maskedInputs = [...vision.inputs, { name: ATTENTION_BIAS_INPUT, dtype: clipProbe.dtype === 'float16' ? ('float16' as const) : ('float32' as const), shape: [visionBatch, 1, biasTokens, biasTokens] }];
+    const maskedOutputs = graphOutputs(readGraphSummary(maskedBytes, files.clipVision), files.clipVision);
     const manifest: Manifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       name: options.name,
@@ -417,7 +449,16 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
         // optimum names text_embeds' last axis like input_ids' sequence axis; the graph computes the projection width
         clipText: { ...strip(clipText), outputs: clipText.outputs.map((o) => (o.name === 'text_embeds' ? lastDim(o, derived.clip.embedDim) : o)) },
         clipVision: strip(vision),
-        clipVisionMasked: { file: maskedTarget, externalData: vision.externalData, inputs: maskedInputs, outputs: vision.outputs, biasInput: ATTENTION_BIAS_INPUT, tokens: clipProbe.tokens, blockedBias: -1e4 },
+        clipVisionMasked: {
+          file: maskedTarget,
+          externalData: vision.externalData,
+          inputs: maskedInputs,
+          outputs: maskedOutputs,
+          biasInput: ATTENTION_BIAS_INPUT,
+          tokens: clipProbe.tokens,
+          blockedBias: -1e4,
+          ...(layerOutputs ? { layerOutputs: [...layerOutputs] } : {}),
+        },
         samEncoder: strip(samEncoder),
         samDecoder: { ...strip(samDecoder), variant: samVariant },
       },

@@ -76,7 +76,8 @@ export function attention(
     const n = b.op('Gather', [b.op('Shape', [q], `${prefix}/q_shape`), b.ints(`${prefix}/one`, [1])], `${prefix}/n`, undefined, { axis: 0 });
     const shapeN = b.op('Concat', [b.ints(`${prefix}/minus1`, [-1]), n, b.ints(`${prefix}/dh`, [dims.dh])], `${prefix}/shape_n`, undefined, { axis: 0 });
     q4 = b.op('Reshape', [q4, shapeN], `${prefix}/q3`);
-    const shapeM = b.ints(`${prefix}/shape_m`, [-1, dims.m, dims.dh]);
+    // self-attention: keys have as many tokens as queries (any image size); cross-attention: the context's m
+    const shapeM = c === x ? shapeN : b.ints(`${prefix}/shape_m`, [-1, dims.m, dims.dh]);
     k4 = b.op('Reshape', [k4, shapeM], `${prefix}/k3`);
     v4 = b.op('Reshape', [v4, shapeM], `${prefix}/v3`);
   }

@@ -7,7 +7,8 @@ import { maskBox } from '../masks/binary-mask';
  * The "hard" CLIP input f(x ⊙ P ⊙ M): pixels × bias × mask (black outside), truncated to 8 bits as numpy's
  * astype(uint8) does, cropped to the mask's tight box, then
  * - `short-side` (reference: torchvision Resize(224) on a PIL image, bilinear with antialias — libvips `linear` is
- *   the close equivalent) → short side = size, aspect kept, no centre crop;
+ *   the close equivalent) → short side = size, aspect kept, no centre crop; `maxSide` caps the long side (the
+ *   whole crop scaled down, aspect kept) — the reference has no cap;
  * - `padded-square`: the crop centred on a black square, resized to size×size (bicubic) — what a fixed-size
  *   224 encoder takes.
  * An empty mask has no box → EMPTY_MASK.
@@ -17,7 +18,7 @@ export type ClipCropMode = 'short-side' | 'padded-square';
 export async function maskedClipCrop(
   image: RgbImage,
   mask: Uint8Array,
-  options: { bias?: Float32Array; mode?: ClipCropMode; size?: number } = {},
+  options: { bias?: Float32Array; mode?: ClipCropMode; size?: number; maxSide?: number } = {},
 ): Promise<RgbImage> {
   assertRgbImage('image', image);
   const { width: W, height: H } = image;
@@ -44,8 +45,15 @@ export async function maskedClipCrop(
   const region: RgbImage = { width: cw, height: ch, data: crop };
   if (mode === 'short-side') {
     // torchvision Resize(int): the short side becomes `size`, the long side int(size·long/short)
-    const w = cw <= ch ? size : Math.floor((size * cw) / ch);
-    const h = cw <= ch ? Math.floor((size * ch) / cw) : size;
+    let w = cw <= ch ? size : Math.floor((size * cw) / ch);
+    let h = cw <= ch ? Math.floor((size * ch) / cw) : size;
+    // a product cap (not in the reference): a long, thin crop would make thousands of CLIP tokens
+    const maxSide = options.maxSide ?? Infinity;
+    if (Math.max(w, h) > maxSide) {
+      const k = maxSide / Math.max(w, h);
+      w = Math.max(1, Math.min(maxSide, Math.round(w * k)));
+      h = Math.max(1, Math.min(maxSide, Math.round(h * k)));
+    }
     return resizeImage(region, w, h, 'linear');
   }
   if (mode !== 'padded-square') throw new PipelineError('INVALID_VALUE', `CLIP crop mode must be 'short-side' or 'padded-square', got ${String(mode)}`);

@@ -72,3 +72,27 @@ describe('clipPatchMasks', () => {
     expect(() => clipPatchMasks([new Uint8Array(3)], 4, 2, 4)).toThrow(/mask 0 has length 3/);
   });
 });
+
+describe('full-resolution CLIP inputs', () => {
+  it('clipPatchMasks on a rectangular grid: torch nearest with a float32 scale', () => {
+    // 26 px → 22 cells: the float32 scale 26/22 puts cell 11 on pixel 12 (exact arithmetic would say 13)
+    const m = new Uint8Array(26 * 2);
+    m[13] = 1;
+    m[26 + 12] = 1;
+    const out = clipPatchMasks([m], 26, 2, { width: 22, height: 2 });
+    expect(out.length).toBe(44);
+    expect(out[11]).toBe(0);
+    expect(out[22 + 11]).toBe(1);
+  });
+
+  it('maskedClipCrop short-side keeps the aspect and caps the long side', async () => {
+    const W = 40;
+    const H = 10;
+    const image = { width: W, height: H, data: new Uint8Array(W * H * 3).fill(200) };
+    const mask = new Uint8Array(W * H).fill(1);
+    const a = await maskedClipCrop(image, mask, { mode: 'short-side', size: 16 });
+    expect([a.width, a.height]).toEqual([64, 16]);
+    const b = await maskedClipCrop(image, mask, { mode: 'short-side', size: 16, maxSide: 32 });
+    expect([b.width, b.height]).toEqual([32, 8]);
+  });
+});

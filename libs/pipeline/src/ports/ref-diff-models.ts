@@ -121,6 +121,17 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A CLIP input size: S for an S×S square, or width × height. */
+export type ClipImageSize = number | { readonly width: number; readonly height: number };
+
+export interface ClipRegionOptions extends CallOptions {
+  /** input width and height in pixels (default: clip.imageSize) */
+  readonly width?: number;
+  readonly height?: number;
+  /** encoder layer whose region token is read: 1-based, or negative from the end (default −1, the last) */
+  readonly layer?: number;
+}
+
 /** Opaque per-image SAM embedding; only the same implementation reads it back. */
 export interface SamImageEmbedding {
   readonly byteSize: number;
@@ -137,18 +148,24 @@ export interface RefDiffModels {
 
   /** CLIP text. ids: [B, 77] → text_embeds [B, E] (not normalised). */
   encodeClipText(ids: Int32Array, batch: number, options?: CallOptions): Promise<Float32Array>;
-  /** CLIP vision ("hard" branch). pixels: [B, 3, S, S] CLIP-normalised → image_embeds [B, E]. */
-  encodeClipImage(pixels: Float32Array, batch: number, size: number, options?: CallOptions): Promise<Float32Array>;
+  /**
+   * CLIP vision ("hard" branch). pixels: [B, 3, H, W] CLIP-normalised → image_embeds [B, E]. `size` is S (a square)
+   * or { width, height }; anything but imageSize² needs clip.dynamicImageSize (the position embedding is
+   * interpolated bicubically to the ⌊H/patch⌋ × ⌊W/patch⌋ grid, as the reference does).
+   */
+  encodeClipImage(pixels: Float32Array, batch: number, size: ClipImageSize, options?: CallOptions): Promise<Float32Array>;
   /**
    * CLIP vision with self-attention restricted per region ("soft" branch, f_Mi).
-   * pixels: [1, 3, S, S] CLIP-normalised (S = clip.imageSize); regionMasks: [N, P] with P = (S/patch)² patch
-   * flags (1 = inside). → region_embeds [N, E] (not normalised).
+   * pixels: [1, 3, H, W] CLIP-normalised (default H = W = clip.imageSize; other sizes need clip.dynamicImageSize);
+   * regionMasks: [N, P] with P = ⌊H/patch⌋·⌊W/patch⌋ patch flags (1 = inside), row-major over the patch grid.
+   * → region_embeds [N, E] (not normalised): the region token after encoder layer `options.layer` (default −1,
+   * the last) through the final layernorm and projection.
    */
   encodeClipRegions(
     pixels: Float32Array,
     regionMasks: Uint8Array,
     regions: number,
-    options?: CallOptions,
+    options?: ClipRegionOptions,
   ): Promise<Float32Array>;
 
   /** SAM image encoder. pixels: [1, 3, inputSize, inputSize] SAM-normalised and padded. */

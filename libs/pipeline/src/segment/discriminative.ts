@@ -7,7 +7,7 @@ import type { RefDiffModels } from '../ports/ref-diff-models';
 import { l2NormalizeRows, regionScores, textTarget } from '../scoring/discriminative-score';
 import type { CallContext } from './call-context';
 import type { ExpressionText } from './expression-text';
-import { clipSquareInput, type ImageState, type RegionEmbeddings } from './image-state';
+import { clipFullInput, clipSquareInput, type ImageState, type RegionEmbeddings } from './image-state';
 import type { ResolvedSettings } from './segment-presets';
 import { PipelineError } from '../errors/pipeline.errors';
 
@@ -22,11 +22,13 @@ export interface DiscriminativeScores {
 
 /**
  * The discriminative branches (method.md §2.6 / §3):
- * - hard = f(x ⊙ P ⊙ M_i): the masked crop on black, centred on a square and resized to the CLIP size (the port's
- *   vision encoder takes squares; the reference resizes the short side to 224 and lets the position embedding
- *   stretch), scored against the hard text target;
- * - soft = f_Mi(x [⊙ P]): masked-attention region tokens over the whole image (padded square at the CLIP size),
- *   scored against the soft text target.
+ * - hard = f(x ⊙ P ⊙ M_i): the masked crop on black, cropped to the mask's box; at `clipResolution: 'full'` (both
+ *   presets, as the reference) its short side resized to the CLIP size (224, aspect kept, the position embedding
+ *   interpolated to the crop's patch grid), at 'fixed' centred on a square and resized to 224²; scored against the
+ *   hard text target;
+ * - soft = f_Mi(x [⊙ P]): masked-attention region tokens over the whole image — at 'full' the image at its own
+ *   size (⌊H/16⌋ × ⌊W/16⌋ patches), at 'fixed' the padded 224² square — read after encoder layer `maskedLayer`
+ *   (post-layernorm + projection), scored against the soft text target.
  * P multiplies the hard branch (reference) or the soft branch (paper). Whatever does not depend on the expression is
  * cached in the ImageState: the unbiased soft embeddings of SAM's proposals and their unbiased hard embeddings.
  */
@@ -141,38 +143,51 @@ export class DiscriminativeScorer {
     // SAM proposals come from the image cache, so their crops depend only on P: cache by (P, proposal)
     const cacheable = samIndices !== null;
     const biasKey = bias === null ? '' : `${this.s.positionalBias}:${[...new Set(text.directions.map((d) => d.cue))].sort().join('+')}`;
+    // the crop also depends on the CLIP resolution (and its cap)
+    const hardVariant = this.s.clipResolution === 'full' ? `full${this.s.clipMaxSide}|` : 'fixed|';
     const embeds = new Map<number, Float32Array>();
     const todo: number[] = [];
     for (const i of competing) {
-      const hit = cacheable ? this.state.hardEmbeddings.get(`${biasKey}#${samIndices[i]}`) : undefined;
+      const hit = cacheable ? this.state.hardEmbeddings.get(`${hardVariant}${biasKey}#${samIndices[i]}`) : undefined;
       if (hit) embeds.set(i, hit);
       else todo.push(i);
     }
-    const size = this.models.constants.clip.imageSize;
-    const { mean, std } = this.models.constants.clip;
-    for (let start = 0; start < todo.length; start += CLIP_BATCH) {
-      const part = todo.slice(start, start + CLIP_BATCH);
-      const pixels = new Float32Array(part.length * 3 * size * size);
-      for (let k = 0; k < part.length; k++) {
-        const crop = await maskedClipCrop(this.state.image, masks[part[k]], {
-          bias: bias ?? undefined,
-          mode: 'padded-square',
-          size,
-        });
-        pixels.set(toClipPixels(crop, mean, std), k * 3 * size * size);
-      }
-      const emb = await this.ctx.model('clipImage', () =>
-        this.models.encodeClipImage(pixels, part.length, size, { signal: this.ctx.signal }),
-      );
-      if (emb.length !== part.length * E) {
-        throw new PipelineError('PACK_MISMATCH', `CLIP vision returned ${emb.length} values for ${part.length} crops; expected [${part.length}, ${E}]`);
-      }
-      const norm = l2NormalizeRows(emb, part.length, E);
-      part.forEach((i, k) => {
-        const row = norm.slice(k * E, (k + 1) * E);
-        embeds.set(i, row);
-        if (cacheable) this.state.hardEmbeddings.set(`${biasKey}#${samIndices[i]}`, row);
+    const clip = this.models.constants.clip;
+    const full = this.s.clipResolution === 'full';
+    // crops of one size go to the encoder together (full resolution: every crop keeps its aspect)
+    const groups = new Map<string, { width: number; height: number; items: { i: number; pixels: Float32Array }[] }>();
+    for (const i of todo) {
+      const crop = await maskedClipCrop(this.state.image, masks[i], {
+        bias: bias ?? undefined,
+        mode: full ? 'short-side' : 'padded-square',
+        size: clip.imageSize,
+        maxSide: this.s.clipMaxSide,
       });
+      const key = `${crop.width}x${crop.height}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { width: crop.width, height: crop.height, items: [] }));
+      g.items.push({ i, pixels: toClipPixels(crop, clip.mean, clip.std) });
+    }
+    for (const g of groups.values()) {
+      const n = 3 * g.width * g.height;
+      for (let start = 0; start < g.items.length; start += CLIP_BATCH) {
+        const part = g.items.slice(start, start + CLIP_BATCH);
+        const pixels = new Float32Array(part.length * n);
+        part.forEach((item, k) => pixels.set(item.pixels, k * n));
+        const size = g.width === g.height ? g.width : { width: g.width, height: g.height };
+        const emb = await this.ctx.model('clipImage', () =>
+          this.models.encodeClipImage(pixels, part.length, size, { signal: this.ctx.signal }),
+        );
+        if (emb.length !== part.length * E) {
+          throw new PipelineError('PACK_MISMATCH', `CLIP vision returned ${emb.length} values for ${part.length} crops; expected [${part.length}, ${E}]`);
+        }
+        const norm = l2NormalizeRows(emb, part.length, E);
+        part.forEach(({ i }, k) => {
+          const row = norm.slice(k * E, (k + 1) * E);
+          embeds.set(i, row);
+          if (cacheable) this.state.hardEmbeddings.set(`${hardVariant}${biasKey}#${samIndices[i]}`, row);
+        });
+      }
     }
     for (const [i, row] of embeds) {
       let d = 0;
@@ -194,7 +209,8 @@ export class DiscriminativeScorer {
     const bias = this.bias(text, 'soft');
     if (samIndices !== null && bias === null) {
       // every SAM proposal encoded once per image on the unbiased image
-      const all = await this.state.samSoft(() => this.encodeRegions(null, masks));
+      const variant = `${this.s.clipResolution}${this.s.clipResolution === 'full' ? this.s.clipMaxSide : ''}|layer${this.s.maskedLayer}`;
+      const all = await this.state.samSoft(variant, () => this.encodeRegions(null, masks));
       for (const i of competing) {
         const k = samIndices[i];
         let d = 0;
@@ -211,13 +227,29 @@ export class DiscriminativeScorer {
   private async encodeRegions(bias: Float32Array | null, masks: readonly Uint8Array[]): Promise<RegionEmbeddings> {
     const c = this.models.constants.clip;
     const E = c.embedDim;
-    const square = bias
-      ? await clipSquareInput(applyBias(this.state.image, bias), this.models)
-      : await this.state.clipSquare(this.models, this.ctx);
-    const grid = Math.floor(c.imageSize / c.patchSize);
-    const patchMasks = clipPatchMasks(masks, this.state.width, this.state.height, grid, square.placement);
+    let pixels: Float32Array;
+    let patchMasks: Uint8Array;
+    let size: { width: number; height: number };
+    if (this.s.clipResolution === 'full') {
+      // the reference: the whole image at its own size, masks nearest-downsampled to ⌊H/16⌋ × ⌊W/16⌋
+      const input = bias
+        ? await clipFullInput(applyBias(this.state.image, bias), this.models, this.s.clipMaxSide)
+        : await this.state.clipFull(this.models, this.ctx, this.s.clipMaxSide);
+      const grid = { width: Math.floor(input.width / c.patchSize), height: Math.floor(input.height / c.patchSize) };
+      pixels = input.pixels;
+      patchMasks = clipPatchMasks(masks, this.state.width, this.state.height, grid);
+      size = { width: input.width, height: input.height };
+    } else {
+      const square = bias
+        ? await clipSquareInput(applyBias(this.state.image, bias), this.models)
+        : await this.state.clipSquare(this.models, this.ctx);
+      const grid = Math.floor(c.imageSize / c.patchSize);
+      pixels = square.pixels;
+      patchMasks = clipPatchMasks(masks, this.state.width, this.state.height, grid, square.placement);
+      size = { width: c.imageSize, height: c.imageSize };
+    }
     const emb = await this.ctx.model('clipRegions', () =>
-      this.models.encodeClipRegions(square.pixels, patchMasks, masks.length, { signal: this.ctx.signal }),
+      this.models.encodeClipRegions(pixels, patchMasks, masks.length, { signal: this.ctx.signal, ...size, layer: this.s.maskedLayer }),
     );
     if (emb.length !== masks.length * E) {
       throw new PipelineError('PACK_MISMATCH', `CLIP region encoder returned ${emb.length} values for ${masks.length} regions; expected [${masks.length}, ${E}]`);

@@ -181,10 +181,49 @@ export class ImageState implements Sized {
     );
   }
 
-  /** Soft-branch embeddings of every SAM proposal on the unbiased image (one encodeClipRegions call). */
-  samSoft(encode: () => Promise<RegionEmbeddings>): Promise<RegionEmbeddings> {
-    return this.memo('samSoft', (v) => v.data.byteLength, encode);
+  /** The unbiased image at full CLIP resolution (long side ≤ maxSide), CLIP-normalised. */
+  clipFull(models: RefDiffModels, ctx: CallContext, maxSide: number): Promise<ClipFull> {
+    return this.memo(`clipFull:${maxSide}`, (v) => v.pixels.byteLength, () =>
+      ctx.time('clipPreprocessMs', () => clipFullInput(this.image, models, maxSide)),
+    );
   }
+
+  /**
+   * Soft-branch embeddings of every SAM proposal on the unbiased image (one encodeClipRegions call), per
+   * `variant` (the CLIP resolution and readout layer they were computed with).
+   */
+  samSoft(variant: string, encode: () => Promise<RegionEmbeddings>): Promise<RegionEmbeddings> {
+    return this.memo(`samSoft:${variant}`, (v) => v.data.byteLength, encode);
+  }
+}
+
+export interface ClipFull {
+  /** [1, 3, H, W] CLIP-normalised: the image itself, scaled down only when its long side exceeds maxSide */
+  readonly pixels: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The image as the reference's soft branch sees it: its own size, no padding (the patch Conv drops the remainder of
+ * ⌊H/patch⌋, ⌊W/patch⌋). A product cap (not in the reference, whose COCO images are ≤ 640 px): a long side over
+ * maxSide is scaled down to it (bicubic), aspect kept.
+ */
+export async function clipFullInput(image: RgbImage, models: RefDiffModels, maxSide: number): Promise<ClipFull> {
+  const c = models.constants.clip;
+  let img = image;
+  const long = Math.max(image.width, image.height);
+  if (long > maxSide) {
+    const k = maxSide / long;
+    const w = Math.max(c.patchSize, Math.min(maxSide, Math.round(image.width * k)));
+    const h = Math.max(c.patchSize, Math.min(maxSide, Math.round(image.height * k)));
+    img = await resizeImage(image, w, h, 'cubic');
+  } else if (Math.min(image.width, image.height) < c.patchSize) {
+    // smaller than one patch: upscale the short side to one patch
+    const k = c.patchSize / Math.min(image.width, image.height);
+    img = await resizeImage(image, Math.max(c.patchSize, Math.round(image.width * k)), Math.max(c.patchSize, Math.round(image.height * k)), 'cubic');
+  }
+  return { pixels: toClipPixels(img, c.mean, c.std), width: img.width, height: img.height };
 }
 
 /** The image centred on a black square, resized to the CLIP size (bicubic), CLIP-normalised: [1, 3, S, S]. */

@@ -258,10 +258,52 @@ describe('createRefDiff on honest toy models', () => {
   it('evicts least recently used images by bytes', async () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 40_000 });
     const other = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).flop().png().toBuffer());
-    const a = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 });
+    // the fixed 32² CLIP square keeps one image's state under the budget (full resolution stores W×H CLIP pixels)
+    const a = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1, clipResolution: 'fixed' });
     expect(rd.hasImage(a.image.sha256)).toBe(true);
-    await rd.segment({ image: other }, ['the blue square'], { attentionLevel: 1 });
+    await rd.segment({ image: other }, ['the blue square'], { attentionLevel: 1, clipResolution: 'fixed' });
     expect(rd.hasImage(a.image.sha256)).toBe(false);
     expect(rd.cacheStats().bytes).toBeLessThanOrEqual(40_000);
+  });
+});
+
+describe('CLIP resolution and masked layer reach the models', () => {
+  function recording() {
+    const m = toy();
+    const images: string[] = [];
+    const regions: { width?: number; height?: number; layer?: number; masks: number }[] = [];
+    const encodeClipImage = m.encodeClipImage.bind(m);
+    const encodeClipRegions = m.encodeClipRegions.bind(m);
+    m.encodeClipImage = (px, batch, size, o) => {
+      images.push(typeof size === 'number' ? `${size}x${size}` : `${size.width}x${size.height}`);
+      return encodeClipImage(px, batch, size, o);
+    };
+    m.encodeClipRegions = (px, masks, n, o) => {
+      regions.push({ width: o?.width, height: o?.height, layer: o?.layer, masks: masks.length / n });
+      return encodeClipRegions(px, masks, n, o);
+    };
+    return { m, images, regions };
+  }
+
+  it("'full' (default): soft on the whole image at its size, hard on short-side-224 crops; reference reads the last layer", async () => {
+    const { m, images, regions } = recording();
+    const rd = createRefDiff(m, { imageCacheBytes: 1 << 24 });
+    const r = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1 });
+    expect(ok(r, 0).chosen).toBeGreaterThanOrEqual(0);
+    // toy pack: CLIP size 32, patch 8 → the 64×48 image is an 8×6 patch grid
+    expect(regions).toEqual([{ width: 64, height: 48, layer: -1, masks: 48 }]);
+    expect(images.length).toBeGreaterThan(0);
+    for (const s of images) {
+      const [w, h] = s.split('x').map(Number);
+      expect(Math.min(w, h)).toBe(32);
+    }
+  });
+
+  it("'fixed' keeps the padded 32² squares; the paper preset reads layer 2", async () => {
+    const { m, images, regions } = recording();
+    const rd = createRefDiff(m, { imageCacheBytes: 1 << 24 });
+    await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1, clipResolution: 'fixed', preset: 'paper' });
+    expect(regions.every((r) => r.width === 32 && r.height === 32 && r.layer === 2 && r.masks === 16)).toBe(true);
+    expect(new Set(images)).toEqual(new Set(['32x32']));
   });
 });

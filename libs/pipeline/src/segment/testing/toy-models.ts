@@ -86,8 +86,8 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
   /** mean feature of [3, S, S] CLIP-normalised planes over the given pixels */
   const clipMean = [0.48145466, 0.4578275, 0.40821073];
   const clipStd = [0.26862954, 0.26130258, 0.27577711];
-  function clipPixelFeature(px: Float32Array, off: number, S: number, i: number): [number, number, number] {
-    const rgb = [0, 1, 2].map((c) => (px[off + c * S * S + i] * clipStd[c] + clipMean[c]) * 255);
+  function clipPixelFeature(px: Float32Array, off: number, plane: number, i: number): [number, number, number] {
+    const rgb = [0, 1, 2].map((c) => (px[off + c * plane + i] * clipStd[c] + clipMean[c]) * 255);
     return feature(rgb[0], rgb[1], rgb[2]);
   }
 
@@ -106,7 +106,7 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
       textHiddenSize: D,
       attentionLayers: [{ name: 'toy.attn', level: 1, heads: 2, kinds: ['logits', 'probs'] }],
     },
-    clip: { imageSize: clipSize, patchSize: patch, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711], embedDim: D, dynamicImageSize: false },
+    clip: { imageSize: clipSize, patchSize: patch, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711], embedDim: D, dynamicImageSize: true, layers: 2 },
     sam: {
       inputSize: samSize,
       lowResSize: samSize,
@@ -182,12 +182,13 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
     async encodeClipImage(pixels, batch, size) {
       count('clipImage');
       const out = new Float32Array(batch * D);
-      const n = size * size;
+      const n = typeof size === 'number' ? size * size : size.width * size.height;
+      if (pixels.length !== batch * 3 * n) throw new Error(`toy clipImage: ${pixels.length} values for ${batch} images of ${n} pixels`);
       for (let b = 0; b < batch; b++) {
         const acc = [0, 0, 0];
         let k = 0;
         for (let i = 0; i < n; i++) {
-          const f = clipPixelFeature(pixels, b * 3 * n, size, i);
+          const f = clipPixelFeature(pixels, b * 3 * n, n, i);
           if (f[0] <= -0.49 && f[1] <= -0.49 && f[2] <= -0.49) continue; // black background of the crop
           f.forEach((v, c) => (acc[c] += v));
           k++;
@@ -196,18 +197,21 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
       }
       return out;
     },
-    async encodeClipRegions(pixels, regionMasks, regions) {
+    async encodeClipRegions(pixels, regionMasks, regions, opts) {
       count('clipRegions');
-      const S = clipSize;
-      const g = S / patch;
+      const W = opts?.width ?? clipSize;
+      const H = opts?.height ?? clipSize;
+      const gw = Math.floor(W / patch);
+      const gh = Math.floor(H / patch);
+      if (pixels.length !== 3 * W * H || regionMasks.length !== regions * gw * gh) throw new Error('toy clipRegions: sizes do not match');
       const out = new Float32Array(regions * D);
       for (let r = 0; r < regions; r++) {
         const acc = [0, 0, 0];
         let k = 0;
-        for (let y = 0; y < S; y++)
-          for (let x = 0; x < S; x++) {
-            if (!regionMasks[r * g * g + Math.floor(y / patch) * g + Math.floor(x / patch)]) continue;
-            clipPixelFeature(pixels, 0, S, y * S + x).forEach((v, c) => (acc[c] += v));
+        for (let y = 0; y < gh * patch; y++)
+          for (let x = 0; x < gw * patch; x++) {
+            if (!regionMasks[r * gw * gh + Math.floor(y / patch) * gw + Math.floor(x / patch)]) continue;
+            clipPixelFeature(pixels, 0, W * H, y * W + x).forEach((v, c) => (acc[c] += v));
             k++;
           }
         out.set([acc[0] / Math.max(k, 1), acc[1] / Math.max(k, 1), acc[2] / Math.max(k, 1), 0.1], r * D);
