@@ -1,5 +1,7 @@
 import type {
   CallOptions,
+  ClipImageSize,
+  ClipRegionOptions,
   ModelPackConstants,
   RefDiffModels,
   SamDecodeResult,
@@ -146,6 +148,17 @@ function fp(h: number, a: Float32Array | Int32Array | Uint8Array): number {
   return h;
 }
 
+/** a CLIP input size as a key part, and as the side of a square with as many pixels (for the latency profile) */
+function sizeKey(size: ClipImageSize): string {
+  return typeof size === 'number' ? `${size}` : `${size.width}x${size.height}`;
+}
+function equivalentSide(size: ClipImageSize): number {
+  return typeof size === 'number' ? size : Math.sqrt(size.width * size.height);
+}
+function regionKey(o: ClipRegionOptions | undefined): string {
+  return `${o?.width ?? ''}x${o?.height ?? ''}@${o?.layer ?? ''}`;
+}
+
 function key(role: string, parts: (number | string | Float32Array | Int32Array | Uint8Array)[]): string {
   let h = 2166136261;
   let h2 = 0x9e3779b9;
@@ -185,9 +198,9 @@ export function recordModels(inner: RefDiffModels): RefDiffModels & { readonly r
     unet: (call, o) => keep(unetKey(call), () => inner.unet(call, o)),
     encodeClipText: (ids, batch, o) => keep(key('clipText', [ids, batch]), () => inner.encodeClipText(ids, batch, o)),
     encodeClipImage: (pixels, batch, size, o) =>
-      keep(key('clipImage', [pixels, batch, size]), () => inner.encodeClipImage(pixels, batch, size, o)),
+      keep(key('clipImage', [pixels, batch, sizeKey(size)]), () => inner.encodeClipImage(pixels, batch, size, o)),
     encodeClipRegions: (pixels, masks, regions, o) =>
-      keep(key('clipRegions', [pixels, masks, regions]), () => inner.encodeClipRegions(pixels, masks, regions, o)),
+      keep(key('clipRegions', [pixels, masks, regions, regionKey(o)]), () => inner.encodeClipRegions(pixels, masks, regions, o)),
     async encodeSamImage(pixels, o) {
       const k = key('samEncoder', [pixels]);
       const e = await inner.encodeSamImage(pixels, o);
@@ -230,9 +243,10 @@ export function replayModels(recording: ModelRecording, device: SimulatedDevice)
     encodeVae: (pixels, size, o) => answer(key('vae', [pixels, size]), { role: 'vae', batch: 1, size }, o),
     unet: (call, o) => answer<UnetResult>(unetKey(call), { role: 'unet', batch: call.batch, size: c.sd.imageSize }, o),
     encodeClipText: (ids, batch, o) => answer(key('clipText', [ids, batch]), { role: 'clipText', batch }, o),
-    encodeClipImage: (pixels, batch, size, o) => answer(key('clipImage', [pixels, batch, size]), { role: 'clipImage', batch, size }, o),
+    encodeClipImage: (pixels, batch, size, o) =>
+      answer(key('clipImage', [pixels, batch, sizeKey(size)]), { role: 'clipImage', batch, size: equivalentSide(size) }, o),
     encodeClipRegions: (pixels, masks, regions, o) =>
-      answer(key('clipRegions', [pixels, masks, regions]), { role: 'clipRegions', batch: regions }, o),
+      answer(key('clipRegions', [pixels, masks, regions, regionKey(o)]), { role: 'clipRegions', batch: regions }, o),
     async encodeSamImage(pixels, o) {
       const k = key('samEncoder', [pixels]);
       const e = await answer<{ byteSize: number }>(k, { role: 'samEncoder', batch: 1, size: c.sam.inputSize }, o);
