@@ -14,6 +14,7 @@ import {
 import { SingleBar } from 'cli-progress';
 import { datasetPath, readDatasetIndex, readMaskPng } from './dataset-io';
 import { openEngine } from './engine';
+import { checkMethodOptions } from './method-options';
 
 export interface EvalCommandOptions {
   dataset: string;
@@ -29,6 +30,8 @@ export interface EvalCommandOptions {
   predictions?: string;
   /** index.jsonl fields to group the figures by (e.g. kind) */
   by?: string[];
+  /** every method option given (flags of the shared option table); ablation rows override theirs */
+  method?: SegmentOptions;
 }
 
 interface Scored {
@@ -269,7 +272,13 @@ export async function runEval(o: EvalCommandOptions, io: { stdout: (s: string) =
   };
   const engine = await openEngine({ models: o.models, threads: o.threads }, (l) => io.stderr(l + '\n'));
   const preset = o.preset ?? 'reference';
-  const base: SegmentOptions = { preset, seed: o.seed, ...(o.proposals ? { proposals: o.proposals } : {}) };
+  const base: SegmentOptions = { preset, seed: o.seed, ...(o.proposals ? { proposals: o.proposals } : {}), ...o.method };
+  try {
+    checkMethodOptions(base, engine.pack?.limits); // the pack-dependent rules, named by flag
+  } catch (err) {
+    await engine.dispose();
+    throw err;
+  }
   const configs = o.ablation ? ablationConfigs(preset) : [{ name: 'full', subset: 'all' as const, options: {} }];
   // the full configuration runs first, so its time per expression includes the image-side work (cold cache)
   const distinct = new Map<string, SegmentOptions>();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeFixturePack } from '@refdiff/models';
-import { decodeRle, maskIou, type CocoRle } from '@refdiff/pipeline';
+import { decodeRle, maskIou, OPTION_TABLE, type CocoRle } from '@refdiff/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMaskPng } from './dataset-io';
 
@@ -112,5 +112,26 @@ describe('refdiff segment / eval on the fixture pack', () => {
     };
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/^refdiff: INVALID_IMAGE: /m);
+  }, SLOW);
+
+  it('method options: one flag per option of the shared table, checked as the gateway and worker check them', async () => {
+    const { stdout: help } = await cli(['segment', '--help']);
+    for (const row of OPTION_TABLE) expect(help).toContain(row.cli.split(' ')[0]);
+    const image = join(dir, 'data', JSON.parse((await readFile(join(dir, 'data/index.jsonl'), 'utf8')).split('\n')[0]).image);
+    const refused = (args: string[]) =>
+      cli(['segment', '--image', image, '--text', 'the red circle', '--models', pack, ...args]).then(
+        () => expect.unreachable('accepted'),
+        (e: { code: number; stderr: string }) => e,
+      );
+    // issue 14 D10's options, before the pack loads
+    const bad = await refused(['--strength', '1', '--steps', '1000', '--weights', '0,0,0', '--seed', '4294967296']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/INVALID_ARGUMENT: invalid options: .*--weights: at least one.*--strength: must be a number in \(0, 1\), got 1.*--seed: must be an integer in \[0, 4294967295\]/);
+    // the pack's limits once it is open (the fixture's masked CLIP encoder has one readable layer)
+    expect((await refused(['--masked-layer', '5'])).stderr).toMatch(/--masked-layer: .*1 readable layer/);
+    // valid overrides take effect: generative-only fusion scores differ from the preset's
+    const score = async (args: string[]) => JSON.parse((await cli(['segment', '--image', image, '--text', 'the red circle', '--models', pack, '--json', ...args])).stdout).masks[0].score as number;
+    const preset = await score([]);
+    expect(await score(['--weights', '0,0,1', '--seed', '4294967295'])).not.toBeCloseTo(preset, 6);
   }, SLOW);
 });

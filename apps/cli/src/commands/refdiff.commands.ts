@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { addMethodOptions, checkMethodOptions, methodOptions } from './method-options';
 
 /**
  * `refdiff segment`, `refdiff eval`, `refdiff dataset synth|import-refcoco` (issue 6). Actions import their modules
@@ -50,8 +51,13 @@ const io = () => ({
   stderrTty: process.stderr.isTTY === true,
 });
 
+/** The seed as typed; its range is checked with every other option by the shared validation. */
+const seedArg = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
+const SEED_HELP = 'noise seed, integer 0…4294967295 (default 0)';
+const OPTIONS_HELP = '\nMethod options: every constant of the method, checked as the gateway and the worker check them (docs/options.md).';
+
 export function registerRefDiffCommands(program: Command): void {
-  program
+  const segment = program
     .command('segment')
     .description('segment the object each expression refers to in an image (Ref-Diff)')
     .requiredOption('--image <path>', 'image file (PNG, JPEG, WebP, …)')
@@ -59,17 +65,22 @@ export function registerRefDiffCommands(program: Command): void {
     .option('--models <pack>', 'model pack folder (default: the fixture pack, which only understands the synthetic world)')
     .option('--preset <preset>', 'paper | reference', choice('--preset', ['paper', 'reference'] as const), 'reference')
     .option('--proposals <source>', 'sam | weight-free', choice('--proposals', ['sam', 'weight-free'] as const))
-    .option('--seed <n>', 'noise seed', intArg('--seed', 0, 0xffffffff))
+    .option('--seed <n>', SEED_HELP, seedArg)
     .option('--threads <n>', 'inference threads', intArg('--threads', 1, 256))
     .option('--out <mask.png>', 'write the mask (second expression: mask-2.png, …)')
     .option('--overlay <overlay.png>', 'write the image with the mask drawn on it')
     .option('--json', 'print one JSON object (masks[].rle, masks[].bbox, masks[].score, timingsMs, modelCalls)')
-    .action(async (options) => {
-      const { runSegment } = await import('./segment.command');
-      process.exitCode = await withCode(() => runSegment(options, io()));
+    .addHelpText('after', OPTIONS_HELP);
+  addMethodOptions(segment).action(async (options) => {
+    const method = methodOptions(options);
+    const { runSegment } = await import('./segment.command');
+    process.exitCode = await withCode(async () => {
+      checkMethodOptions(method); // before the pack loads
+      return runSegment({ ...options, method }, io());
     });
+  });
 
-  program
+  const evaluate = program
     .command('eval')
     .description('evaluate on a dataset folder (DIR/index.jsonl): oIoU, mIoU, precision@0.5…0.9, time per expression')
     .requiredOption('--dataset <dir>', 'dataset folder (docs/datasets.md)')
@@ -77,16 +88,21 @@ export function registerRefDiffCommands(program: Command): void {
     .option('--preset <preset>', 'paper | reference', choice('--preset', ['paper', 'reference'] as const), 'reference')
     .option('--proposals <source>', 'sam | weight-free (without --ablation)', choice('--proposals', ['sam', 'weight-free'] as const))
     .option('--ablation', 'add rows: generative only, generative + SAM, discriminative + SAM, full; positional bias on/off')
-    .option('--seed <n>', 'noise seed', intArg('--seed', 0, 0xffffffff))
+    .option('--seed <n>', SEED_HELP, seedArg)
     .option('--threads <n>', 'inference threads', intArg('--threads', 1, 256))
     .option('--limit <n>', 'evaluate only the first n samples', intArg('--limit', 1))
     .option('--predictions <file>', 'write one JSON line per sample: id, expression, iou, score, chosen proposal, root word, directions, timings')
     .option('--by <field>', 'add figures per value of an index.jsonl field, e.g. kind (repeatable)', collect, [])
     .option('--json', 'print {"n", "oIoU", "mIoU", "precision", "by": {...}, "ablation": [...]}')
-    .action(async (options) => {
-      const { runEval } = await import('./eval.command');
-      process.exitCode = await withCode(() => runEval(options, io()));
+    .addHelpText('after', `${OPTIONS_HELP} With --ablation, each row's own settings win over these.`);
+  addMethodOptions(evaluate).action(async (options) => {
+    const method = methodOptions(options);
+    const { runEval } = await import('./eval.command');
+    process.exitCode = await withCode(async () => {
+      checkMethodOptions(method);
+      return runEval({ ...options, method }, io());
     });
+  });
 
   const dataset = program.command('dataset').description('make evaluation datasets in the refdiff format (DIR/index.jsonl)');
   dataset

@@ -11,6 +11,7 @@ import {
   type SegmentOptions,
 } from '@refdiff/pipeline';
 import { openEngine } from './engine';
+import { checkMethodOptions } from './method-options';
 
 export interface SegmentCommandOptions {
   image: string;
@@ -23,6 +24,8 @@ export interface SegmentCommandOptions {
   json?: boolean;
   seed?: number;
   threads?: number;
+  /** every method option given (flags of the shared option table); wins over preset/proposals/seed above */
+  method?: SegmentOptions;
 }
 
 /** `mask.png` for the first expression, `mask-2.png`, `mask-3.png`… for the next ones. */
@@ -42,7 +45,8 @@ export async function runSegment(
   }));
   const engine = await openEngine({ models: o.models, threads: o.threads }, (l) => io.stderr(l + '\n'));
   try {
-    const options: SegmentOptions = { preset: o.preset, proposals: o.proposals, seed: o.seed };
+    const options: SegmentOptions = { preset: o.preset, proposals: o.proposals, seed: o.seed, ...o.method };
+    checkMethodOptions(options, engine.pack?.limits); // the pack-dependent rules, named by flag
     const r = await engine.segment({ image: bytes }, o.text, options);
     const oks = r.results.filter((e): e is ExpressionResult => e.ok);
     if (o.out || o.overlay) {
