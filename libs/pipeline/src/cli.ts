@@ -22,7 +22,7 @@ export function registerPipelineCommands(program: Command): void {
       if (!Number.isInteger(size) || size < 16 || size > 8192) throw new Error(`--size must be an integer in [16, 8192], got '${options.size}'`);
       if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${options.runs}'`);
       const { runPipelineBench } = await import('./bench/pipeline-bench');
-      const result = runPipelineBench({ size, runs });
+      const result = await runPipelineBench({ size, runs });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
@@ -36,5 +36,8 @@ export function registerPipelineCommands(program: Command): void {
       process.stdout.write(
         `  SAM masks: ${a.decoded} decoded → ${a.passedIou} pass IoU → ${a.passedStability} pass stability → ${a.kept} after NMS\n`,
       );
+      if (result.weightFreeSpeedup !== null) {
+        process.stdout.write(`  weight-free vs NumPy (same run, CPU): ${result.numpyWeightFreeCpuMs} ms / ${result.cpuMs.weightFreeProposalsMs} ms = ${result.weightFreeSpeedup}×\n`);
+      }
     });
 }

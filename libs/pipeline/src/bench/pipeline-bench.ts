@@ -8,6 +8,15 @@ import { SamMaskUpscaler } from '../sam/mask-upscale';
 import { samGeometry } from '../sam/sam-geometry';
 import { SamMaskGenerator } from '../sam/sam-mask-generator';
 import type { SamDecodeResult } from '../ports/ref-diff-models';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { prepareSdInput } from '../image/sd-input';
+import { prepareSamInput } from '../image/sam-input';
+import { resizeImage } from '../image/image-resize';
+import { toClipPixels, CLIP_MEAN, CLIP_STD } from '../image/image-normalize';
+import { padToSquare } from '../image/square-pad';
+import type { RgbImage } from '../image/rgb-image';
 
 /** Figures `refdiff bench pipeline` prints: medians in milliseconds over `runs` repetitions. */
 export interface PipelineBenchResult {
@@ -26,6 +35,22 @@ export interface PipelineBenchResult {
   samPostReferenceMs: number;
   samPost1024ReferenceMs: number;
   upscaleMs: number;
+  /**
+   * Input preparation of a 640×480 image (COCO size): SD at 512 and at 1024 (pad to square, resize, [-1, 1]), SAM
+   * (resize longest side to 1024, normalise, pad), CLIP (pad to square, bicubic to 224, normalise).
+   */
+  sdInput512Ms: number;
+  sdInput1024Ms: number;
+  samInputMs: number;
+  clipInputMs: number;
+  /**
+   * The NumPy reference (libs/pipeline/bench/weight_free_numpy.py: the 19 masks and their s_G, vectorised) at the
+   * same size, run in the same process tree just before our weightFreeProposalsMs; null when python3 + NumPy are
+   * missing. `weightFreeSpeedup` = NumPy ÷ ours (CPU time).
+   */
+  numpyWeightFreeMs: number | null;
+  numpyWeightFreeCpuMs: number | null;
+  weightFreeSpeedup: number | null;
   rleEncodeMs: number;
   positionalBiasMs: number;
   /** the same medians in CPU time (user + system) of this process: steadier than wall time on a busy machine */
@@ -107,11 +132,59 @@ export function syntheticSamBatch(points: number, firstPoint: number, lowRes: nu
   return { iouScores, lowResLogits, points };
 }
 
-export function runPipelineBench(options: { size?: number; runs?: number; thresholdMode?: ThresholdMode } = {}): PipelineBenchResult {
+/** Median wall time of `runs` awaited calls after one warm-up; CPU (all threads of the process) to `cpu[name]`. */
+async function timeAsync(cpu: Record<string, number>, name: string, runs: number, f: () => Promise<unknown>): Promise<number> {
+  await f();
+  const t: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await f();
+    t.push(performance.now() - t0);
+    const d = process.cpuUsage(c0);
+    c.push((d.user + d.system) / 1000);
+  }
+  cpu[name] = Math.round(median(c) * 1000) / 1000;
+  return Math.round(median(t) * 1000) / 1000;
+}
+
+/** A 640×480 test image: smooth colour gradients with a few hard-edged blocks (like a photo's mix of both). */
+export function benchImage(width = 640, height = 480): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  const rnd = createUniformRng(3);
+  const blocks = Array.from({ length: 12 }, () => ({ x: rnd() * width, y: rnd() * height, w: 20 + rnd() * 150, h: 20 + rnd() * 150, c: [rnd() * 255, rnd() * 255, rnd() * 255] }));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      data[i] = (x * 255) / width;
+      data[i + 1] = (y * 255) / height;
+      data[i + 2] = 128 + 100 * Math.sin(x / 37 + y / 53);
+      for (const b of blocks) if (x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h) data.set(b.c, i);
+    }
+  }
+  return { width, height, data };
+}
+
+function numpyWeightFree(size: number, runs: number): { ms: number; cpuMs: number } | null {
+  const script = fileURLToPath(new URL('../../bench/weight_free_numpy.py', import.meta.url));
+  if (!existsSync(script)) return null;
+  try {
+    const out = execFileSync('python3', [script, '--size', String(size), '--runs', String(runs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = JSON.parse(out) as { numpyWeightFreeProposalsMs: number; numpyWeightFreeProposalsCpuMs: number };
+    return { ms: r.numpyWeightFreeProposalsMs, cpuMs: r.numpyWeightFreeProposalsCpuMs };
+  } catch {
+    return null;
+  }
+}
+
+export async function runPipelineBench(options: { size?: number; runs?: number; thresholdMode?: ThresholdMode } = {}): Promise<PipelineBenchResult> {
   const size = options.size ?? 1024;
   const runs = Math.max(1, options.runs ?? 20);
   const map = randomSmoothMap(size, 1);
   const cpu: Record<string, number> = {};
+
+  const numpy = numpyWeightFree(size, runs);
 
   const weightFreeProposalsMs = time(cpu, 'weightFreeProposalsMs', runs, () => weightFreeProposals(map, size, size, { mode: 'value' }));
   const weightFreeQuantileMs = time(cpu, 'weightFreeQuantileMs', runs, () => weightFreeProposals(map, size, size, { mode: 'quantile' }));
@@ -146,6 +219,15 @@ export function runPipelineBench(options: { size?: number; runs?: number; thresh
   const low = batches[0].lowResLogits.subarray(0, geometry.lowResSize ** 2);
   const upscaleMs = time(cpu, 'upscaleMs', runs, () => upscaler.logits(low));
 
+  const image = benchImage();
+  const sdInput512Ms = await timeAsync(cpu, 'sdInput512Ms', runs, () => prepareSdInput(image, 512));
+  const sdInput1024Ms = await timeAsync(cpu, 'sdInput1024Ms', runs, () => prepareSdInput(image, 1024));
+  const samInputMs = await timeAsync(cpu, 'samInputMs', runs, () => prepareSamInput(image, { inputSize: 1024 }));
+  const clipInputMs = await timeAsync(cpu, 'clipInputMs', runs, async () => {
+    const square = padToSquare(image).image;
+    return toClipPixels(await resizeImage(square, 224, 224, 'cubic'), CLIP_MEAN, CLIP_STD);
+  });
+
   const mask = new Uint8Array(size * size);
   for (let i = 0; i < mask.length; i++) mask[i] = map[i] > 0.5 ? 1 : 0;
   const rleEncodeMs = time(cpu, 'rleEncodeMs', runs, () => encodeRle(mask, size, size));
@@ -163,6 +245,13 @@ export function runPipelineBench(options: { size?: number; runs?: number; thresh
     samPostReferenceMs,
     samPost1024ReferenceMs,
     upscaleMs,
+    sdInput512Ms,
+    sdInput1024Ms,
+    samInputMs,
+    clipInputMs,
+    numpyWeightFreeMs: numpy?.ms ?? null,
+    numpyWeightFreeCpuMs: numpy?.cpuMs ?? null,
+    weightFreeSpeedup: numpy ? Math.round((numpy.cpuMs / Math.max(1e-3, cpu.weightFreeProposalsMs)) * 100) / 100 : null,
     rleEncodeMs,
     positionalBiasMs,
     cpuMs: { ...cpu },

@@ -14,14 +14,39 @@ function toPlanar(
   }
   const n = image.width * image.height;
   const out = new Float32Array(3 * n);
+  writePlanar(image, scale, mean, std, out, image.width, image.height);
+  return out;
+}
+
+/**
+ * Writes (v·scale − mean[c]) / std[c] of each pixel into `out` viewed as [3, outH, outW] (top-left; the rest is left
+ * as it is). A value depends only on the byte and the channel, so a 256-entry table per channel gives exactly the
+ * float32 the formula rounds to.
+ * @internal
+ */
+export function writePlanar(
+  image: RgbImage,
+  scale: number,
+  mean: readonly [number, number, number],
+  std: readonly [number, number, number],
+  out: Float32Array,
+  outW: number,
+  outH: number,
+): void {
+  const { width: W, height: H } = image;
   const d = image.data;
+  const lut = new Float32Array(256);
   for (let c = 0; c < 3; c++) {
     const m = mean[c];
     const inv = 1 / std[c];
-    const o = c * n;
-    for (let i = 0; i < n; i++) out[o + i] = (d[i * 3 + c] * scale - m) * inv;
+    for (let v = 0; v < 256; v++) lut[v] = (v * scale - m) * inv;
+    const plane = c * outW * outH;
+    for (let y = 0; y < H; y++) {
+      const o = plane + y * outW;
+      let s = y * W * 3 + c;
+      for (let x = 0; x < W; x++, s += 3) out[o + x] = lut[d[s]];
+    }
   }
-  return out;
 }
 
 /** Stable Diffusion VAE input: x/127.5 − 1 ∈ [−1, 1], [1, 3, H, W]. */

@@ -1,6 +1,7 @@
 import { assertImageSize, assertPositiveInt } from '../errors/pipeline.errors';
 import { resizePilBilinear } from './pil-resample';
-import { SAM_MEAN, SAM_STD, toSamPixels } from './image-normalize';
+import { SAM_MEAN, SAM_STD, writePlanar } from './image-normalize';
+import { PipelineError } from '../errors/pipeline.errors';
 import type { RgbImage } from './rgb-image';
 
 /** SAM's ResizeLongestSide target: scale = L / max(W, H); new = int(old·scale + 0.5). */
@@ -23,6 +24,12 @@ export function padPlanesBottomRight(planes: Float32Array, width: number, height
   return out;
 }
 
+function checkStd(std: readonly [number, number, number]): void {
+  for (let c = 0; c < 3; c++) {
+    if (!(std[c] > 0)) throw new PipelineError('INVALID_VALUE', `std[${c}] must be > 0, got ${std[c]}`);
+  }
+}
+
 export interface SamInput {
   /** [1, 3, L, L] normalised, zero-padded bottom/right */
   readonly pixels: Float32Array;
@@ -43,9 +50,12 @@ export async function prepareSamInput(
   const inputSize = options.inputSize ?? 1024;
   const size = samResizedSize(image.width, image.height, inputSize);
   const resized = resizePilBilinear(image, size.width, size.height);
-  const planes = toSamPixels(resized, options.mean ?? SAM_MEAN, options.std ?? SAM_STD);
+  // normalised straight into the zero-padded square (the same values as toSamPixels + padPlanesBottomRight)
+  const pixels = new Float32Array(3 * inputSize * inputSize);
+  checkStd(options.std ?? SAM_STD);
+  writePlanar(resized, 1, options.mean ?? SAM_MEAN, options.std ?? SAM_STD, pixels, inputSize, inputSize);
   return {
-    pixels: padPlanesBottomRight(planes, size.width, size.height, inputSize),
+    pixels,
     inputSize,
     resizedWidth: size.width,
     resizedHeight: size.height,
