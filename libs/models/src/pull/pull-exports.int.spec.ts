@@ -160,8 +160,10 @@ describe.runIf(await realExportsAvailable())('pullExports against a hub emulator
   it('gated, missing and misnamed repositories, revisions and files fail with typed errors that say what to do', async () => {
     const cache = await freshCache();
     const gated = { ...repos, sam: { repo: GATED } };
+    const sent = hub.bytesSent;
     const noToken = await hubError(pull(cache, { repos: gated }));
     expect(noToken.code).toBe('HUB_UNAUTHORIZED');
+    expect(hub.bytesSent).toBe(sent); // found out before downloading SD and CLIP
     expect(noToken.message).toContain(GATED);
     expect(noToken.message).toContain('HF_TOKEN');
     const wrongToken = await hubError(pull(cache, { repos: gated, token: 'hf_other' }));

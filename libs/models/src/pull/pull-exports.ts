@@ -9,7 +9,7 @@ import { readGraphSummary } from '../onnx/wire';
 import { downloadBlob } from './download';
 import { externalDataPath, filesFor, type PullRole } from './export-files';
 import { RepoCache } from './hub-cache';
-import { HubClient, type RevisionInfo } from './hub-client';
+import { HubClient, type FileMetadata, type RevisionInfo } from './hub-client';
 import { silentProgress, type PullProgress } from './progress';
 
 export interface RepoRef {
@@ -69,15 +69,19 @@ export async function pullExports(options: PullExportsOptions): Promise<PullResu
   const client = new HubClient({ endpoint: options.endpoint, token: options.token, userAgent: options.userAgent, fetch: options.fetch });
   const repos = {} as Record<PullRole, PulledRepo>;
   let downloadedBytes = 0;
-  for (const role of ['sd', 'clip', 'sam'] as const) {
-    const pulled = await pullRepo(role, options.repos[role], client, options);
+  // every repository is resolved and checked (names, revisions, files, access) before any download starts:
+  // a gated SAM should not be found out after the SD weights have been downloaded
+  const plans: { role: PullRole; run: () => Promise<PulledRepo> }[] = [];
+  for (const role of ['sd', 'clip', 'sam'] as const) plans.push({ role, run: await planRepo(role, options.repos[role], client, options) });
+  for (const { role, run } of plans) {
+    const pulled = await run();
     repos[role] = pulled;
     downloadedBytes += pulled.files.reduce((n, f) => n + f.downloadedBytes, 0);
   }
   return { repos, downloadedBytes };
 }
 
-async function pullRepo(role: PullRole, ref: RepoRef, client: HubClient, o: PullExportsOptions): Promise<PulledRepo> {
+async function planRepo(role: PullRole, ref: RepoRef, client: HubClient, o: PullExportsOptions): Promise<() => Promise<PulledRepo>> {
   const { repo } = ref;
   const revision = ref.revision ?? 'main';
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
@@ -115,6 +119,17 @@ async function pullRepo(role: PullRole, ref: RepoRef, client: HubClient, o: Pull
   const where = `${repo}@${revision}${revision === commit ? '' : ` (${commit.slice(0, 10)})`}`;
   const files: PulledFile[] = [];
 
+  const metadata = new Map<string, FileMetadata>();
+  const planned = filesFor(role, available, where);
+  if (info) {
+    // access check: the hub lists gated repositories' files but refuses their content (401/403)
+    for (const path of planned) {
+      if ((await RepoCache.sizeOf(cache.pointer(commit, path))) !== null) continue;
+      metadata.set(path, await client.fileMetadata(repo, commit, path));
+      break;
+    }
+  }
+
   const fetchFile = async (path: string): Promise<string> => {
     const pointer = cache.pointer(commit, path);
     const listed = info?.files.get(path);
@@ -129,7 +144,7 @@ async function pullRepo(role: PullRole, ref: RepoRef, client: HubClient, o: Pull
         `${repo}/${path}@${commit} is not in the cache (${pointer}) and the hub is not used (offline): run once with network, or fetch it with huggingface-cli`,
       );
     }
-    const meta = await client.fileMetadata(repo, commit, path);
+    const meta = metadata.get(path) ?? (await client.fileMetadata(repo, commit, path));
     const expectedEtag = listed?.lfsSha256 ?? listed?.blobId;
     if (expectedEtag && expectedEtag !== meta.etag) {
       throw new HubError('HUB_PROTOCOL', `${repo}/${path}@${commit}: the file list says ${expectedEtag}, the resolve endpoint says ${meta.etag}; try again`);
@@ -191,17 +206,19 @@ async function pullRepo(role: PullRole, ref: RepoRef, client: HubClient, o: Pull
     }
   };
 
-  for (const path of filesFor(role, available, where)) {
-    const local = await fetchFile(path);
-    if (!path.endsWith('.onnx')) continue;
-    const graph = readGraphSummary(await readFile(local), local);
-    for (const location of graph.externalDataFiles) {
-      const data = externalDataPath(path, location, where);
-      if (!available.has(data)) {
-        throw new HubError('HUB_FILE_NOT_FOUND', `${where}: ${path} keeps its weights in '${location}', but the repository has no ${data}`);
+  return async () => {
+    for (const path of planned) {
+      const local = await fetchFile(path);
+      if (!path.endsWith('.onnx')) continue;
+      const graph = readGraphSummary(await readFile(local), local);
+      for (const location of graph.externalDataFiles) {
+        const data = externalDataPath(path, location, where);
+        if (!available.has(data)) {
+          throw new HubError('HUB_FILE_NOT_FOUND', `${where}: ${path} keeps its weights in '${location}', but the repository has no ${data}`);
+        }
+        if (!files.some((f) => f.path === data)) await fetchFile(data);
       }
-      if (!files.some((f) => f.path === data)) await fetchFile(data);
     }
-  }
-  return { role, repo, revision, commit, dir: cache.snapshot(commit), files, offline };
+    return { role, repo, revision, commit, dir: cache.snapshot(commit), files, offline };
+  };
 }

@@ -197,7 +197,8 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       // the real hub answers 401 for a missing repository when the request carries no token
       if (!repo) return fail(res, token ? 404 : 401, 'RepoNotFound', 'Repository not found');
-      if (repo.allowedTokens) {
+      // a gated repository's file list is public (as on the hub); its files are not
+      if (repo.allowedTokens && !api) {
         if (!token) return fail(res, 401, 'GatedRepo', `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`);
         if (!repo.allowedTokens.includes(token)) return fail(res, 403, 'GatedRepo', `Access to model ${repo.id} is restricted and you are not in the authorized list. Visit ${'https://huggingface.co/'}${repo.id} to ask for access.`);
       }
