@@ -11,8 +11,17 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const config = loadWorkerConfig(env, overrides);
   const logger = createWorkerLogger(config.log.level);
+  if (config.shutdown.exitWithParent) {
+    // stdin is a pipe from the parent; its end means the parent is gone, and with it whoever would read this
+    // process's logs or answers. Nothing is left to drain for: end at once. (A drain here would write logs to the
+    // dead stdout pipe, and the process was seen hanging in that state.)
+    const onParentGone = () => process.kill(process.pid, 'SIGKILL');
+    process.stdin.once('end', onParentGone);
+    process.stdin.once('error', onParentGone);
+    process.stdin.resume();
+  }
   const deviceBusy = new DeviceBusyMeter();
   const worker = await runWorker(config, { logger, engine: () => loadEngine(config, logger, deviceBusy), deviceBusy });
-  exitOnSignals(worker, logger);
+  exitOnSignals(worker, logger, process.exit, config.shutdown.drainTimeoutMs + 2_000);
   return worker;
 }

@@ -81,9 +81,15 @@ export async function runWorker(
 }
 
 /**
- * SIGTERM/SIGINT: stop accepting, finish in-flight calls, exit 0. A second signal exits 1 at once.
+ * SIGTERM/SIGINT: stop accepting, finish in-flight calls, exit 0. A second signal exits 1 at once, and so does
+ * a shutdown still running after `hardDeadlineMs` (a stuck model call or log stream never keeps the process alive).
  */
-export function exitOnSignals(worker: RunningWorker, logger: Logger, exit: (code: number) => void = process.exit) {
+export function exitOnSignals(
+  worker: RunningWorker,
+  logger: Logger,
+  exit: (code: number) => void = process.exit,
+  hardDeadlineMs = Number.POSITIVE_INFINITY,
+) {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -93,6 +99,7 @@ export function exitOnSignals(worker: RunningWorker, logger: Logger, exit: (code
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    if (Number.isFinite(hardDeadlineMs)) setTimeout(() => exit(1), hardDeadlineMs).unref();
     worker.stop().then(
       () => {
         logger.flush();

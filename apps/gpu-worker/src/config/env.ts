@@ -40,6 +40,7 @@ const envSchema = z.object({
   REFDIFF_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   REFDIFF_DRAIN_TIMEOUT_MS: int(0).default(30_000),
   REFDIFF_DRAIN_GRACE_MS: int(0).default(0),
+  REFDIFF_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,7 +66,11 @@ export interface WorkerConfig {
   /** port undefined = no metrics endpoint */
   readonly metrics: { readonly host: string; readonly port: number | undefined };
   /** graceMs: how long health reports NOT_SERVING (new calls refused) before the server closes */
-  readonly shutdown: { readonly drainTimeoutMs: number; readonly graceMs: number };
+  /**
+   * exitWithParent: stdin is a pipe from the process that started this worker (`refdiff serve`); its end means that
+   * parent is gone — even SIGKILLed — so the worker drains and exits instead of living on as an orphan.
+   */
+  readonly shutdown: { readonly drainTimeoutMs: number; readonly graceMs: number; readonly exitWithParent: boolean };
   readonly log: { readonly level: string };
 }
 
@@ -129,7 +134,11 @@ export function loadWorkerConfig(
     },
     cache: { imageBytes: e.REFDIFF_IMAGE_CACHE_BYTES },
     metrics: { host: e.REFDIFF_METRICS_HOST, port: e.REFDIFF_METRICS_PORT },
-    shutdown: { drainTimeoutMs: e.REFDIFF_DRAIN_TIMEOUT_MS, graceMs: e.REFDIFF_DRAIN_GRACE_MS },
+    shutdown: {
+      drainTimeoutMs: e.REFDIFF_DRAIN_TIMEOUT_MS,
+      graceMs: e.REFDIFF_DRAIN_GRACE_MS,
+      exitWithParent: e.REFDIFF_EXIT_WITH_PARENT === '1',
+    },
     log: { level: e.LOG_LEVEL },
   });
 }
