@@ -34,6 +34,8 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: int(25 * 1024 * 1024),
   DB_POOL_MAX: int(10),
   IMAGE_CACHE_SCOPE: z.enum(['tenant', 'global']).default('tenant'),
+  SHUTDOWN_TIMEOUT_MS: int(15_000),
+  IMAGE_STORE: z.enum(['database', 'filesystem']).optional(),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -58,6 +60,10 @@ export interface GatewayConfig {
   readonly imageCacheScope: 'tenant' | 'global';
   /** GraphQL introspection: GRAPHQL_INTROSPECTION, else off when NODE_ENV=production and on otherwise. */
   readonly introspection: boolean;
+  /** SIGTERM/SIGINT: the whole shutdown (HTTP, dispatcher, local worker, database) finishes within this, or exits 1. */
+  readonly shutdownTimeoutMs: number;
+  /** Image bytes in the database rows, or as files under `<dataDir>/images` (default: files in embedded mode). */
+  readonly imageStore: 'database' | 'filesystem';
 }
 
 export class ConfigError extends Error {
@@ -101,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     dbPoolMax: Math.max(1, e.DB_POOL_MAX),
     imageCacheScope: e.IMAGE_CACHE_SCOPE,
+    shutdownTimeoutMs: Math.max(1_000, e.SHUTDOWN_TIMEOUT_MS),
+    imageStore: e.IMAGE_STORE ?? (e.DATABASE_URL ? 'database' : 'filesystem'),
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'on' : e.NODE_ENV !== 'production',
   });
 }

@@ -30,7 +30,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalWorker(logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<LocalWorker> {
+export async function startLocalWorker(
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { killAfterMs?: number } = {},
+): Promise<LocalWorker> {
+  const killAfterMs = options.killAfterMs ?? 8_000;
   const port = await freePort();
   const target = `127.0.0.1:${port}`;
   const log = logger.child({ component: 'local-worker', target });
@@ -39,9 +44,12 @@ export async function startLocalWorker(logger: Logger, env: NodeJS.ProcessEnv = 
 
   const spawnWorker = (): ChildProcess => {
     const child = spawn(process.execPath, [REFDIFF_BIN, 'worker', '--listen', target], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
+      // stdin stays an open pipe: when this process dies, even by SIGKILL, the worker sees its end and exits
+      // (REFDIFF_EXIT_WITH_PARENT) instead of living on as an orphan holding memory and a port.
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { REFDIFF_DRAIN_TIMEOUT_MS: String(Math.max(1_000, killAfterMs - 2_000)), ...env, REFDIFF_EXIT_WITH_PARENT: '1' },
     });
+    child.stdin?.on('error', () => undefined); // EPIPE when the child has exited
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
@@ -80,7 +88,7 @@ export async function startLocalWorker(logger: Logger, env: NodeJS.ProcessEnv = 
         stopping = true;
         const child = handle.process;
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const t = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
         child.once('exit', () => {
           clearTimeout(t);
           resolve();

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ensureAdminKey } from './bootstrap';
 import { openPglite, openPostgres, type Database } from './db/database';
 import { GrpcWorkerPool } from './dispatch/grpc-worker-pool';
+import { FilesystemImageStore } from './images/image-store';
 import type { GatewayConfig } from './env';
 import { startLocalWorker, type LocalWorker } from './local-worker';
 import { createLogger } from './logger';
@@ -43,7 +44,8 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
     if (config.dispatch) {
       let targets = config.workers;
       if (targets.length === 0) {
-        localWorker = await startLocalWorker(logger);
+        // The worker must be gone well within the shutdown deadline: SIGTERM, then SIGKILL at half of it.
+        localWorker = await startLocalWorker(logger, process.env, { killAfterMs: Math.floor(config.shutdownTimeoutMs / 2) });
         const w = localWorker;
         cleanup.push(() => w.stop());
         targets = [localWorker.target];
@@ -60,7 +62,10 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
       dispatcher: { leaseMs: config.leaseMs, callDeadlineMs: config.workerDeadlineMs, imageCacheScope: config.imageCacheScope },
       limits: { maxUploadBytes: config.maxUploadBytes },
       http: { introspection: config.introspection },
-      settings: { maxAttempts: config.maxAttempts },
+      settings: {
+        maxAttempts: config.maxAttempts,
+        imageStore: config.imageStore === 'filesystem' ? new FilesystemImageStore(join(config.dataDir, 'images')) : null,
+      },
     });
     cleanup.push(() => runtime.stop('handback'));
     const port = await runtime.listen(config.port, config.host);

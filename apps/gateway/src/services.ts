@@ -7,6 +7,7 @@ import { RateLimiter } from './common/rate-limiter';
 import type { Database } from './db/database';
 import { QueueRepository } from './dispatch/queue.repository';
 import type { WorkerPool } from './dispatch/worker-pool';
+import type { ImageStore } from './images/image-store';
 import { ImageRepository } from './images/image.repository';
 import { ImageService } from './images/image.service';
 import { CompletionSignal } from './segmentation/completion-signal';
@@ -38,12 +39,14 @@ export interface ServiceSettings {
   authCacheMs?: number;
   maxAttempts?: number;
   waitRecheckMs?: number;
+  /** Where image bytes go; null/absent = the database rows (docs/gateway.md, "Image storage"). */
+  imageStore?: ImageStore | null;
 }
 
 export function createServices(db: Database, logger: Logger, pool: WorkerPool | null, settings: ServiceSettings = {}): Services {
   const keyRepo = new ApiKeyRepository(db.prisma);
   const tenantRepo = new TenantRepository(db.prisma);
-  const imageRepository = new ImageRepository(db.prisma);
+  const imageRepository = new ImageRepository(db.prisma, settings.imageStore ?? null);
   const completion = new CompletionSignal();
   const auth = new AuthService(keyRepo, logger.child({ component: 'auth' }), settings.authCacheMs ?? 5_000);
   return {
@@ -59,7 +62,7 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
       waitRecheckMs: settings.waitRecheckMs ?? 2_000,
     }, () => pool?.knownPacks?.() ?? []),
     usage: new UsageService(new UsageRepository(db.prisma)),
-    queue: new QueueRepository(db.prisma),
+    queue: new QueueRepository(db.prisma, settings.imageStore ?? null),
     completion,
     rateLimiter: new RateLimiter(),
     pool,

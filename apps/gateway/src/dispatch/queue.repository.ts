@@ -8,6 +8,8 @@
 import type { Prisma, PrismaClient } from '../__generated__/prisma/client';
 import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
 import { recordUsageBatch, TX_OPTIONS, type UsageDelta } from '../usage/usage.recorder';
+import type { ImageStore } from '../images/image-store';
+import { resolveBytes } from '../images/image.repository';
 
 export interface ClaimedRequest {
   id: string;
@@ -45,7 +47,10 @@ export interface FailureOutcome {
 }
 
 export class QueueRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly store: ImageStore | null = null,
+  ) {}
 
   /** Claims up to `limit` runnable rows (queued and due, or running with an expired lease) for `owner`. */
   async claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedRequest[]> {
@@ -147,9 +152,10 @@ export class QueueRepository {
     return row?.sha256 ?? null;
   }
 
-  /** Loads the image bytes a claimed row refers to. */
-  imageData(tenantId: string, imageId: string): Promise<{ sha256: string; data: Uint8Array } | null> {
-    return this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, data: true } });
+  /** Loads the image bytes a claimed row refers to (from the row, or the image store). */
+  async imageData(tenantId: string, imageId: string): Promise<{ sha256: string; data: Uint8Array } | null> {
+    const row = await this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, data: true } });
+    return resolveBytes(this.store, tenantId, row);
   }
 
   /** Queue depth per status (admin view). */

@@ -87,7 +87,8 @@ export async function createHttpApp(
       ...protection.plugins,
       stringInputPlugin(),
       errorLoggingPlugin(),
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // On shutdown, requests still open after 3 s (long polls, slow uploads) are cut: the whole stop has a deadline.
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 3_000 }),
     ],
     validationRules: [...protection.validationRules],
     parseOptions: { maxTokens: limits.maxTokens },

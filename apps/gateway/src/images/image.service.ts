@@ -23,7 +23,8 @@ export class ImageService {
     private readonly decodeCheck: (bytes: Uint8Array, maxPixels: number) => Promise<{ width: number; height: number }> = sharpDecodeCheck,
   ) {}
 
-  async upload(principal: Principal | null, bytes: Uint8Array, at = new Date()): Promise<UploadResult> {
+  /** `sha256`: the bytes' hash when the caller computed it while reading them (the upload route does). */
+  async upload(principal: Principal | null, bytes: Uint8Array, at = new Date(), sha256?: string): Promise<UploadResult> {
     const p = requireScope(principal, 'SEGMENT');
     if (bytes.length === 0) throw new GatewayError('BAD_USER_INPUT', 'the upload is empty');
     if (bytes.length > p.limits.maxImageBytes) {
@@ -48,10 +49,9 @@ export class ImageService {
     } catch (err) {
       throw new GatewayError('BAD_USER_INPUT', `the image cannot be decoded: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
     const result = await this.images.insertOnce(
       p.tenantId,
-      { sha256, format: header.format, byteSize: bytes.length, width: shown.width, height: shown.height, data: bytes },
+      { sha256: sha256 ?? createHash('sha256').update(bytes).digest('hex'), format: header.format, byteSize: bytes.length, width: shown.width, height: shown.height, data: bytes },
       p.limits.maxStorageBytes,
       at,
     );
@@ -90,6 +90,8 @@ export { isUuid } from '../common/ids';
  */
 async function sharpDecodeCheck(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
   const { default: sharp } = await import('sharp');
+  // One libvips thread per decode: on a small machine the default (one per core) starves the event loop.
+  if (sharp.concurrency() !== 1) sharp.concurrency(1);
   const image = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' });
   const meta = await image.metadata();
   await image.stats();

@@ -219,7 +219,7 @@ export type ImageGroupByOutputType = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data: runtime.Bytes | null
   createdAt: Date
   _count: ImageCountAggregateOutputType | null
   _avg: ImageAvgAggregateOutputType | null
@@ -254,7 +254,7 @@ export type ImageWhereInput = {
   byteSize?: Prisma.IntFilter<"Image"> | number
   width?: Prisma.IntFilter<"Image"> | number
   height?: Prisma.IntFilter<"Image"> | number
-  data?: Prisma.BytesFilter<"Image"> | runtime.Bytes
+  data?: Prisma.BytesNullableFilter<"Image"> | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFilter<"Image"> | Date | string
   tenant?: Prisma.XOR<Prisma.TenantScalarRelationFilter, Prisma.TenantWhereInput>
   segmentations?: Prisma.SegmentationRequestListRelationFilter
@@ -268,7 +268,7 @@ export type ImageOrderByWithRelationInput = {
   byteSize?: Prisma.SortOrder
   width?: Prisma.SortOrder
   height?: Prisma.SortOrder
-  data?: Prisma.SortOrder
+  data?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   tenant?: Prisma.TenantOrderByWithRelationInput
   segmentations?: Prisma.SegmentationRequestOrderByRelationAggregateInput
@@ -286,7 +286,7 @@ export type ImageWhereUniqueInput = Prisma.AtLeast<{
   byteSize?: Prisma.IntFilter<"Image"> | number
   width?: Prisma.IntFilter<"Image"> | number
   height?: Prisma.IntFilter<"Image"> | number
-  data?: Prisma.BytesFilter<"Image"> | runtime.Bytes
+  data?: Prisma.BytesNullableFilter<"Image"> | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFilter<"Image"> | Date | string
   tenant?: Prisma.XOR<Prisma.TenantScalarRelationFilter, Prisma.TenantWhereInput>
   segmentations?: Prisma.SegmentationRequestListRelationFilter
@@ -300,7 +300,7 @@ export type ImageOrderByWithAggregationInput = {
   byteSize?: Prisma.SortOrder
   width?: Prisma.SortOrder
   height?: Prisma.SortOrder
-  data?: Prisma.SortOrder
+  data?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.ImageCountOrderByAggregateInput
   _avg?: Prisma.ImageAvgOrderByAggregateInput
@@ -320,7 +320,7 @@ export type ImageScalarWhereWithAggregatesInput = {
   byteSize?: Prisma.IntWithAggregatesFilter<"Image"> | number
   width?: Prisma.IntWithAggregatesFilter<"Image"> | number
   height?: Prisma.IntWithAggregatesFilter<"Image"> | number
-  data?: Prisma.BytesWithAggregatesFilter<"Image"> | runtime.Bytes
+  data?: Prisma.BytesNullableWithAggregatesFilter<"Image"> | runtime.Bytes | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Image"> | Date | string
 }
 
@@ -331,7 +331,7 @@ export type ImageCreateInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
   tenant: Prisma.TenantCreateNestedOneWithoutImagesInput
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutImageInput
@@ -345,7 +345,7 @@ export type ImageUncheckedCreateInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutImageInput
 }
@@ -357,7 +357,7 @@ export type ImageUpdateInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tenant?: Prisma.TenantUpdateOneRequiredWithoutImagesNestedInput
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutImageNestedInput
@@ -371,7 +371,7 @@ export type ImageUncheckedUpdateInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutImageNestedInput
 }
@@ -384,7 +384,7 @@ export type ImageCreateManyInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
 }
 
@@ -395,7 +395,7 @@ export type ImageUpdateManyMutationInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -407,7 +407,7 @@ export type ImageUncheckedUpdateManyInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -525,8 +525,8 @@ export type EnumImageFormatFieldUpdateOperationsInput = {
   set?: $Enums.ImageFormat
 }
 
-export type BytesFieldUpdateOperationsInput = {
-  set?: runtime.Bytes
+export type NullableBytesFieldUpdateOperationsInput = {
+  set?: runtime.Bytes | null
 }
 
 export type ImageCreateNestedOneWithoutSegmentationsInput = {
@@ -550,7 +550,7 @@ export type ImageCreateWithoutTenantInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutImageInput
 }
@@ -562,7 +562,7 @@ export type ImageUncheckedCreateWithoutTenantInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutImageInput
 }
@@ -604,7 +604,7 @@ export type ImageScalarWhereInput = {
   byteSize?: Prisma.IntFilter<"Image"> | number
   width?: Prisma.IntFilter<"Image"> | number
   height?: Prisma.IntFilter<"Image"> | number
-  data?: Prisma.BytesFilter<"Image"> | runtime.Bytes
+  data?: Prisma.BytesNullableFilter<"Image"> | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFilter<"Image"> | Date | string
 }
 
@@ -615,7 +615,7 @@ export type ImageCreateWithoutSegmentationsInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
   tenant: Prisma.TenantCreateNestedOneWithoutImagesInput
 }
@@ -628,7 +628,7 @@ export type ImageUncheckedCreateWithoutSegmentationsInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
 }
 
@@ -655,7 +655,7 @@ export type ImageUpdateWithoutSegmentationsInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tenant?: Prisma.TenantUpdateOneRequiredWithoutImagesNestedInput
 }
@@ -668,7 +668,7 @@ export type ImageUncheckedUpdateWithoutSegmentationsInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -679,7 +679,7 @@ export type ImageCreateManyTenantInput = {
   byteSize: number
   width: number
   height: number
-  data: runtime.Bytes
+  data?: runtime.Bytes | null
   createdAt?: Date | string
 }
 
@@ -690,7 +690,7 @@ export type ImageUpdateWithoutTenantInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutImageNestedInput
 }
@@ -702,7 +702,7 @@ export type ImageUncheckedUpdateWithoutTenantInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutImageNestedInput
 }
@@ -714,7 +714,7 @@ export type ImageUncheckedUpdateManyWithoutTenantInput = {
   byteSize?: Prisma.IntFieldUpdateOperationsInput | number
   width?: Prisma.IntFieldUpdateOperationsInput | number
   height?: Prisma.IntFieldUpdateOperationsInput | number
-  data?: Prisma.BytesFieldUpdateOperationsInput | runtime.Bytes
+  data?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -829,7 +829,10 @@ export type $ImagePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     byteSize: number
     width: number
     height: number
-    data: runtime.Bytes
+    /**
+     * The bytes, or null when they live in the image store (embedded mode: files under the data folder).
+     */
+    data: runtime.Bytes | null
     createdAt: Date
   }, ExtArgs["result"]["image"]>
   composites: {}

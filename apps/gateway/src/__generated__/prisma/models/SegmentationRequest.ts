@@ -1021,10 +1021,6 @@ export type NullableFloatFieldUpdateOperationsInput = {
   divide?: number
 }
 
-export type NullableBytesFieldUpdateOperationsInput = {
-  set?: runtime.Bytes | null
-}
-
 export type SegmentationRequestCreateWithoutTenantInput = {
   id?: string
   expression: string

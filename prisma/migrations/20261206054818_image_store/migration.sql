@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "images" ALTER COLUMN "data" DROP NOT NULL;
