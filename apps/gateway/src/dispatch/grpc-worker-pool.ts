@@ -174,8 +174,10 @@ export class GrpcWorkerPool implements WorkerPool {
     }
   }
 
+  /** The packs the pool's members last reported (a member that went down keeps its last report). */
   knownPacks(): { limits: PackLimits; text: TextFrontEnd | null }[] {
-    return [...this.packs.values()].map((p) => ({ limits: p.limits, text: p.text }));
+    const current = new Set([...this.members.values()].map((m) => m.pack));
+    return [...this.packs].filter(([key]) => current.has(key)).map(([, p]) => ({ limits: p.limits, text: p.text }));
   }
 
   /** Resolves when every tokenizer being fetched has arrived (tests, and start-up). */

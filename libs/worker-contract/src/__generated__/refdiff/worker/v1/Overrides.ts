@@ -24,25 +24,37 @@ export interface Overrides {
    */
   'beta'?: (number | string);
   /**
-   * reference fusion weights (hard, soft, generative)
+   * reference fusion weights (hard, soft, generative), each in [0, 100], not all 0
    */
   'weights'?: (_refdiff_worker_v1_FusionWeights | null);
   /**
-   * side of the padded square fed to SD (multiple of 64)
+   * side of the padded square fed to SD: a multiple of 64 in [64, 2048]
    */
   'imageSize'?: (number);
+  /**
+   * DDIM steps in [2, 1000]; floor(strength * steps) UNet passes must be 1..8
+   */
   'steps'?: (number);
   /**
-   * in (0, 1]
+   * in (0, 1)
    */
   'strength'?: (number | string);
+  /**
+   * in [1, 50]
+   */
   'guidanceScale'?: (number | string);
   /**
    * 1, 2, 4 or 8
    */
   'attentionLevel'?: (number);
   'attentionKind'?: (_refdiff_worker_v1_AttentionKind);
+  /**
+   * in [1, 1000]
+   */
   'topK'?: (number);
+  /**
+   * pixels; overrides min_area_ratio
+   */
   'minArea'?: (number);
   'positionalBias'?: (_refdiff_worker_v1_PositionalBias);
   'thresholdMode'?: (_refdiff_worker_v1_ThresholdMode);
@@ -55,7 +67,7 @@ export interface Overrides {
    */
   'biasBranch'?: (_refdiff_worker_v1_DiscriminativeBranch);
   /**
-   * text targets of the hard and soft branches: weights of (sentence, root word)
+   * text targets of the hard and soft branches: weights of (sentence, root word), each in [0, 1], not both 0
    */
   'hardText'?: (_refdiff_worker_v1_TextWeights | null);
   'softText'?: (_refdiff_worker_v1_TextWeights | null);
@@ -65,7 +77,7 @@ export interface Overrides {
   'fusion'?: (_refdiff_worker_v1_Preset);
   'clipResolution'?: (_refdiff_worker_v1_ClipResolution);
   /**
-   * longest side of a full-resolution CLIP input
+   * longest side of a full-resolution CLIP input, in [the pack's CLIP size, 4096]
    */
   'clipMaxSide'?: (number);
   /**
@@ -101,25 +113,37 @@ export interface Overrides__Output {
    */
   'beta'?: (number);
   /**
-   * reference fusion weights (hard, soft, generative)
+   * reference fusion weights (hard, soft, generative), each in [0, 100], not all 0
    */
   'weights': (_refdiff_worker_v1_FusionWeights__Output | null);
   /**
-   * side of the padded square fed to SD (multiple of 64)
+   * side of the padded square fed to SD: a multiple of 64 in [64, 2048]
    */
   'imageSize'?: (number);
+  /**
+   * DDIM steps in [2, 1000]; floor(strength * steps) UNet passes must be 1..8
+   */
   'steps'?: (number);
   /**
-   * in (0, 1]
+   * in (0, 1)
    */
   'strength'?: (number);
+  /**
+   * in [1, 50]
+   */
   'guidanceScale'?: (number);
   /**
    * 1, 2, 4 or 8
    */
   'attentionLevel'?: (number);
   'attentionKind': (_refdiff_worker_v1_AttentionKind__Output);
+  /**
+   * in [1, 1000]
+   */
   'topK'?: (number);
+  /**
+   * pixels; overrides min_area_ratio
+   */
   'minArea'?: (number);
   'positionalBias': (_refdiff_worker_v1_PositionalBias__Output);
   'thresholdMode': (_refdiff_worker_v1_ThresholdMode__Output);
@@ -132,7 +156,7 @@ export interface Overrides__Output {
    */
   'biasBranch': (_refdiff_worker_v1_DiscriminativeBranch__Output);
   /**
-   * text targets of the hard and soft branches: weights of (sentence, root word)
+   * text targets of the hard and soft branches: weights of (sentence, root word), each in [0, 1], not both 0
    */
   'hardText': (_refdiff_worker_v1_TextWeights__Output | null);
   'softText': (_refdiff_worker_v1_TextWeights__Output | null);
@@ -142,7 +166,7 @@ export interface Overrides__Output {
   'fusion': (_refdiff_worker_v1_Preset__Output);
   'clipResolution': (_refdiff_worker_v1_ClipResolution__Output);
   /**
-   * longest side of a full-resolution CLIP input
+   * longest side of a full-resolution CLIP input, in [the pack's CLIP size, 4096]
    */
   'clipMaxSide'?: (number);
   /**
