@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readGraphSummary } from '../onnx/wire';
-import { deriveGraphConstants, type GraphRole } from '../prepare/graph-constants';
+import { deriveGraphConstants, type GraphConstants, type GraphRole } from '../prepare/graph-constants';
 import { checkPackFiles, readManifest, sha256Bytes, type FileCheck, type VerifyMode } from '../manifest/manifest-io';
 import { MODEL_ROLES, type Manifest } from '../manifest/manifest.schema';
 import { contractProblems } from '../pack/pack-session';
@@ -26,6 +26,8 @@ export interface Inspection {
   readonly files: readonly FileCheck[];
   /** every problem found, each naming its file or tensor; empty when the pack is sound */
   readonly problems: readonly string[];
+  /** the constants re-derived from the graphs (with sessions, when every graph loaded) */
+  readonly derived?: GraphConstants;
 }
 
 export async function inspectPack(dir: string, options: InspectOptions = {}): Promise<Inspection> {
@@ -33,6 +35,7 @@ export async function inspectPack(dir: string, options: InspectOptions = {}): Pr
   const { manifest, text } = await readManifest(packDir);
   const files = await checkPackFiles(packDir, manifest, options.verify ?? 'sha256');
   const problems = files.filter((f) => !f.ok).map((f) => `${f.path}: ${f.problem}`);
+  let derived: GraphConstants | undefined;
   if (options.sessions ?? true) {
     const runtime = options.runtime ?? createOnnxRuntime({ executionProvider: 'cpu', graphOptimization: 'basic', quiet: true });
     const bad = new Set(files.filter((f) => !f.ok).map((f) => f.path));
@@ -47,16 +50,20 @@ export async function inspectPack(dir: string, options: InspectOptions = {}): Pr
         problems.push(`${role} (${entry.file}): ${(err as Error).message}`);
       }
     }
-    if (problems.length === 0) problems.push(...(await constantProblems(packDir, manifest, runtime)));
+    if (problems.length === 0) {
+      const checked = await constantProblems(packDir, manifest, runtime);
+      problems.push(...checked.problems);
+      derived = checked.derived;
+    }
   }
-  return { manifest, manifestSha256: sha256Bytes(text), files, problems };
+  return { manifest, manifestSha256: sha256Bytes(text), files, problems, ...(derived ? { derived } : {}) };
 }
 
 /**
  * Re-derives from the pack's graphs what prepare read from them (graph-constants.ts) and lists every constant of
  * the manifest that differs, and every disagreement between the pack's models.
  */
-async function constantProblems(packDir: string, manifest: Manifest, runtime: ModelRuntime): Promise<string[]> {
+async function constantProblems(packDir: string, manifest: Manifest, runtime: ModelRuntime): Promise<{ problems: string[]; derived?: GraphConstants }> {
   const roles: GraphRole[] = ['sdTextEncoder', 'vaeEncoder', 'unet', 'clipText', 'clipVision', 'samEncoder', 'samDecoder'];
   const graphs = Object.fromEntries(
     await Promise.all(
@@ -80,7 +87,7 @@ async function constantProblems(packDir: string, manifest: Manifest, runtime: Mo
       runtime,
     });
   } catch (err) {
-    return [`models disagree: ${(err as Error).message}`];
+    return { problems: [`models disagree: ${(err as Error).message}`] };
   }
   const problems: string[] = [];
   const compare = (field: string, manifestValue: number, graphValue: number | undefined, file: string) => {
@@ -93,7 +100,7 @@ async function constantProblems(packDir: string, manifest: Manifest, runtime: Mo
   compare('sam.inputSize', c.sam.inputSize, d.sam.inputSize, graphs.samEncoder.label);
   compare('sam.lowResSize', c.sam.lowResSize, d.sam.lowResSize, graphs.samDecoder.label);
   if (!d.sd.vaeDeterministic) problems.push(`${graphs.vaeEncoder.label}: two runs on the same image gave different latents (the VAE samples; prepare the pack again)`);
-  return problems;
+  return { problems, derived: d };
 }
 
 const tensors = (ts: readonly TensorSpec[]) => ts.map((t) => `${t.name} ${t.dtype} ${describeShape(t.shape)}`);
@@ -127,7 +134,20 @@ export function formatInspection(dir: string, inspection: Inspection): string {
   const mv = m.models.clipVisionMasked;
   lines.push(`masked CLIP vision: input ${mv.biasInput} [batch, 1, ${mv.tokens}, ${mv.tokens}], blocked bias ${mv.blockedBias}`);
   lines.push(`constants: ${JSON.stringify(m.constants)}`);
-  lines.push(inspection.problems.length ? `${inspection.problems.length} problem(s):` : 'ok: every file matches the manifest');
+  const d = inspection.derived;
+  if (d) {
+    lines.push(
+      `read from the graphs: VAE ×${d.sd.vaeDownsample} to ${d.sd.latentChannels} channels (${d.sd.vaeDeterministic ? 'deterministic' : 'SAMPLES'}), ` +
+        `SD text width ${d.sd.textHiddenSize}${d.sd.crossAttentionWidth !== undefined ? ` (UNet cross-attention ${d.sd.crossAttentionWidth})` : ''}, ` +
+        `CLIP projection ${d.clip.embedDim}, SAM ${d.sam.inputSize ?? '?'} px → embeddings [${d.sam.embedding?.join(', ') ?? '?'}], low-res ${d.sam.lowResSize}, ` +
+        `tokenizer ids ≤ ${d.tokens.tokenizerMaxId}, vocabularies ${JSON.stringify(d.tokens.vocab)}, positions ${JSON.stringify(d.tokens.positions)}`,
+    );
+  }
+  lines.push(
+    inspection.problems.length
+      ? `${inspection.problems.length} problem(s):`
+      : `ok: every file matches the manifest${d ? ', and its constants equal what the graphs say' : ''}`,
+  );
   for (const p of inspection.problems) lines.push(`  ${p}`);
   return `${lines.join('\n')}\n`;
 }
