@@ -36,7 +36,7 @@ describe('prepare derives the constants the graphs tell', () => {
       unet: { hidden: v.hidden, channels: v.channels },
       vae: v.variant,
       vaeOptions: { downsample: v.downsample, channels: v.channels, sampling: v.sampling, attention: true },
-      sdText: { hidden: v.hidden },
+      sdText: { hidden: v.hidden, positions: 100 },
       clipEmbed: { text: v.text, vision: v.vision },
       samSizes: v.sam,
     });
@@ -44,6 +44,7 @@ describe('prepare derives the constants the graphs tell', () => {
     const { manifest } = await preparePack({ ...dirs, out, name: 'g', constants: { sd: { imageSize: 64 * v.downsample } } });
     expect(manifest.constants.sd).toMatchObject({ vaeDownsample: v.downsample, latentChannels: v.channels, textHiddenSize: v.hidden });
     expect(manifest.constants.clip.embedDim).toBe(v.text);
+    expect(manifest.tokenizer.contextLength).toBe(77); // input_ids' fixed sequence dim, within the 100 positions
     expect(manifest.constants.sam.lowResSize).toBe(v.sam.lowRes);
     // the VAE's one-head attention over the latent cells: (HW)² per item, measured and recorded for the preflight
     expect(manifest.models.vaeEncoder.attentionPeak).toEqual({
@@ -86,6 +87,12 @@ describe('prepare derives the constants the graphs tell', () => {
       const dirs = await exportsWith(o);
       await expect(preparePack({ ...dirs, out: join(root, `bad-${n++}`), name: 'x' })).rejects.toMatchObject({ code: 'CONTRACT_MISMATCH', message: expect.stringMatching(message) });
     }
+    // a position table of 60: a context of 77 does not fit it
+    const short = await exportsWith({ sdText: { positions: 60 } });
+    await expect(preparePack({ ...short, out: join(root, `bad-${n++}`), name: 'x', constants: { tokenizer: { contextLength: 77 } } })).rejects.toMatchObject({
+      code: 'CONTRACT_MISMATCH',
+      message: expect.stringMatching(/the context length 77 exceeds .*text_encoder\/model\.onnx's position table \(60 positions\)/),
+    });
     const dirs = await exportsWith({ vaeOptions: { downsample: 2 } });
     await expect(preparePack({ ...dirs, out: join(root, `bad-${n++}`), name: 'x', constants: { sd: { vaeDownsample: 8 } } })).rejects.toMatchObject({
       code: 'CONTRACT_MISMATCH',

@@ -19,7 +19,7 @@ import type { ModelRuntime, RuntimeLogger, TensorSpec } from '../runtime/runtime
 import { zeros } from '../runtime/tensors';
 import { addClipAttentionBias, ATTENTION_BIAS_INPUT } from './clip-surgery';
 import { locateExports } from './export-layout';
-import { deriveGraphConstants, type GraphConstants } from './graph-constants';
+import { deriveGraphConstants, textEmbeddingTables, type GraphConstants } from './graph-constants';
 import { attentionPeakOf, exposeSoftmaxOutputs, runSoftmaxProbe } from './memory-probe';
 import { exposeVaeMean } from './vae-surgery';
 import { probeClipVision, probeUnet, type ProbedReadout } from './probes';
@@ -246,6 +246,13 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     }
 
     // --- what the graphs tell: sizes read or probed, cross-model agreement checked (graph-constants.ts)
+    // the context length: a text model's fixed sequence dim, else the shorter position table, else SD's 77
+    const fixedSeq = [sdText, clipText].map((m) => num(m.inputs.find((i) => i.name === 'input_ids'), 1)).filter((d): d is number => d !== undefined);
+    const positionTables = [sdText.summary, clipText.summary].map((g) => textEmbeddingTables(g).positions).filter((p): p is number => p !== undefined);
+    if (options.constants?.tokenizer?.contextLength === undefined) {
+      if (fixedSeq.length > 0) tok.contextLength = Math.min(...fixedSeq);
+      else if (positionTables.length > 0) tok.contextLength = Math.min(...positionTables);
+    }
     const unetBytes = await readFile(files.unet);
     const unetG = readGraphSummary(unetBytes, files.unet);
     const clipVisionSummary = readGraphSummary(await readFile(files.clipVision), files.clipVision);

@@ -2,11 +2,15 @@
 import { valueInfo, type GraphSpec } from '../onnx/graph-builder';
 import { attention, Builder, prng, type AttentionLayout } from './tiny-graphs';
 
-export function tinySdTextEncoder(o: { idsDtype: 'int32' | 'int64'; hidden?: number; vocab?: number; seed?: number; batch?: number }): GraphSpec {
+export function tinySdTextEncoder(o: { idsDtype: 'int32' | 'int64'; hidden?: number; vocab?: number; seed?: number; batch?: number; positions?: number }): GraphSpec {
   const b = new Builder(prng(o.seed ?? 2));
   const d = o.hidden ?? 8;
   const emb = b.op('Gather', [b.weight('token_embedding', [o.vocab ?? 64, d]), 'input_ids'], 'embedded', '/embeddings/Gather', { axis: 0 });
-  const h = b.op('Add', [emb, b.weight('position_embedding', [77, d])], 'h0', '/embeddings/Add');
+  // a position table gathered by position ids, as transformers' CLIPTextEmbeddings (or a table added whole)
+  const pos = o.positions
+    ? b.op('Gather', [b.weight('position_embedding', [o.positions, d]), b.ints('position_ids', [...Array(77).keys()])], 'pos', '/embeddings/position_embedding/Gather', { axis: 0 })
+    : b.weight('position_embedding', [77, d]);
+  const h = b.op('Add', [emb, pos], 'h0', '/embeddings/Add');
   b.op('Tanh', [h], 'last_hidden_state', '/final_layer_norm/Tanh');
   b.op('ReduceMean', ['last_hidden_state'], 'pooler_output', '/pooler/ReduceMean', { axes: [1], keepdims: 0 });
   return {

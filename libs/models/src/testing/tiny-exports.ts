@@ -25,7 +25,7 @@ export interface TinyExportOptions {
   /** more VAE variations (downsampling, sampling, attention) */
   readonly vaeOptions?: Omit<TinyVaeOptions, 'variant'>;
   /** SD text encoder hidden width (default 8, the tiny UNet's cross-attention width) and vocabulary size */
-  readonly sdText?: { readonly hidden?: number; readonly vocab?: number };
+  readonly sdText?: { readonly hidden?: number; readonly vocab?: number; readonly positions?: number };
   /** CLIP text and vision projection widths (default 6) */
   readonly clipEmbed?: { readonly text?: number; readonly vision?: number };
   /** SAM embedding channels, grid and low-res mask size */
