@@ -129,7 +129,13 @@ export function registerModelsCommands(program: Command): void {
     false,
   ).action(async (o: PullCliOptions) => {
     if (o.prepare && !o.out) throw new Error("required option '--out <dir>' not specified (or pass --no-prepare to only download)");
-    if (o.prepare) checkPackOptions(o);
+    if (o.prepare) {
+      checkPackOptions(o);
+      // prepare refuses a non-empty --out; say so before downloading gigabytes
+      const { readdir } = await import('node:fs/promises');
+      const entries = await readdir(o.out).catch(() => [] as string[]);
+      if (entries.length > 0) throw new Error(`OUTPUT_EXISTS: ${o.out} exists and is not empty; choose a new folder for the pack (or remove it)`);
+    }
     const { pullFromCli } = await import('./pull/pull-cli');
     const pulled = await pullFromCli({
       repos: { sd: { repo: o.sdRepo, revision: o.sdRevision }, clip: { repo: o.clipRepo, revision: o.clipRevision }, sam: { repo: o.samRepo, revision: o.samRevision } },

@@ -78,6 +78,7 @@ describe.runIf(await realExportsAvailable())('refdiff models pull', () => {
     const before = hub.requests.length;
     await expect(run('models', 'pull', '--out', join(root, 'x'), '--kinds', 'scores')).rejects.toThrow("--kinds takes logits and/or probs, got 'scores'");
     await expect(run('models', 'pull')).rejects.toThrow(/--out/);
+    await expect(run('models', 'pull', '--out', root)).rejects.toThrow(`OUTPUT_EXISTS: ${root} exists and is not empty`);
     expect(hub.requests.length).toBe(before);
   });
 });
