@@ -1,4 +1,4 @@
-import type { BiasBranch, Preset, SegmentOptions, TextWeights } from './segment.types';
+import type { BiasBranch, Preset, SegmentOptions, SegmentOverrides, TextWeights } from './segment.types';
 
 /**
  * The one validation of per-request method options, shared by every entry: the engine (resolveSettings), the gRPC
@@ -147,6 +147,12 @@ export const PRESET_DEFAULTS: Readonly<Record<Preset, PresetDefaults>> = Object.
     maskedLayer: 2,
   }),
 });
+
+// Every per-request constant has a preset value and a rule here: a setting added to SegmentOverrides without one
+// fails to compile (then add it to PRESET_DEFAULTS, checkSegmentOptions, OPTION_TABLE and the three entries).
+type WithoutDefault = Exclude<keyof SegmentOverrides, keyof PresetDefaults>;
+const everyOverrideHasADefault: [WithoutDefault] extends [never] ? true : WithoutDefault = true;
+void everyOverrideHasADefault;
 
 /** Options merged with their preset's defaults (what the engine runs; with PackLimits, imageSize and clipResolution filled). */
 export type MergedOptions = PresetDefaults & { readonly preset: Preset };
