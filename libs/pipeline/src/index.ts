@@ -46,7 +46,7 @@ export {
   type ThresholdMode,
   type WeightFreeProposals,
 } from './proposals/weight-free-proposals';
-export { generativeScores } from './proposals/generative-score';
+export { generativeScores, generativeScoresFromRuns, maskRuns } from './proposals/generative-score';
 
 export { samGeometry, samPointGrid, type SamGeometry } from './sam/sam-geometry';
 export { SamMaskUpscaler, composeAxis, type ComposedAxis, type UpscaleStats } from './sam/mask-upscale';

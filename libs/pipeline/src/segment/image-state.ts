@@ -8,6 +8,7 @@ import { padToSquare, type SquarePlacement } from '../image/square-pad';
 import type { RefDiffModels } from '../ports/ref-diff-models';
 import { samGeometry, samPointGrid } from '../sam/sam-geometry';
 import { SamMaskGenerator } from '../sam/sam-mask-generator';
+import { maskRuns } from '../proposals/generative-score';
 import type { CallContext } from './call-context';
 import { PipelineError } from '../errors/pipeline.errors';
 import type { Sized } from './image-cache';
@@ -20,6 +21,8 @@ export interface SamProposals {
   readonly masks: Uint8Array[];
   readonly areas: number[];
   readonly boxes: [number, number, number, number][];
+  /** each mask's runs of 1s (maskRuns), for the per-expression generative scores */
+  readonly runs: Int32Array[];
   /** counts per AMG stage */
   readonly stages: { decoded: number; passedIou: number; passedStability: number; kept: number };
 }
@@ -135,7 +138,7 @@ export class ImageState implements Sized {
   samProposals(models: RefDiffModels, ctx: CallContext): Promise<SamProposals> {
     return this.memo(
       'sam',
-      (v) => v.masks.reduce((a, m) => a + m.byteLength, 0),
+      (v) => v.masks.reduce((a, m) => a + m.byteLength, 0) + v.runs.reduce((a, r) => a + r.byteLength, 0),
       async () => {
         const c = models.constants.sam;
         const input = await ctx.time('samPreprocessMs', () =>
@@ -169,7 +172,7 @@ export class ImageState implements Sized {
           // the generator's area and box are exactly those of the materialised mask (tested): no rescan
           const areas = kept.map((k) => k.area);
           const boxes = kept.map((k) => [...k.box] as [number, number, number, number]);
-          return { masks, areas, boxes, stages: { ...generator.counts } };
+          return { masks, areas, boxes, runs: masks.map((m) => maskRuns(m)), stages: { ...generator.counts } };
         });
       },
     );

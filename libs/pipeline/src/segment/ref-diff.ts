@@ -5,7 +5,7 @@ import { gaussianNoise } from '../diffusion/gaussian-rng';
 import { maskArea, maskBox } from '../masks/binary-mask';
 import { encodeRle } from '../masks/coco-rle';
 import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
-import { generativeScores } from '../proposals/generative-score';
+import { generativeScores, generativeScoresFromRuns } from '../proposals/generative-score';
 import { weightFreeFailure, weightFreeMask, weightFreeProposals } from '../proposals/weight-free-proposals';
 import { filterProposals, fullImageMask } from '../sam/proposal-filter';
 import { argmax, fuseScores, type FusionPreset } from '../scoring/score-fusion';
@@ -423,7 +423,8 @@ class RefDiffEngine implements RefDiff {
         // nothing large enough: the topK largest compete rather than no answer at all
         if (!keep.some((k) => k === 1)) keep = filterProposals(areas, { topK: s.topK, minArea: 0 });
       }
-      sG = generativeScores(c, masks);
+      // SAM's masks come with their runs (once per image): the same sums, reading only the masks' pixels
+      sG = samIndices ? generativeScoresFromRuns(c, sam.runs) : generativeScores(c, masks);
     } else {
       const wf = weightFreeProposals(c, W, H, { mode: s.thresholdMode });
       const failure = weightFreeFailure(c, wf);
