@@ -1,13 +1,14 @@
 import { assertLength, PipelineError } from '../errors/pipeline.errors';
 import { resizeImage } from '../image/image-resize';
+import { resizePilBilinear } from '../image/pil-resample';
 import { assertRgbImage, type RgbImage } from '../image/rgb-image';
 import { maskBox } from '../masks/binary-mask';
 
 /**
  * The "hard" CLIP input f(x ⊙ P ⊙ M): pixels × bias × mask (black outside), truncated to 8 bits as numpy's
  * astype(uint8) does, cropped to the mask's tight box, then
- * - `short-side` (reference: torchvision Resize(224) on a PIL image, bilinear with antialias — libvips `linear` is
- *   the close equivalent) → short side = size, aspect kept, no centre crop; `maxSide` caps the long side (the
+ * - `short-side` (reference: torchvision Resize(224) on a PIL image = PIL's bilinear with its antialiasing, here
+ *   the bit-exact port of it) → short side = size, aspect kept, no centre crop; `maxSide` caps the long side (the
  *   whole crop scaled down, aspect kept) — the reference has no cap;
  * - `padded-square`: the crop centred on a black square, resized to size×size (bicubic) — what a fixed-size
  *   224 encoder takes.
@@ -54,7 +55,7 @@ export async function maskedClipCrop(
       w = Math.max(1, Math.min(maxSide, Math.round(w * k)));
       h = Math.max(1, Math.min(maxSide, Math.round(h * k)));
     }
-    return resizeImage(region, w, h, 'linear');
+    return resizePilBilinear(region, w, h);
   }
   if (mode !== 'padded-square') throw new PipelineError('INVALID_VALUE', `CLIP crop mode must be 'short-side' or 'padded-square', got ${String(mode)}`);
   const side = Math.max(cw, ch);
