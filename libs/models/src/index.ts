@@ -7,7 +7,7 @@ export type * from './runtime/runtime.types';
 export { loadPack, packConstants, type LoadPackOptions } from './pack/load-pack';
 export { PackModels, type CallRole } from './pack/pack-models';
 export { ATTENTION_COPIES, largestAttention, parseByteSize } from './pack/memory-preflight';
-export { preparePack, DEFAULT_CONSTANTS, type PreparePackOptions } from './prepare/prepare-pack';
+export { preparePack, DEFAULT_CONSTANTS, PREPARE_REVISION, type PreparePackOptions } from './prepare/prepare-pack';
 export type { AttentionKind } from './prepare/unet-surgery';
 export * from './fixture/index';
 export { pullExports, type PullExportsOptions, type PullResult, type PulledRepo, type RepoRef } from './pull/pull-exports';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack, parseByteSize } from '@refdiff/models';
+import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack, parseByteSize, PREPARE_REVISION } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 
 export interface EngineOptions {
@@ -17,9 +17,12 @@ export function cacheDir(): string {
   return process.env.REFDIFF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refdiff');
 }
 
-/** A hash of the fixture's export bytes and constants (~0.1 s): a changed fixture design gets a new cache folder. */
+/**
+ * A hash of the fixture's export bytes, constants and prepare's revision (~0.1 s): a changed fixture design or a
+ * prepare that writes different graphs gets a new cache folder.
+ */
 export function fixtureDesignHash(): string {
-  const h = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS));
+  const h = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS)).update(PREPARE_REVISION);
   for (const [path, bytes] of fixtureExportFiles()) h.update(path).update(bytes);
   return h.digest('hex').slice(0, 16);
 }

@@ -101,10 +101,14 @@ export const manifestSchema = z.strictObject({
       /** tokens per image at imageSize: 1 + (imageSize / patchSize)² (at other sizes, with dynamicImageSize: 1 + gh·gw) */
       tokens: positiveInt,
       /**
-       * region-embedding output after encoder layer k (index k − 1; the last is image_embeds): the region token's
-       * hidden state through the export's own readout (final layernorm + projection). Absent: only image_embeds.
+       * The reference's form (prepare makes it): the CLS token is replaced by N region tokens, N = the bias' token
+       * count − patches, so one call scores every region; `regionOutputs[k − 1]` is [N, E], the region tokens after
+       * encoder layer k through the export's own readout (final layernorm + projection); the last is region_embeds.
+       * Absent: one region per batch item, read at image_embeds (last layer only).
        */
-      layerOutputs: z.array(z.string().min(1)).min(1).optional(),
+      regionOutputs: z.array(z.string().min(1)).min(1).optional(),
+      /** written by one earlier prepare (per-batch-item readouts per layer); read as absent */
+      layerOutputs: z.array(z.string().min(1)).optional(),
       /** the bias that blocks attention (finite: −1e4, not −∞, as the reference export) */
       blockedBias: z.number().negative(),
     }),

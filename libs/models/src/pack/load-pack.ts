@@ -58,7 +58,7 @@ export function packConstants(manifest: Manifest, manifestText: string, tokenize
         kinds: [...(a.logits ? (['logits'] as const) : []), ...(a.probs ? (['probs'] as const) : [])],
       })),
     },
-    clip: { ...c.clip, layers: manifest.models.clipVisionMasked.layerOutputs?.length ?? 1 },
+    clip: { ...c.clip, layers: manifest.models.clipVisionMasked.regionOutputs?.length ?? 1 },
     sam: { ...c.sam },
   };
 }

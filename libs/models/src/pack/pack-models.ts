@@ -206,9 +206,10 @@ export class PackModels implements RefDiffModels {
   }
 
   /**
-   * Soft branch (method.md §3): the image once per region; for region i the CLS row of the bias lets CLS see
-   * itself and the patches inside region i, patch rows see every patch but not the CLS (region) token. Patches
-   * never see the region token, so this equals the reference's N region tokens in one sequence.
+   * Soft branch (method.md §3). With a region-token encoder (prepare makes one): one call, the CLS token replaced by
+   * N region tokens; bias row i (region i) lets it see itself and the patches inside region i, patch rows see every
+   * patch but no region token — the reference's mask. Otherwise (older packs): the image once per region in a batch,
+   * the CLS token as the region token; patches never see it, so both give the same embeddings.
    */
   async encodeClipRegions(pixels: Float32Array, regionMasks: Uint8Array, regions: number, options?: ClipRegionOptions): Promise<Float32Array> {
     this.use('clipRegions', options);
@@ -219,25 +220,37 @@ export class PackModels implements RefDiffModels {
     check(Number.isInteger(w) && Number.isInteger(h) && w >= clip.patchSize && h >= clip.patchSize, `clipRegions: size must be integers ≥ the patch (${clip.patchSize}), got ${w}×${h}`);
     check(clip.dynamicImageSize || (w === clip.imageSize && h === clip.imageSize), `clipRegions: the pack's masked CLIP model takes ${clip.imageSize}×${clip.imageSize} images only, got ${w}×${h}`);
     const p = Math.floor(h / clip.patchSize) * Math.floor(w / clip.patchSize);
-    const t = p + 1;
     check(pixels.length === 3 * h * w, `clipRegions: pixels has ${pixels.length} values, expected 1 × 3 × ${h} × ${w}`);
     check(Number.isInteger(regions) && regions >= 1, `clipRegions: regions must be a positive integer, got ${regions}`);
     check(regionMasks.length === regions * p, `clipRegions: regionMasks has ${regionMasks.length} values, expected ${regions} × ${p} patches`);
-    const layers = entry.layerOutputs ?? ['image_embeds'];
+    const layers = entry.regionOutputs ?? ['image_embeds'];
     const layer = options?.layer ?? -1;
     check(Number.isInteger(layer) && layer !== 0 && Math.abs(layer) <= layers.length, `clipRegions: layer must be a non-zero integer in [−${layers.length}, ${layers.length}], got ${layer}`);
     const output = layers[layer > 0 ? layer - 1 : layers.length + layer];
     const blocked = entry.blockedBias;
+    const model = this.sessions.clipVisionMasked;
+    const px = model.spec('inputs', 'pixel_values');
+    const one = tensorOf(px.dtype, [1, 3, h, w], pixels);
+    const biasDtype = model.spec('inputs', entry.biasInput).dtype;
+    if (entry.regionOutputs) {
+      const t = regions + p;
+      const bias = new Float32Array(t * t);
+      for (let r = 0; r < regions; r++) {
+        for (let c = 0; c < regions; c++) if (c !== r) bias[r * t + c] = blocked;
+        for (let j = 0; j < p; j++) if (!regionMasks[r * p + j]) bias[r * t + regions + j] = blocked;
+      }
+      for (let i = regions; i < t; i++) for (let c = 0; c < regions; c++) bias[i * t + c] = blocked;
+      const out = await model.run({ pixel_values: one, [entry.biasInput]: tensorOf(biasDtype, [1, 1, t, t], bias) }, [output], options?.signal);
+      return toFloat32(out[output]);
+    }
+    const t = p + 1;
     const bias = new Float32Array(regions * t * t);
     for (let r = 0; r < regions; r++) {
       const base = r * t * t;
       for (let j = 0; j < p; j++) if (!regionMasks[r * p + j]) bias[base + 1 + j] = blocked;
       for (let i = 1; i < t; i++) bias[base + i * t] = blocked;
     }
-    const model = this.sessions.clipVisionMasked;
-    const px = model.spec('inputs', 'pixel_values');
-    const one = tensorOf(px.dtype, [1, 3, h, w], pixels);
-    const biasT = tensorOf(model.spec('inputs', entry.biasInput).dtype, [regions, 1, t, t], bias);
+    const biasT = tensorOf(biasDtype, [regions, 1, t, t], bias);
     const out = await runInChunks(regions, model.fixedBatch('pixel_values'), (start, count, size) => {
       const rep = new (one.data.constructor as new (n: number) => Float32Array)(one.data.length * size);
       for (let i = 0; i < size; i++) rep.set(one.data as Float32Array, i * one.data.length);

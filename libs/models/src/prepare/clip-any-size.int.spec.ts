@@ -19,7 +19,7 @@ import type { HostTensor, ModelSession } from '../runtime/runtime.types';
 import { toFloat32, zeros } from '../runtime/tensors';
 import { copyRealExports, realExportsAvailable } from '../testing/real-exports';
 import { tinyClipVision } from '../testing/tiny-encoders';
-import { exposeClipLayerReadouts } from './clip-readout-surgery';
+import { regionTokenEncoder } from './clip-readout-surgery';
 import { addClipAttentionBias, ATTENTION_BIAS_INPUT } from './clip-surgery';
 import { interpolateClipPositions } from './clip-position-surgery';
 
@@ -149,10 +149,10 @@ function checks(make: () => Promise<Export>) {
     const rank = logits.length as 3 | 4;
     const heads = rank === 4 ? logits[1] : logits[0];
     const biased = addClipAttentionBias(surgery.bytes, sites, { logitsRank: rank, dtype: 'float32', heads, tokens: 'tokens', batchDim: 'batch_size' }, ex.name);
-    const r = exposeClipLayerReadouts(biased, readGraphSummary(biased, ex.name), sites, ex.name);
+    const r = regionTokenEncoder(biased, readGraphSummary(biased, ex.name), sites, surgery.embeddings, ex.name);
     if ('unsupported' in r) throw new Error(r.unsupported);
     layers = r;
-    const maskedBytes = editModel(r.bytes, { appendOutputs: r.hidden.filter((h) => h !== 'last_hidden_state').map((h) => onnx.ValueInfoProto.create({ name: h })) }, ex.name);
+    const maskedBytes = editModel(r.bytes, { appendOutputs: r.hidden.filter((h: string) => h !== 'last_hidden_state').map((h: string) => onnx.ValueInfoProto.create({ name: h })) }, ex.name);
     const write = async (n: string, b: Uint8Array) => {
       const p = join(dir, `${ex.name}-${n}.onnx`);
       await writeFile(p, b);
@@ -201,23 +201,57 @@ function checks(make: () => Promise<Export>) {
     }
   });
 
-  it('the masked encoder with a zero bias equals the plain one at another size; per-layer readouts are layernorm + projection of that layer', async () => {
+  it('the region-token encoder: one region with a zero bias is the plain encoder at another size', async () => {
     const H = ex.size + 2 * ex.patch;
     const W = ex.size - ex.patch;
     const T = 1 + Math.floor(H / ex.patch) * Math.floor(W / ex.patch);
     const px = pixels(H, W, 3);
     const plain = toFloat32((await resized.run({ pixel_values: px }, ['image_embeds'])).image_embeds);
-    const fetch = [...layers.outputs, ...layers.hidden.filter((h) => h !== 'last_hidden_state'), 'last_hidden_state'];
-    const out = await masked.run({ pixel_values: px, [ATTENTION_BIAS_INPUT]: zeros('float32', [1, 1, T, T]) }, [...new Set(fetch)]);
-    expect(maxAbsDiff(toFloat32(out.image_embeds), plain)).toBeLessThanOrEqual(1e-5 * Math.max(1, ...Array.from(plain, Math.abs)));
-    // the readout of the last layer (the export's own) applied to every layer's hidden state
-    const last = toFloat32(out[layers.hidden[layers.hidden.length - 1] === 'last_hidden_state' ? 'last_hidden_state' : layers.hidden[layers.hidden.length - 1]]);
-    expect(last.length % T).toBe(0);
-    const readout = (h: Float32Array) => readoutOf(bytes, h, T);
-    expect(maxAbsDiff(readout(last), toFloat32(out.image_embeds))).toBeLessThan(1e-4);
-    layers.hidden.slice(0, -1).forEach((h, k) => {
-      const got = toFloat32(out[layers.outputs[k]]);
-      expect(maxAbsDiff(readout(toFloat32(out[h])), got), `after layer ${k + 1}`).toBeLessThan(1e-4);
+    const out = await masked.run({ pixel_values: px, [ATTENTION_BIAS_INPUT]: zeros('float32', [1, 1, T, T]) }, ['image_embeds', 'region_embeds']);
+    const tol = 1e-5 * Math.max(1, ...Array.from(plain, Math.abs));
+    expect(maxAbsDiff(toFloat32(out.image_embeds), plain)).toBeLessThanOrEqual(tol);
+    expect(maxAbsDiff(toFloat32(out.region_embeds), plain)).toBeLessThanOrEqual(tol);
+  });
+
+  it('N region tokens in one sequence give what each region gives alone; each layer reads layernorm + projection of its tokens', async () => {
+    const H = ex.size + ex.patch;
+    const W = ex.size - 2 * ex.patch;
+    const P = Math.floor(H / ex.patch) * Math.floor(W / ex.patch);
+    const px = pixels(H, W, 5);
+    const N = 3;
+    const inside = (r: number, j: number) => (j * 7 + r * 13) % (r + 2) === 0;
+    const biasFor = (regionsInCall: number[]): HostTensor => {
+      const n = regionsInCall.length;
+      const t = n + P;
+      const b = new Float32Array(t * t);
+      regionsInCall.forEach((r, i) => {
+        for (let c = 0; c < n; c++) if (c !== i) b[i * t + c] = -1e4;
+        for (let j = 0; j < P; j++) if (!inside(r, j)) b[i * t + n + j] = -1e4;
+      });
+      for (let i = n; i < t; i++) for (let c = 0; c < n; c++) b[i * t + c] = -1e4;
+      return { dtype: 'float32', dims: [1, 1, t, t], data: b };
+    };
+    const hiddenNames = layers.hidden;
+    const fetch = [...new Set([...layers.outputs, ...hiddenNames])];
+    const all = await masked.run({ pixel_values: px, [ATTENTION_BIAS_INPUT]: biasFor([0, 1, 2]) }, fetch);
+    const E = toFloat32(all.region_embeds).length / N;
+    expect(all.region_embeds.dims).toEqual([N, E]);
+    for (let r = 0; r < N; r++) {
+      const alone = await masked.run({ pixel_values: px, [ATTENTION_BIAS_INPUT]: biasFor([r]) }, layers.outputs as string[]);
+      for (const name of layers.outputs) {
+        const row = toFloat32(all[name]).subarray(r * E, (r + 1) * E);
+        expect(maxAbsDiff(row, toFloat32(alone[name])), `${name} region ${r}`).toBeLessThan(1e-4);
+      }
+    }
+    // each layer's readout, computed here from that layer's hidden state (token r = region r)
+    hiddenNames.forEach((h, k) => {
+      const hs = toFloat32(all[h]);
+      const d = hs.length / (N + P);
+      for (let r = 0; r < N; r++) {
+        const want = readoutOf(bytes, hs.subarray(r * d, (r + 1) * d), 1);
+        const got = toFloat32(all[layers.outputs[k]]).subarray(r * E, (r + 1) * E);
+        expect(maxAbsDiff(want, got), `after layer ${k + 1}, region ${r}`).toBeLessThan(1e-4);
+      }
     });
   });
 }

@@ -32,6 +32,13 @@ export interface PositionSurgeryResult {
   readonly width: number;
   /** the tensor the encoder adds: [1, 1 + gh·gw, D] */
   readonly interpolated: string;
+  /** the position Add's output: the embedded tokens [B, 1 + gh·gw, D] */
+  readonly embeddings: string;
+}
+
+/** The output of the Add that adds the (original) position table: the embedded tokens [B, 1 + P, D]. */
+export function positionAddOutput(g: GraphSummary, what: string): string {
+  return findSite(g, what).add.output[0];
 }
 
 const POSITION_NAME = /position(al)?_embedding/i;
@@ -185,7 +192,7 @@ export function interpolateClipPositions(bytes: Uint8Array, what: string): Posit
     },
     what,
   );
-  return { bytes: edited, table: site.table, grid, width, interpolated: out };
+  return { bytes: edited, table: site.table, grid, width, interpolated: out, embeddings: site.add.output[0] };
 }
 
 /**

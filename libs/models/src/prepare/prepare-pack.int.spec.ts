@@ -151,7 +151,7 @@ describe('prepare', () => {
     const r = await preparePack({ ...symDirs, out: join(root, 'clip-sym'), name: 's', constants: { clip: { imageSize: 32 } } });
     expect(r.manifest.constants.clip).toMatchObject({ imageSize: 32, patchSize: 16, dynamicImageSize: true });
     expect(r.manifest.files.find((f) => f.path === 'clip/vision_model.onnx')?.transform).toBe('clip-position-interpolation');
-    expect(r.manifest.models.clipVisionMasked.layerOutputs).toEqual(['image_embeds_layer1', 'image_embeds']);
+    expect(r.manifest.models.clipVisionMasked.regionOutputs).toEqual(['region_embeds_layer1', 'region_embeds']);
     const models = await loadPack(join(root, 'clip-sym'), { executionProvider: 'cpu' });
     try {
       expect(models.constants.clip.layers).toBe(2);

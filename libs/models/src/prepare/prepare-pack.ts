@@ -24,8 +24,8 @@ import { attentionPeakOf, exposeSoftmaxOutputs, runSoftmaxProbe } from './memory
 import { exposeVaeMean } from './vae-surgery';
 import { probeClipVision, probeUnet, type ProbedReadout } from './probes';
 import { exposeUnetAttention, readoutName, type AttentionKind } from './unet-surgery';
-import { exposeClipLayerReadouts } from './clip-readout-surgery';
-import { anySizeVision } from './clip-position-surgery';
+import { regionTokenEncoder } from './clip-readout-surgery';
+import { anySizeVision, positionAddOutput } from './clip-position-surgery';
 import { verifyClipVision } from './verify-masked-clip';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -54,6 +54,12 @@ export interface PreparePackOptions {
   /** runtime for the probes (default: onnxruntime-node on CPU) */
   readonly runtime?: ModelRuntime;
 }
+
+/**
+ * Changes whenever preparePack writes different graphs or manifest fields for the same exports, so caches of
+ * generated packs (the CLI's fixture pack) are rebuilt.
+ */
+export const PREPARE_REVISION = 'clip-any-size+region-tokens.1';
 
 export const DEFAULT_CONSTANTS: ManifestConstants = {
   sd: { imageSize: 512, vaeDownsample: 8, latentChannels: 4, latentScale: 0.18215, betaStart: 0.00085, betaEnd: 0.012, trainTimesteps: 1000, textHiddenSize: 768 },
@@ -353,21 +359,28 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
     const visionBatch = vision.inputs.find((i) => i.name === 'pixel_values')?.shape[0] ?? 'batch';
     const maskedTarget = 'clip/vision_masked.onnx';
     const biased = addClipAttentionBias(dynamicVision?.bytes ?? visionBytes, selfSites, { ...clipProbe, tokens: dynamicVision ? 'tokens' : clipProbe.tokens, batchDim: visionBatch }, files.clipVision);
-    const readouts = exposeClipLayerReadouts(biased, readGraphSummary(biased, files.clipVision), selfSites, files.clipVision);
-    if ('unsupported' in readouts) {
-      options.logger?.warn({ file: files.clipVision, reason: readouts.unsupported }, 'masked CLIP: only the last layer can be read out (maskedLayer −1)');
+    let region: ReturnType<typeof regionTokenEncoder>;
+    try {
+      const embeddings = dynamicVision?.embeddings ?? positionAddOutput(visionG, files.clipVision);
+      region = regionTokenEncoder(biased, readGraphSummary(biased, files.clipVision), selfSites, embeddings, files.clipVision);
+    } catch (err) {
+      if (!(err instanceof ModelPackError)) throw err;
+      region = { unsupported: err.message };
     }
-    const maskedBytes = 'unsupported' in readouts ? biased : readouts.bytes;
+    if ('unsupported' in region) {
+      options.logger?.warn({ file: files.clipVision, reason: region.unsupported }, 'masked CLIP: one region per batch item, last layer only (maskedLayer −1)');
+    }
+    const maskedBytes = 'unsupported' in region ? biased : region.bytes;
     await writeFile(join(tmp, maskedTarget), maskedBytes);
     written('clip', files.clipVision, maskedTarget, 'clip-attention-bias');
-    const layerOutputs = 'unsupported' in readouts ? undefined : readouts.outputs;
+    const regionOutputs = 'unsupported' in region ? undefined : region.outputs;
     await verifyClipVision(runtime, {
       original: files.clipVision,
       plain: join(tmp, vision.file),
       masked: join(tmp, maskedTarget),
       probe: clipProbe,
       dynamic: !!dynamicVision,
-      layerOutputs,
+      regionOutputs,
     });
 
     // --- constants: from the graphs where they tell (an option that contradicts a graph is refused), else
@@ -464,7 +477,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
           biasInput: ATTENTION_BIAS_INPUT,
           tokens: clipProbe.tokens,
           blockedBias: -1e4,
-          ...(layerOutputs ? { layerOutputs: [...layerOutputs] } : {}),
+          ...(regionOutputs ? { regionOutputs: [...regionOutputs] } : {}),
         },
         samEncoder: strip(samEncoder),
         samDecoder: { ...strip(samDecoder), variant: samVariant },

@@ -40,7 +40,8 @@ export interface VerifyClipVisionArgs {
   readonly masked: string;
   readonly probe: ClipAttentionProbe;
   readonly dynamic: boolean;
-  readonly layerOutputs?: readonly string[];
+  /** per-layer [N, E] outputs of the region-token encoder (absent: the masked graph reads image_embeds per batch item) */
+  readonly regionOutputs?: readonly string[];
 }
 
 export async function verifyClipVision(runtime: ModelRuntime, args: VerifyClipVisionArgs): Promise<void> {
@@ -64,17 +65,23 @@ export async function verifyClipVision(runtime: ModelRuntime, args: VerifyClipVi
     const pixels = pseudoRandomPixels(pxDtype, S, S);
     const a = toFloat32((await original.run({ pixel_values: pixels }, ['image_embeds'])).image_embeds);
     const b = toFloat32((await plain.run({ pixel_values: pixels }, ['image_embeds'])).image_embeds);
-    const fetch = [...new Set(['image_embeds', ...(args.layerOutputs ?? [])])];
+    // one region (N = 1) with a zero bias is the plain encoder
+    const fetch = [...new Set(['image_embeds', ...(args.regionOutputs ?? [])])];
     const m = await masked.run({ pixel_values: pixels, [ATTENTION_BIAS_INPUT]: zeros(biasDtype, [1, 1, probe.tokens, probe.tokens]) }, fetch);
     const dPlain = maxDiff(a, b);
     if (!close(dPlain)) fail(`differs from the original at ${S}×${S}`, dPlain);
     const dMasked = maxDiff(a, toFloat32(m.image_embeds));
     if (!close(dMasked)) fail(`with a zero attention bias differs from the original at ${S}×${S}`, dMasked);
-    for (const name of args.layerOutputs ?? []) {
+    for (const name of args.regionOutputs ?? []) {
       const v = toFloat32(m[name]);
       if (v.length !== a.length || v.some((x) => !Number.isFinite(x))) {
-        throw new ModelPackError('GRAPH_INVALID', `the masked CLIP readout ${name} gives ${v.length} values (expected ${a.length}, all finite)`);
+        throw new ModelPackError('GRAPH_INVALID', `the masked CLIP readout ${name} gives ${v.length} values for one region (expected ${a.length}, all finite)`);
       }
+    }
+    const last = args.regionOutputs?.[args.regionOutputs.length - 1];
+    if (last) {
+      const dRegion = maxDiff(a, toFloat32(m[last]));
+      if (!close(dRegion)) fail(`(one region token, zero bias) differs from the original at ${S}×${S}`, dRegion);
     }
 
     if (args.dynamic) {
