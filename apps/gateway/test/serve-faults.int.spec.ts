@@ -174,6 +174,30 @@ describe('refdiff serve under faults (embedded PGlite, a subprocess with its loc
     expect(codes(malformed)).toEqual(['NOT_FOUND']);
   });
 
+  it("D10 (the options helper's validation, against the pack the worker serves): refuses what the worker would, queueing and charging nothing", async () => {
+    const sc = await scene(4);
+    const img = (await upload(s.url, tenantToken, sc.png)).body.image.id;
+    const count = async () => (await gql(s.url, tenantToken, '{ segmentations { totalCount } }')).data!.segmentations.totalCount as number;
+    const before = await count();
+    const SEG = 'mutation($i: ID!, $e: [String!]!, $o: SegmentOptionsInput) { segment(imageId: $i, expressions: $e, options: $o) { id } }';
+    const refused: [string, string[], Record<string, unknown>][] = [
+      ['strength 1', [sc.expressions[0]], { strength: 1 }],
+      ['steps 1000', [sc.expressions[0]], { steps: 1000 }],
+      ['500-character expression', ['the red ' + 'very '.repeat(100) + 'big ball'], {}],
+      ['emoji-only expression', ['🐶🐱'], {}],
+      ['fusion weights all 0', [sc.expressions[0]], { weights: { hard: 0, soft: 0, generative: 0 } }],
+    ];
+    for (const [what, e, o] of refused) {
+      const r = await gql(s.url, tenantToken, SEG, { i: img, e, o });
+      expect(codes(r), what).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(await count()).toBe(before);
+    // The documented seed range reaches 2^32 - 1.
+    const seeded = await gql(s.url, tenantToken, SEG, { i: img, e: [sc.expressions[0]], o: { seed: 4294967295 } });
+    expect(seeded.errors).toBeUndefined();
+    await gql(s.url, tenantToken, 'mutation($id: ID!) { cancelSegmentation(id: $id) { status } }', { id: seeded.data!.segment[0].id });
+  });
+
   it('D6: a 19 MB PNG upload leaves /healthz answering and memory bounded (bytes in the file store, not PGlite)', async () => {
     expect(bigPng.length).toBeGreaterThan(19_000_000);
     const before = rssMb(s.proc.pid!);
@@ -237,8 +261,9 @@ describe('refdiff serve under faults (embedded PGlite, a subprocess with its loc
     });
     console.log(`[faults] embedded: gateway SIGKILLed mid-run (worker exited ${workerGoneMs} ms later); after restart ${rows.map((x) => x.status).join(', ')}`);
     expect(rows.map((x) => x.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    // Usage counts each expression once: 2 per call so far (the cancelled one was charged when queued).
-    expect(usage.data!.usage.totals.expressions).toBe(6);
+    // Usage counts each expression once: 2 per scene call so far and the seeded one (cancelled ones were charged when
+    // queued), never a retried one twice.
+    expect(usage.data!.usage.totals.expressions).toBe(7);
   }, 240_000);
 
   it('D7: SIGTERM stops the gateway and its worker within the shutdown deadline, exit code 0', async () => {
