@@ -67,14 +67,13 @@ export const attentionReadoutSchema = z.strictObject({
  * How the model's largest attention tensors grow with its input side, measured at prepare by running it at
  * `side` and 2·side: each term is the elements per batch item of the largest Softmax output growing as
  * side^exponent (4 for self-attention over HW tokens, 2 for cross-attention). The memory preflight scales them
- * to the requested side.
+ * to the requested side. No terms: the model has no Softmax (no attention to grow).
  */
 export const attentionPeakSchema = z.strictObject({
   side: positiveInt,
   bytesPerElement: positiveInt,
   terms: z
-    .array(z.strictObject({ exponent: z.number().int().nonnegative(), elements: positiveInt, node: z.string().min(1) }))
-    .min(1),
+    .array(z.strictObject({ exponent: z.number().int().nonnegative(), elements: positiveInt, node: z.string().min(1) })),
 });
 
 export const manifestSchema = z.strictObject({

@@ -13,8 +13,10 @@ describe('memory preflight', () => {
     // the VAE's mid-block attention (one head) at the latent size, measured at 64 px (latent 8)
     const vae = { side: 64, bytesPerElement: 4, terms: [{ exponent: 4, elements: 64 * 64, node: 'mid' }] };
     expect(largestAttention(vae, 512).elements * 4).toBe(4096 ** 2 * 4);
-    expect(largestAttention(fallbackPeak('vae', { heads: 1, vaeDownsample: 8 }), 512).elements).toBe(4096 ** 2);
-    expect(largestAttention(fallbackPeak('unet', { heads: 8, vaeDownsample: 8 }), 64).elements).toBe(8 * 4096 ** 2);
+    expect(largestAttention(fallbackPeak('vae', { heads: 1, level: 1, vaeDownsample: 8 }), 512).elements).toBe(4096 ** 2);
+    expect(largestAttention(fallbackPeak('unet', { heads: 8, level: 1, vaeDownsample: 8 }), 64).elements).toBe(8 * 4096 ** 2);
+    expect(largestAttention(fallbackPeak('unet', { heads: 2, level: 4, vaeDownsample: 8 }), 128).elements).toBe(2 * 1024 ** 2); // no block at latent/1
+    expect(largestAttention({ side: 8, bytesPerElement: 4, terms: [] }, 128).elements).toBe(0); // measured: no attention
   });
 
   it('returns how many items fit, and refuses with RESOURCE_EXHAUSTED and the figures when none does', () => {

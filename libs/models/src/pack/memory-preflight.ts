@@ -83,12 +83,13 @@ export function preflight(
 }
 
 /**
- * The estimate for packs made before attention peaks were measured: UNet self-attention at latent/1
- * (heads × (HW)² per item), VAE mid-block attention at the latent size (one head).
+ * The estimate for packs made before attention peaks were measured: UNet self-attention at the finest level that
+ * has a transformer block (latent/1 for SD 1.5: heads × (HW)² per item), VAE mid-block attention at the latent
+ * size (one head).
  */
-export function fallbackPeak(kind: 'unet' | 'vae', o: { heads: number; vaeDownsample: number }): AttentionPeak {
+export function fallbackPeak(kind: 'unet' | 'vae', o: { heads: number; level: number; vaeDownsample: number }): AttentionPeak {
   return kind === 'unet'
-    ? { side: 1, bytesPerElement: 4, terms: [{ exponent: 4, elements: o.heads, node: 'self-attention at latent/1 (estimated)' }] }
+    ? { side: o.level, bytesPerElement: 4, terms: [{ exponent: 4, elements: o.heads, node: `self-attention at latent/${o.level} (estimated)` }] }
     : { side: o.vaeDownsample, bytesPerElement: 4, terms: [{ exponent: 4, elements: 1, node: 'mid-block attention at the latent size (estimated)' }] };
 }
 

@@ -73,8 +73,13 @@ export class PackModels implements RefDiffModels {
     const m = this.manifest.models;
     const peak =
       kind === 'vae'
-        ? (m.vaeEncoder.attentionPeak ?? fallbackPeak('vae', { heads: 1, vaeDownsample: this.constants.sd.vaeDownsample }))
-        : (m.unet.attentionPeak ?? fallbackPeak('unet', { heads: Math.max(1, ...m.unet.attention.map((a) => a.heads)), vaeDownsample: 1 }));
+        ? (m.vaeEncoder.attentionPeak ?? fallbackPeak('vae', { heads: 1, level: 1, vaeDownsample: this.constants.sd.vaeDownsample }))
+        : (m.unet.attentionPeak ??
+          fallbackPeak('unet', {
+            heads: Math.max(1, ...m.unet.attention.map((a) => a.heads)),
+            level: Math.min(8, ...m.unet.attention.map((a) => a.level)),
+            vaeDownsample: 1,
+          }));
     const what = kind === 'vae' ? `a ${side}×${side} image` : `a ${side}×${side} latent (image ${side * this.constants.sd.vaeDownsample} px)`;
     return preflight(kind === 'vae' ? `the VAE encoder (${m.vaeEncoder.file})` : `the UNet (${m.unet.file})`, peak, side, batch, memoryLimit(this.maxModelMemory), what, minItems);
   }

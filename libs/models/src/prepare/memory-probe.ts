@@ -62,9 +62,9 @@ export async function runSoftmaxProbe(
 /**
  * The growth terms from two runs (the second at a larger side), or from one run when the graph's size is fixed
  * (then the exponent is inferred: 4 when the last two dims are equal, self-attention; else 2). Per exponent the
- * largest tensor is kept; undefined when the graph has no Softmax.
+ * largest tensor is kept; no terms when the graph has no Softmax.
  */
-export function attentionPeakOf(first: SoftmaxRun, second?: SoftmaxRun): AttentionPeak | undefined {
+export function attentionPeakOf(first: SoftmaxRun, second?: SoftmaxRun): AttentionPeak {
   const best = new Map<number, { elements: number; node: string }>();
   for (const [nodeName, d] of first.dims) {
     const elements = d.reduce((a, b) => a * b, 1) / first.batch;
@@ -77,7 +77,6 @@ export function attentionPeakOf(first: SoftmaxRun, second?: SoftmaxRun): Attenti
     const prev = best.get(exponent);
     if (!prev || elements > prev.elements) best.set(exponent, { elements: Math.max(1, Math.ceil(elements)), node: nodeName });
   }
-  if (best.size === 0) return undefined;
   const terms = [...best.entries()].sort((a, b) => b[0] - a[0]).map(([exponent, t]) => ({ exponent, elements: t.elements, node: t.node }));
   return { side: first.side, bytesPerElement: BYTES[first.dtype], terms };
 }

@@ -499,7 +499,8 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
 /** The VAE's attention growth for the memory preflight: its Softmax outputs at two image sizes. */
 async function probeVaeAttention(runtime: ModelRuntime, path: string, g: GraphSummary, derived: GraphConstants) {
   const softmax = exposeSoftmaxOutputs(g);
-  if (softmax.outputs.size === 0) return undefined;
+  // measured: no attention at all (an old pack without this record gets the SD-like estimate instead)
+  if (softmax.outputs.size === 0) return { side: 8 * derived.sd.vaeDownsample, bytesPerElement: 4, terms: [] };
   const probePath = join(dirname(path), '.probe_vae.onnx');
   await writeFile(probePath, editModel(await readFile(path), softmax.edit, path));
   const session = await runtime.load(probePath, 'vae encoder (memory probe)');

@@ -102,7 +102,7 @@ export async function probeUnet(
     const out = await session.run(probe.feeds, names);
     const readouts = sites.map((s, i) => classifyReadout(s, out[names[i]].dims, out[names[i]].dtype, probe, contextLength));
     let attentionPeak: AttentionPeak | undefined;
-    if (softmaxOutputs && softmaxOutputs.size > 0) {
+    if (softmaxOutputs) {
       const first = await runSoftmaxProbe(session, softmaxOutputs, probe.feeds, probe.latentW, probe.batch);
       const sample = session.inputs.find((i) => i.name === 'sample');
       const free = typeof sample?.shape[2] !== 'number' && typeof sample?.shape[3] !== 'number';
