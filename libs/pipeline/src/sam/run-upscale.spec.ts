@@ -74,7 +74,7 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
       ),
       { numRuns: 250 },
     );
-  });
+  }, 300_000);
 
   it('a mask from the stored support window equals the mask from the whole plane', () => {
     fc.assert(
@@ -93,7 +93,7 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 300_000);
 
   it('ignores cells no output pixel reads, and rejects NaN / +Infinity in cells it reads', () => {
     // 640×480 at 1024: the resized extent is 1024×768, so low-res rows ≥ 194 of 256 are SAM's padding

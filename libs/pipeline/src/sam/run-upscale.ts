@@ -57,6 +57,10 @@ export class SamRunUpscaler {
   private leafCount = 0;
   /** per output column: first and last tap with non-zero weight */
   private readonly xNonZero: Int32Array;
+  /** per output row: first and last tap row with non-zero weight */
+  private readonly yNonZero: Int32Array;
+  /** countLow, countHigh, area, x0, y0, x1, y1 of the blocks classified so far (stats) */
+  private readonly acc = new Float64Array(7);
   private readonly block: Float64Array;
   private readonly rowsScratch: Float64Array;
   /** rows with at least one L-run after the last scan: [first, last], and the column extent */
@@ -107,8 +111,23 @@ export class SamRunUpscaler {
       this.xNonZero[2 * px + 1] = j1;
     }
     const bw = maxGroup(this.x);
-    this.block = new Float64Array(maxGroup(this.y) * bw);
-    this.rowsScratch = new Float64Array(this.y.k * bw);
+    // boundary blocks of adjacent column groups are interpolated together: up to a whole output row wide
+    void bw;
+    this.block = new Float64Array(maxGroup(this.y) * g.width);
+    this.rowsScratch = new Float64Array(this.y.k * g.width);
+    this.yNonZero = new Int32Array(2 * g.height);
+    for (let py = 0; py < g.height; py++) {
+      let i0 = this.y.k;
+      let i1 = -1;
+      for (let i = 0; i < this.y.k; i++) {
+        if (this.y.weights[py * this.y.k + i] !== 0) {
+          i0 = Math.min(i0, i);
+          i1 = i;
+        }
+      }
+      this.yNonZero[2 * py] = i0;
+      this.yNonZero[2 * py + 1] = i1;
+    }
   }
 
   /** The whole S×S plane as a window. */
@@ -311,31 +330,30 @@ export class SamRunUpscaler {
     const xw = this.x.weights;
     const yw = this.y.weights;
     const xnz = this.xNonZero;
+    const ynz = this.yNonZero;
+    const xstart = this.x.start;
     const bw = xb - xa;
     const sy = this.y.start[ya];
-    const sx = this.x.start[xa];
     const h = this.rowsScratch;
     const low = w.data;
     // tap rows with weight for some output row of the block (the others are skipped below as well)
     let iFirst = ky;
     let iLast = -1;
     for (let py = ya; py < yb; py++) {
-      for (let i = 0; i < ky; i++) {
-        if (yw[py * ky + i] !== 0) {
-          if (i < iFirst) iFirst = i;
-          if (i > iLast) iLast = i;
-        }
-      }
+      if (ynz[2 * py] < iFirst) iFirst = ynz[2 * py];
+      if (ynz[2 * py + 1] > iLast) iLast = ynz[2 * py + 1];
     }
     for (let i = iFirst; i <= iLast; i++) {
-      const row = (sy + i - w.row0) * w.stride + sx - w.col0;
+      const row = (sy + i - w.row0) * w.stride - w.col0;
+      const hb = i * bw - xa;
       for (let px = xa; px < xb; px++) {
         // zero-weight taps add exactly 0: skipping them leaves every sum bit-identical
         let acc = 0;
         const wi = px * kx;
+        const p = row + xstart[px];
         const j1 = xnz[2 * px + 1];
-        for (let j = xnz[2 * px]; j <= j1; j++) acc += xw[wi + j] * low[row + j];
-        h[i * bw + px - xa] = acc;
+        for (let j = xnz[2 * px]; j <= j1; j++) acc += xw[wi + j] * low[p + j];
+        h[hb + px] = acc;
       }
     }
     const out = this.block;
@@ -349,6 +367,46 @@ export class SamRunUpscaler {
         for (let c = 0; c < bw; c++) out[o + c] += wy * h[hi + c];
       }
     }
+  }
+
+  /** Interpolates a block and adds its exact counts, area and box to `this.acc` (stats). */
+  private classifyBlock(w: LowResWindow, ya: number, yb: number, xa: number, xb: number, lo: number, hi: number, threshold: number): void {
+    this.interpolateBlock(w, ya, yb, xa, xb);
+    const block = this.block;
+    const a = this.acc;
+    let countLow = 0;
+    let countHigh = 0;
+    let area = 0;
+    let x0 = a[3];
+    let y0 = a[4];
+    let x1 = a[5];
+    let y1 = a[6];
+    const bw = xb - xa;
+    for (let py = ya; py < yb; py++) {
+      const o = (py - ya) * bw;
+      for (let c = 0; c < bw; c++) {
+        const v = block[o + c];
+        if (v > lo) {
+          countLow++;
+          if (v > hi) countHigh++;
+          if (v > threshold) {
+            area++;
+            const px = xa + c;
+            if (px < x0) x0 = px;
+            if (px > x1) x1 = px;
+            if (py < y0) y0 = py;
+            if (py > y1) y1 = py;
+          }
+        }
+      }
+    }
+    a[0] += countLow;
+    a[1] += countHigh;
+    a[2] += area;
+    a[3] = x0;
+    a[4] = y0;
+    a[5] = x1;
+    a[6] = y1;
   }
 
   /**
@@ -431,7 +489,6 @@ export class SamRunUpscaler {
     const lo = threshold - offset;
     const kx = this.x.k;
     const ky = this.y.k;
-    const block = this.block;
     const data = w.data;
     let countHigh = 0;
     let countLow = 0;
@@ -461,6 +518,19 @@ export class SamRunUpscaler {
     const leaves = this.leaves;
     const leafCount = this.leafCount;
     const stride = w.stride;
+    const acc = this.acc;
+    acc[0] = 0;
+    acc[1] = 0;
+    acc[2] = 0;
+    acc[3] = Infinity;
+    acc[4] = Infinity;
+    acc[5] = -1;
+    acc[6] = -1;
+    // adjacent undecided windows of one row group are interpolated as one block
+    let pYa = -1;
+    let pYb = 0;
+    let pXa = 0;
+    let pXb = 0;
     for (let i = 0; i < leafCount; i++) {
       const ya = leaves[4 * i];
       const yb = leaves[4 * i + 1];
@@ -491,27 +561,24 @@ export class SamRunUpscaler {
         }
         continue;
       }
-      this.interpolateBlock(w, ya, yb, xa, xb);
-      const bw = xb - xa;
-      for (let py = ya; py < yb; py++) {
-        const o = (py - ya) * bw;
-        for (let c = 0; c < bw; c++) {
-          const v = block[o + c];
-          if (v > lo) {
-            countLow++;
-            if (v > hi) countHigh++;
-            if (v > threshold) {
-              area++;
-              const px = xa + c;
-              if (px < x0) x0 = px;
-              if (px > x1) x1 = px;
-              if (py < y0) y0 = py;
-              if (py > y1) y1 = py;
-            }
-          }
-        }
+      if (pYa === ya && pXb === xa) {
+        pXb = xb;
+        continue;
       }
+      if (pYa >= 0) this.classifyBlock(w, pYa, pYb, pXa, pXb, lo, hi, threshold);
+      pYa = ya;
+      pYb = yb;
+      pXa = xa;
+      pXb = xb;
     }
+    if (pYa >= 0) this.classifyBlock(w, pYa, pYb, pXa, pXb, lo, hi, threshold);
+    countLow += acc[0];
+    countHigh += acc[1];
+    area += acc[2];
+    if (acc[3] < x0) x0 = acc[3];
+    if (acc[4] < y0) y0 = acc[4];
+    if (acc[5] > x1) x1 = acc[5];
+    if (acc[6] > y1) y1 = acc[6];
     const [r0, r1] = this.activeRows;
     const [c0, c1] = this.activeCols;
     const support: [number, number, number, number] | null =
@@ -539,11 +606,16 @@ export class SamRunUpscaler {
       for (let py = ya; py < yb; py++) out.fill(1, py * W + xa, py * W + xb);
     }
     const leaves = this.leaves;
-    for (let i = 0; i < this.leafCount; i++) {
+    const leafCount = this.leafCount;
+    let i = 0;
+    while (i < leafCount) {
       const ya = leaves[4 * i];
       const yb = leaves[4 * i + 1];
       const xa = leaves[4 * i + 2];
-      const xb = leaves[4 * i + 3];
+      let xb = leaves[4 * i + 3];
+      // adjacent windows of one row group: one block
+      while (i + 1 < leafCount && leaves[4 * (i + 1)] === ya && leaves[4 * (i + 1) + 2] === xb) xb = leaves[4 * ++i + 3];
+      i++;
       this.interpolateBlock(w, ya, yb, xa, xb);
       const bw = xb - xa;
       for (let py = ya; py < yb; py++) {

@@ -123,7 +123,7 @@ describe('SamMaskUpscaler', () => {
       ),
       { numRuns: 60 },
     );
-  });
+  }, 300_000);
 
   it('rejects non-finite logits, naming the cell', () => {
     const low = new Float32Array(256).fill(-5);
