@@ -105,6 +105,17 @@ describe('segment refuses what the worker would refuse (D10)', () => {
     expect(await ledger()).toEqual(before);
   });
 
+  it('a seed literal in the document goes through the same check (UInt32 takes 2³²−1, refuses 2³²)', async () => {
+    const literal = (seed: string) =>
+      gql(url, token, `mutation($img: ID!) { segment(imageId: $img, expressions: ["the red box"], options: { seed: ${seed}, steps: 1000 }) { id } }`, { img });
+    const before = await ledger();
+    const r = await literal('4294967296');
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((r.errors?.[0]?.extensions?.issues as { field: string }[]).map((i) => i.field)).toEqual(['options.steps', 'options.seed']);
+    expect((await literal('"7"')).errors?.[0]?.message).toMatch(/UInt32 must be a number/);
+    expect(await ledger()).toEqual(before);
+  });
+
   it('counts characters in code points: 300 astral letters (600 UTF-16 units) pass the length rule, then meet the token rule', async () => {
     const text = '𝐚'.repeat(300);
     expect(text.length).toBe(600);
