@@ -12,6 +12,8 @@ const config: CodegenConfig = {
         scalars: { DateTime: 'Date', JSON: 'unknown', ID: 'string', UInt32: 'number' },
         mappers: {
           Image: '../images/image.repository#ImageMeta',
+          ImageConnection: '../graphql/resolvers/image.resolvers#ImageConnectionParent',
+          DeletedImage: '../images/image.repository#DeletedImage as DeletedImageModel',
           Segmentation: './prisma/client#SegmentationRequest',
           Tenant: './prisma/client#Tenant as TenantModel',
           ApiKey: './prisma/client#ApiKey as ApiKeyModel',

@@ -36,6 +36,7 @@ const envSchema = z.object({
   IMAGE_CACHE_SCOPE: z.enum(['tenant', 'global']).default('tenant'),
   SHUTDOWN_TIMEOUT_MS: int(15_000),
   IMAGE_STORE: z.enum(['database', 'filesystem']).optional(),
+  RETENTION_SWEEP_SECONDS: int(60),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -62,6 +63,8 @@ export interface GatewayConfig {
   readonly introspection: boolean;
   /** SIGTERM/SIGINT: the whole shutdown (HTTP, dispatcher, local worker, database) finishes within this, or exits 1. */
   readonly shutdownTimeoutMs: number;
+  /** How often each replica tries to sweep images past their tenant's retention (0 = never). */
+  readonly retentionSweepMs: number;
   /** Image bytes in the database rows, or as files under `<dataDir>/images` (default: files in embedded mode). */
   readonly imageStore: 'database' | 'filesystem';
 }
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     dbPoolMax: Math.max(1, e.DB_POOL_MAX),
     imageCacheScope: e.IMAGE_CACHE_SCOPE,
     shutdownTimeoutMs: Math.max(1_000, e.SHUTDOWN_TIMEOUT_MS),
+    retentionSweepMs: e.RETENTION_SWEEP_SECONDS * 1000,
     imageStore: e.IMAGE_STORE ?? (e.DATABASE_URL ? 'database' : 'filesystem'),
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'on' : e.NODE_ENV !== 'production',
   });

@@ -46,6 +46,7 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
     ...(dispatcher ? [await db.listen(QUEUE_CHANNEL, () => dispatcher.wake())] : []),
   ];
   if (options.startDispatcher ?? true) dispatcher?.start();
+  services.retention.start();
   return {
     services,
     http,
@@ -56,6 +57,7 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
       if (mode !== 'graceful') await dispatcher?.stop(mode);
       await http.close();
       if (mode === 'graceful') await dispatcher?.stop(mode);
+      await services.retention.stop();
       await Promise.all(unlisten.map((u) => u()));
     },
   };

@@ -64,6 +64,7 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
       http: { introspection: config.introspection },
       settings: {
         maxAttempts: config.maxAttempts,
+        retentionSweepMs: config.retentionSweepMs,
         imageStore: config.imageStore === 'filesystem' ? new FilesystemImageStore(join(config.dataDir, 'images')) : null,
       },
     });

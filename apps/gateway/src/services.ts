@@ -10,6 +10,7 @@ import type { WorkerPool } from './dispatch/worker-pool';
 import type { ImageStore } from './images/image-store';
 import { ImageRepository } from './images/image.repository';
 import { ImageService } from './images/image.service';
+import { RetentionSweeper } from './images/retention.sweeper';
 import { CompletionSignal } from './segmentation/completion-signal';
 import { SegmentationRepository } from './segmentation/segmentation.repository';
 import { SegmentationService } from './segmentation/segmentation.service';
@@ -31,6 +32,8 @@ export interface Services {
   queue: QueueRepository;
   completion: CompletionSignal;
   rateLimiter: RateLimiter;
+  /** Deletes images past their tenant's retention; started by the runtime (startGateway). */
+  retention: RetentionSweeper;
   /** Present where this process dispatches (admin `workerPool` reads it). */
   pool: WorkerPool | null;
 }
@@ -41,6 +44,8 @@ export interface ServiceSettings {
   waitRecheckMs?: number;
   /** Where image bytes go; null/absent = the database rows (docs/gateway.md, "Image storage"). */
   imageStore?: ImageStore | null;
+  /** Retention sweep interval (0 = never; docs/gateway.md, "Data lifecycle"). */
+  retentionSweepMs?: number;
 }
 
 export function createServices(db: Database, logger: Logger, pool: WorkerPool | null, settings: ServiceSettings = {}): Services {
@@ -65,6 +70,9 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
     queue: new QueueRepository(db.prisma, settings.imageStore ?? null),
     completion,
     rateLimiter: new RateLimiter(),
+    retention: new RetentionSweeper(db, tenantRepo, imageRepository, logger.child({ component: 'retention' }), {
+      intervalMs: settings.retentionSweepMs ?? 60_000,
+    }),
     pool,
   };
 }

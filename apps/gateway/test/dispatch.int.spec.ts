@@ -162,18 +162,23 @@ describe('dispatch', () => {
       const r = await replica([w], { imageCacheScope: scope });
       const [ta, tb] = [await makeTenant(r.gw.services, `cache-a-${scope}`), await makeTenant(r.gw.services, `cache-b-${scope}`)];
       const gpu: number[] = [];
+      const images: string[] = [];
       for (const t of [ta, tb]) {
         const img = (await upload(r.url, t.token, png)).body.image.id;
+        images.push(img);
         const ids = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the same thing'] })).data!.segment.map((x: any) => x.id);
         gpu.push((await waitAll(r.url, t.token, ids))[0].gpuMs);
       }
       await r.close();
-      return { calls: w.calls, gpu, ta, tb };
+      return { calls: w.calls, gpu, ta, tb, images };
     };
     const isolated = await run('tenant');
     // B's call is a miss: the bytes travel again and B pays the image-side time A paid.
     expect(isolated.calls.map((c) => c.sentBytes)).toEqual([true, true]);
-    expect(isolated.calls.map((c) => c.cacheNamespace)).toEqual([`t:${isolated.ta.tenant.id}`, `t:${isolated.tb.tenant.id}`]);
+    expect(isolated.calls.map((c) => c.cacheNamespace)).toEqual([
+      `t:${isolated.ta.tenant.id}:i:${isolated.images[0]}`,
+      `t:${isolated.tb.tenant.id}:i:${isolated.images[1]}`,
+    ]);
     expect(isolated.gpu[1]).toBe(isolated.gpu[0]);
     // The documented trade-off: one shared namespace, so B hits A's cached image (and learns it was processed).
     const shared = await run('global');

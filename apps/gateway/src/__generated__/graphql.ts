@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ImageMeta } from '../images/image.repository';
+import type { ImageMeta, DeletedImage as DeletedImageModel } from '../images/image.repository';
+import type { ImageConnectionParent } from '../graphql/resolvers/image.resolvers';
 import type { SegmentationRequest, Tenant as TenantModel, ApiKey as ApiKeyModel } from './prisma/client';
 import type { Principal, TenantLimits } from '../auth/principal';
 import type { SegmentationConnectionParent } from '../graphql/resolvers/segmentation.resolvers';
@@ -45,7 +46,7 @@ export type ApiKeyScope =
   | 'ADMIN'
   /** read images, segmentations and usage */
   | 'READ'
-  /** upload images and create or cancel segmentations */
+  /** upload and delete images, create or cancel segmentations */
   | 'SEGMENT';
 
 export type AttentionKind =
@@ -57,6 +58,8 @@ export type Caller = {
   keyId: Scalars['ID']['output'];
   quotas: Quotas;
   scopes: Array<ApiKeyScope>;
+  /** Bytes of images the tenant stores now (checked against quotas.maxStorageBytes). */
+  storedBytes: Scalars['Float']['output'];
   tenantId: Scalars['ID']['output'];
 };
 
@@ -71,6 +74,18 @@ export type CreatedApiKey = {
   key: ApiKey;
   /** Shown once: store it now. */
   token: Scalars['String']['output'];
+};
+
+/** What deleteImage removed. */
+export type DeletedImage = {
+  __typename?: 'DeletedImage';
+  /** of those, the ones still QUEUED or RUNNING (their work is cancelled) */
+  cancelledSegmentations: Scalars['Int']['output'];
+  /** segmentation requests removed with the image (results included) */
+  deletedSegmentations: Scalars['Int']['output'];
+  /** bytes no longer counted against the tenant's storage */
+  freedBytes: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
 };
 
 /** A discriminative branch: HARD = the masked crop f(x⊙M), SOFT = the masked attention f_M(x⊙P). */
@@ -99,6 +114,29 @@ export type Image = {
   width: Scalars['Int']['output'];
 };
 
+export type ImageConnection = {
+  __typename?: 'ImageConnection';
+  edges: Array<ImageEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ImageEdge = {
+  __typename?: 'ImageEdge';
+  cursor: Scalars['String']['output'];
+  node: Image;
+};
+
+export type ImageFilter = {
+  /** created at or after this instant */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** created before this instant */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  format?: InputMaybe<Array<ImageFormat>>;
+  /** the image with these bytes (64 lowercase hex digits) */
+  sha256?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type ImageFormat =
   | 'JPEG'
   | 'PNG'
@@ -119,6 +157,11 @@ export type Mutation = {
   createApiKey: CreatedApiKey;
   /** ADMIN */
   createTenant: Tenant;
+  /**
+   * Deletes the image: its bytes, its segmentations and their results; queued or running work on it is cancelled.
+   * Usage already recorded stays. Afterwards nothing of it is reachable (NOT_FOUND); SEGMENT scope.
+   */
+  deleteImage: DeletedImage;
   /** ADMIN */
   revokeApiKey: ApiKey;
   /**
@@ -126,6 +169,8 @@ export type Mutation = {
    * repeated call returns the first call's requests instead of queueing again.
    */
   segment: Array<Segmentation>;
+  /** ADMIN: images older than `days` days are deleted (1–36500); null keeps them until deleted. */
+  setImageRetention: Tenant;
   /** ADMIN */
   updateTenantQuotas: Tenant;
 };
@@ -149,6 +194,11 @@ export type MutationCreateTenantArgs = {
 };
 
 
+export type MutationDeleteImageArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
   tenantId: Scalars['ID']['input'];
@@ -160,6 +210,12 @@ export type MutationSegmentArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   imageId: Scalars['ID']['input'];
   options?: InputMaybe<SegmentOptionsInput>;
+};
+
+
+export type MutationSetImageRetentionArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+  tenantId: Scalars['ID']['input'];
 };
 
 
@@ -190,6 +246,8 @@ export type ProposalSource =
 export type Query = {
   __typename?: 'Query';
   image: Image;
+  /** The tenant's images, newest first, Relay-style pagination (first: 1–100). */
+  images: ImageConnection;
   /** The calling key and its tenant's quotas. */
   me: Caller;
   segmentation: Segmentation;
@@ -213,6 +271,13 @@ export type Query = {
 
 export type QueryImageArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryImagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ImageFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -398,6 +463,8 @@ export type Tenant = {
   apiKeys: Array<ApiKey>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** Images older than this many days are deleted by the retention sweeper; null = kept until deleted. */
+  imageRetentionDays: Maybe<Scalars['Int']['output']>;
   name: Scalars['String']['output'];
   quotas: Quotas;
 };
@@ -558,12 +625,16 @@ export type ResolversTypes = {
   ClipResolution: ClipResolution;
   CreatedApiKey: ResolverTypeWrapper<Omit<CreatedApiKey, 'key'> & { key: ResolversTypes['ApiKey'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeletedImage: ResolverTypeWrapper<DeletedImageModel>;
   DiscriminativeBranch: DiscriminativeBranch;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FusionWeightsInput: FusionWeightsInput;
   Granularity: Granularity;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Image: ResolverTypeWrapper<ImageMeta>;
+  ImageConnection: ResolverTypeWrapper<ImageConnectionParent>;
+  ImageEdge: ResolverTypeWrapper<Omit<ImageEdge, 'node'> & { node: ResolversTypes['Image'] }>;
+  ImageFilter: ImageFilter;
   ImageFormat: ImageFormat;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -605,10 +676,14 @@ export type ResolversParentTypes = {
   Caller: Principal;
   CreatedApiKey: Omit<CreatedApiKey, 'key'> & { key: ResolversParentTypes['ApiKey'] };
   DateTime: Scalars['DateTime']['output'];
+  DeletedImage: DeletedImageModel;
   Float: Scalars['Float']['output'];
   FusionWeightsInput: FusionWeightsInput;
   ID: Scalars['ID']['output'];
   Image: ImageMeta;
+  ImageConnection: ImageConnectionParent;
+  ImageEdge: Omit<ImageEdge, 'node'> & { node: ResolversParentTypes['Image'] };
+  ImageFilter: ImageFilter;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Mask: Mask;
@@ -651,6 +726,7 @@ export type CallerResolvers<ContextType = GraphQLContext, ParentType extends Res
   keyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   quotas?: Resolver<ResolversTypes['Quotas'], ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['ApiKeyScope']>, ParentType, ContextType>;
+  storedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   tenantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
@@ -663,6 +739,13 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeletedImageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeletedImage'] = ResolversParentTypes['DeletedImage']> = {
+  cancelledSegmentations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deletedSegmentations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  freedBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type ImageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Image'] = ResolversParentTypes['Image']> = {
   byteSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -671,6 +754,17 @@ export type ImageResolvers<ContextType = GraphQLContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ImageConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImageConnection'] = ResolversParentTypes['ImageConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ImageEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ImageEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImageEdge'] = ResolversParentTypes['ImageEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Image'], ParentType, ContextType>;
 };
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -687,8 +781,10 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelSegmentation?: Resolver<ResolversTypes['Segmentation'], ParentType, ContextType, RequireFields<MutationCancelSegmentationArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'scopes' | 'tenantId'>>;
   createTenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationCreateTenantArgs, 'name'>>;
+  deleteImage?: Resolver<ResolversTypes['DeletedImage'], ParentType, ContextType, RequireFields<MutationDeleteImageArgs, 'id'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id' | 'tenantId'>>;
   segment?: Resolver<Array<ResolversTypes['Segmentation']>, ParentType, ContextType, RequireFields<MutationSegmentArgs, 'expressions' | 'imageId'>>;
+  setImageRetention?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationSetImageRetentionArgs, 'tenantId'>>;
   updateTenantQuotas?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationUpdateTenantQuotasArgs, 'quotas' | 'tenantId'>>;
 };
 
@@ -699,6 +795,7 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   image?: Resolver<ResolversTypes['Image'], ParentType, ContextType, RequireFields<QueryImageArgs, 'id'>>;
+  images?: Resolver<ResolversTypes['ImageConnection'], ParentType, ContextType, RequireFields<QueryImagesArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   segmentation?: Resolver<ResolversTypes['Segmentation'], ParentType, ContextType, RequireFields<QuerySegmentationArgs, 'id'>>;
   segmentations?: Resolver<ResolversTypes['SegmentationConnection'], ParentType, ContextType, RequireFields<QuerySegmentationsArgs, 'first'>>;
@@ -772,6 +869,7 @@ export type TenantResolvers<ContextType = GraphQLContext, ParentType extends Res
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  imageRetentionDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   quotas?: Resolver<ResolversTypes['Quotas'], ParentType, ContextType>;
 };
@@ -837,7 +935,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Caller?: CallerResolvers<ContextType>;
   CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeletedImage?: DeletedImageResolvers<ContextType>;
   Image?: ImageResolvers<ContextType>;
+  ImageConnection?: ImageConnectionResolvers<ContextType>;
+  ImageEdge?: ImageEdgeResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mask?: MaskResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

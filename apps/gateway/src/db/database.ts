@@ -19,6 +19,12 @@ export interface Database {
   migrate(): Promise<MigrateResult>;
   /** LISTEN on a channel; returns an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Runs `fn` while holding the advisory lock `key`, or returns `{ acquired: false }` at once when another session
+   * (another replica) holds it. PostgreSQL: a session lock on a dedicated connection, so a replica that dies mid-run
+   * releases it with its connection. PGlite lives in one process: an in-process flag.
+   */
+  tryWithAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
   close(): Promise<void>;
 }
 
@@ -53,6 +59,22 @@ export async function openPostgres(
         await client.end().catch(() => undefined);
       };
     },
+    tryWithAdvisoryLock: async (key, fn) => {
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+        if (!rows[0]?.ok) return { acquired: false };
+        try {
+          return { acquired: true, value: await fn() };
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+        }
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
     close: async () => {
       await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
       await prisma.$disconnect();
@@ -71,6 +93,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const db = await PGlite.create(dataDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   const sql = pgliteRunner(db);
+  const held = new Set<number>();
   return {
     kind: 'pglite',
     prisma,
@@ -81,6 +104,15 @@ export async function openPglite(dataDir: string): Promise<Database> {
       return async () => {
         await unsubscribe();
       };
+    },
+    tryWithAdvisoryLock: async (key, fn) => {
+      if (held.has(key)) return { acquired: false };
+      held.add(key);
+      try {
+        return { acquired: true, value: await fn() };
+      } finally {
+        held.delete(key);
+      }
     },
     close: async () => {
       await prisma.$disconnect();

@@ -26,7 +26,8 @@ export interface DispatcherOptions {
   /** Most rows claimed per worker call (expressions sent together for one image). */
   maxBatch?: number;
   /**
-   * `tenant` (default): each tenant's images live in their own namespace of the workers' image caches, so a tenant
+   * `tenant` (default): each tenant's images live in their own namespace of the workers' image caches (one per
+   * tenant and image id, so a deleted image's entries are never used again), so a tenant
    * never gets a cache hit — a faster, cheaper answer — on bytes another tenant processed. `global`: one shared
    * namespace (more hits when tenants upload the same images; leaks that someone processed them). IMAGE_CACHE_SCOPE.
    */
@@ -200,7 +201,10 @@ export class Dispatcher {
       const reply = await this.pool.segment({
         requestId: live[0].batchId,
         sha256,
-        cacheNamespace: this.imageCacheScope === 'tenant' ? `t:${g.tenantId}` : '',
+        // Per tenant and image: within a tenant an image id and its sha256 go together (one row per bytes), so hits
+        // are the same; once the image is deleted its id is never used again, so nothing the workers cached for it
+        // can serve a later upload of the same bytes (docs/gateway.md, "Deleting data").
+        cacheNamespace: this.imageCacheScope === 'tenant' ? `t:${g.tenantId}:i:${g.imageId}` : '',
         // Bytes are read from the database only when the worker does not hold the image.
         loadImage: async () => {
           const image = await this.queue.imageData(g.tenantId, g.imageId);

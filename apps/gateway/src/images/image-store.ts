@@ -4,10 +4,10 @@
  * request waited; issue 14 D6). A file write runs on libuv's thread pool instead, and the database keeps only the
  * metadata. Content-addressed per tenant: `<root>/<tenantId>/<sha256>`, written to a temporary name and renamed,
  * so a reader sees a whole file or none and the same bytes are stored once per tenant. The interface is small on
- * purpose: an S3 (or any object store) implementation is the same three calls.
+ * purpose: an S3 (or any object store) implementation is the same four calls.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface ImageStore {
@@ -17,6 +17,8 @@ export interface ImageStore {
   put(tenantId: string, sha256: string, bytes: Uint8Array): Promise<void>;
   /** The bytes, or null when nothing is stored under that key. */
   get(tenantId: string, sha256: string): Promise<Uint8Array | null>;
+  /** Whether bytes are stored under that key. */
+  has(tenantId: string, sha256: string): Promise<boolean>;
   delete(tenantId: string, sha256: string): Promise<void>;
 }
 
@@ -54,6 +56,13 @@ export class FilesystemImageStore implements ImageStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async has(tenantId: string, sha256: string): Promise<boolean> {
+    return stat(this.path(tenantId, sha256)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async delete(tenantId: string, sha256: string): Promise<void> {

@@ -1,6 +1,24 @@
-import type { Image, ImageFormat, PrismaClient } from '../__generated__/prisma/client';
+import type { Image, ImageFormat, Prisma, PrismaClient } from '../__generated__/prisma/client';
+import { afterCursor, type PageCursor } from '../common/cursor';
+import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
 import { lockTenant, recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
 import type { ImageStore } from './image-store';
+
+export interface ImageFilter {
+  createdAfter?: Date;
+  createdBefore?: Date;
+  format?: ImageFormat[];
+  sha256?: string;
+}
+
+/** What deleting an image removed. */
+export interface DeletedImage {
+  image: ImageMeta;
+  /** Segmentation requests removed with it (every status). */
+  deletedSegmentations: number;
+  /** Of those, the ones that were still QUEUED or RUNNING. */
+  cancelledSegmentations: number;
+}
 
 export type ImageMeta = Omit<Image, 'data'>;
 
@@ -57,6 +75,58 @@ export class ImageRepository {
     return resolveBytes(this.store, tenantId, row);
   }
 
+  /** Newest first; up to `take` rows after the cursor. */
+  list(tenantId: string, filter: ImageFilter, take: number, after?: PageCursor): Promise<ImageMeta[]> {
+    return this.prisma.image.findMany({
+      where: { tenantId, ...filterWhere(filter), ...afterCursor(after) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+      select: META,
+    });
+  }
+
+  count(tenantId: string, filter: ImageFilter): Promise<number> {
+    return this.prisma.image.count({ where: { tenantId, ...filterWhere(filter) } });
+  }
+
+  /** Ids of this tenant's images created before `cutoff`, oldest first (the retention sweeper). */
+  async idsCreatedBefore(tenantId: string, cutoff: Date, take: number): Promise<string[]> {
+    const rows = await this.prisma.image.findMany({
+      where: { tenantId, createdAt: { lt: cutoff } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take,
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Deletes the image, its segmentation requests (the foreign key cascades: results, attention maps, queued and
+   * running work) and its bytes, under the tenant's row lock — the lock uploads take too, so a concurrent upload of
+   * the same bytes either finds this row (and then the deletion wins) or comes after it and stores the bytes anew.
+   * Usage events and rollups are not linked to images and stay (billing). Long-pollers of the removed requests are
+   * woken (they then answer NOT_FOUND); a dispatcher computing one loses its lease at the next renewal and aborts
+   * the worker call; a result that arrives anyway finds no row and is dropped.
+   */
+  deleteImage(tenantId: string, imageId: string): Promise<DeletedImage | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await lockTenant(tx, tenantId);
+      const image = await tx.image.findFirst({ where: { id: imageId, tenantId }, select: META });
+      if (!image) return null;
+      const requests = await tx.segmentationRequest.findMany({ where: { tenantId, imageId }, select: { id: true, status: true } });
+      await tx.image.delete({ where: { id: image.id } });
+      const ids = requests.map((r) => r.id);
+      if (ids.length > 0) await tx.$executeRaw`SELECT pg_notify(${DONE_CHANNEL}, id) FROM unnest(${ids}::text[]) AS id`;
+      // Inside the transaction, under the lock: see insertRow for the other half of this.
+      if (this.store) await this.store.delete(tenantId, image.sha256);
+      return {
+        image,
+        deletedSegmentations: requests.length,
+        cancelledSegmentations: requests.filter((r) => r.status === 'QUEUED' || r.status === 'RUNNING').length,
+      };
+    }, TX_OPTIONS);
+  }
+
   async storedBytes(tenantId: string): Promise<bigint> {
     const r = await this.prisma.image.aggregate({ where: { tenantId }, _sum: { byteSize: true } });
     return BigInt(r._sum.byteSize ?? 0);
@@ -75,9 +145,7 @@ export class ImageRepository {
   ): Promise<{ image: ImageMeta; created: boolean } | { overQuota: { storedBytes: bigint } }> {
     // With a store the bytes go there first (content-addressed: a repeat is harmless) and the row holds metadata only.
     if (this.store) await this.store.put(tenantId, image.sha256, image.data);
-    const result = await this.insertRow(tenantId, image, maxStorageBytes, at);
-    if (this.store && 'overQuota' in result) await this.store.delete(tenantId, image.sha256).catch(() => undefined);
-    return result;
+    return this.insertRow(tenantId, image, maxStorageBytes, at);
   }
 
   private insertRow(
@@ -92,7 +160,14 @@ export class ImageRepository {
       if (existing) return { image: existing, created: false };
       const sum = await tx.image.aggregate({ where: { tenantId }, _sum: { byteSize: true } });
       const storedBytes = BigInt(sum._sum.byteSize ?? 0);
-      if (storedBytes + BigInt(image.byteSize) > maxStorageBytes) return { overQuota: { storedBytes } };
+      if (storedBytes + BigInt(image.byteSize) > maxStorageBytes) {
+        // Under the lock, so a concurrent upload of the same bytes that got its row in first keeps its file.
+        if (this.store) await this.store.delete(tenantId, image.sha256).catch(() => undefined);
+        return { overQuota: { storedBytes } };
+      }
+      // A deletion of the same bytes may have removed the file after the optimistic put above and before this lock
+      // (deleteImage removes files under the same lock): write it again so the new row never lacks its bytes.
+      if (this.store && !(await this.store.has(tenantId, image.sha256))) await this.store.put(tenantId, image.sha256, image.data);
       const created = await tx.image.create({
         data: { tenantId, ...image, data: this.store ? null : new Uint8Array(image.data) },
         select: META,
@@ -101,4 +176,15 @@ export class ImageRepository {
       return { image: created, created: true };
     }, TX_OPTIONS);
   }
+}
+
+function filterWhere(filter: ImageFilter): Prisma.ImageWhereInput {
+  const createdAt: Prisma.DateTimeFilter = {};
+  if (filter.createdAfter) createdAt.gte = filter.createdAfter;
+  if (filter.createdBefore) createdAt.lt = filter.createdBefore;
+  return {
+    ...(filter.createdAfter || filter.createdBefore ? { createdAt } : {}),
+    ...(filter.format?.length ? { format: { in: filter.format } } : {}),
+    ...(filter.sha256 ? { sha256: filter.sha256 } : {}),
+  };
 }

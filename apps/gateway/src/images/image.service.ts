@@ -5,7 +5,17 @@ import { GatewayError, notFound } from '../common/gateway.errors';
 import { isUuid } from '../common/ids';
 import { probeImage } from './image-probe';
 import type { ImageFormat } from '../__generated__/prisma/client';
-import type { ImageMeta, ImageRepository } from './image.repository';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import type { DeletedImage, ImageFilter, ImageMeta, ImageRepository } from './image.repository';
+
+export const MAX_IMAGE_PAGE_SIZE = 100;
+
+export interface ImagePage {
+  nodes: ImageMeta[];
+  hasNextPage: boolean;
+  cursorOf(node: ImageMeta): string;
+  totalCount: () => Promise<number>;
+}
 
 export interface UploadResult {
   image: ImageMeta;
@@ -69,6 +79,41 @@ export class ImageService {
     const image = isUuid(imageId) ? await this.images.get(p.tenantId, imageId) : null;
     if (!image) throw notFound('image', imageId);
     return image;
+  }
+
+  /** The tenant's images, newest first (keyset pagination on createdAt, id). */
+  async list(principal: Principal | null, filter: ImageFilter, first: number | null | undefined, after: string | null | undefined): Promise<ImagePage> {
+    const p = requireScope(principal, 'READ');
+    const n = first ?? 20;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGE_PAGE_SIZE) throw new GatewayError('BAD_USER_INPUT', `first must be 1–${MAX_IMAGE_PAGE_SIZE}`);
+    if (filter.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(filter.sha256)) {
+      throw new GatewayError('BAD_USER_INPUT', 'filter.sha256 is 64 lowercase hex digits');
+    }
+    const cursor = after ? decodeCursor(after) : undefined;
+    const rows = await this.images.list(p.tenantId, filter, n + 1, cursor);
+    return {
+      nodes: rows.slice(0, n),
+      hasNextPage: rows.length > n,
+      cursorOf: encodeCursor,
+      totalCount: () => this.images.count(p.tenantId, filter),
+    };
+  }
+
+  /**
+   * Deletes the image with its bytes, its segmentation requests and their results, and cancels its queued work
+   * (SEGMENT scope: the scope that creates them). NOT_FOUND for another tenant's, unknown or malformed ids.
+   */
+  async delete(principal: Principal | null, imageId: string): Promise<DeletedImage> {
+    const p = requireScope(principal, 'SEGMENT');
+    const deleted = isUuid(imageId) ? await this.images.deleteImage(p.tenantId, imageId) : null;
+    if (!deleted) throw notFound('image', imageId);
+    return deleted;
+  }
+
+  /** Bytes the caller's tenant stores (what maxStorageBytes is checked against). */
+  async storedBytes(principal: Principal | null): Promise<bigint> {
+    const p = requireScope(principal, 'READ');
+    return this.images.storedBytes(p.tenantId);
   }
 
   /** The image's bytes as uploaded (GET /v1/images/:id); NOT_FOUND for another tenant's, unknown or malformed ids. */

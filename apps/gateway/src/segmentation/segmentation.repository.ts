@@ -8,10 +8,8 @@ export interface SegmentationFilter {
   imageId?: string;
 }
 
-export interface PageCursor {
-  createdAt: Date;
-  id: string;
-}
+export type { PageCursor } from '../common/cursor';
+import type { PageCursor } from '../common/cursor';
 
 export type CreateBatchResult =
   | { kind: 'created'; requests: SegmentationRequest[] }

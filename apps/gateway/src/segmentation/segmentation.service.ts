@@ -7,7 +7,8 @@ import type { ImageRepository } from '../images/image.repository';
 import { isUuid } from '../images/image.service';
 import type { CompletionSignal } from './completion-signal';
 import { toWorkerOptions, validateExpressions, type KnownPack, type SegmentOptionsInput } from './segment-options';
-import type { PageCursor, SegmentationFilter, SegmentationRepository } from './segmentation.repository';
+import type { SegmentationFilter, SegmentationRepository } from './segmentation.repository';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 
 export const FINAL_STATUSES: ReadonlySet<SegmentationStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 export const MAX_PAGE_SIZE = 100;
@@ -131,20 +132,5 @@ export class SegmentationService {
       if (pending.size === 0 || left <= 0 || signal?.aborted) return ids.map((id) => byId.get(id) as SegmentationRequest);
       await this.completion.next(pending, Math.min(left, this.settings.waitRecheckMs), signal);
     }
-  }
-}
-
-function encodeCursor(node: SegmentationRequest): string {
-  return Buffer.from(JSON.stringify([node.createdAt.toISOString(), node.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): PageCursor {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || !isUuid(id)) throw new Error('bad');
-    return { createdAt, id };
-  } catch {
-    throw badInput('invalid cursor');
   }
 }

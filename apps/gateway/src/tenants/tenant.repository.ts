@@ -29,6 +29,17 @@ export class TenantRepository {
     return this.prisma.tenant.findUnique({ where: { id: tenantId } });
   }
 
+  /** Tenants with a retention period (the sweeper's work list; platform-wide like listAll). */
+  listWithRetention(): Promise<{ id: string; imageRetentionDays: number }[]> {
+    return this.prisma.tenant
+      .findMany({ where: { imageRetentionDays: { not: null } }, select: { id: true, imageRetentionDays: true }, orderBy: { id: 'asc' } })
+      .then((rows) => rows.map((r) => ({ id: r.id, imageRetentionDays: r.imageRetentionDays as number })));
+  }
+
+  setImageRetention(tenantId: string, days: number | null): Promise<Tenant> {
+    return this.prisma.tenant.update({ where: { id: tenantId }, data: { imageRetentionDays: days } });
+  }
+
   updateQuotas(tenantId: string, quotas: TenantQuotaInput): Promise<Tenant> {
     return this.prisma.tenant.update({ where: { id: tenantId }, data: quotas });
   }

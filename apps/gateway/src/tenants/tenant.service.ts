@@ -4,6 +4,7 @@ import { GatewayError, badInput, notFound } from '../common/gateway.errors';
 import { isUuid } from '../common/ids';
 import type { TenantQuotaInput, TenantRepository } from './tenant.repository';
 
+export const MAX_RETENTION_DAYS = 36_500;
 const NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 
 export class TenantService {
@@ -32,6 +33,15 @@ export class TenantService {
 
   async findByName(name: string): Promise<Tenant | null> {
     return this.tenants.findByName(name);
+  }
+
+  /** Images older than `days` days are deleted by the retention sweeper; null keeps them until deleted. */
+  async setImageRetention(tenantId: string, days: number | null): Promise<Tenant> {
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS)) {
+      throw badInput(`imageRetentionDays must be 1–${MAX_RETENTION_DAYS} (or null to keep images until deleted)`);
+    }
+    await this.get(tenantId);
+    return this.tenants.setImageRetention(tenantId, days);
   }
 
   async updateQuotas(tenantId: string, quotas: TenantQuotaInput): Promise<Tenant> {

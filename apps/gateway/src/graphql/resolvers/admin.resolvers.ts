@@ -62,7 +62,7 @@ export const adminQueries: Pick<QueryResolvers, 'tenants' | 'tenant' | 'workerPo
   },
 };
 
-export const adminMutations: Pick<MutationResolvers, 'createTenant' | 'updateTenantQuotas' | 'createApiKey' | 'revokeApiKey'> = {
+export const adminMutations: Pick<MutationResolvers, 'createTenant' | 'updateTenantQuotas' | 'setImageRetention' | 'createApiKey' | 'revokeApiKey'> = {
   createTenant: (_, { name, quotas }, ctx) => {
     admin(ctx);
     return ctx.services.tenants.create(name, quotasFrom(quotas));
@@ -70,6 +70,10 @@ export const adminMutations: Pick<MutationResolvers, 'createTenant' | 'updateTen
   updateTenantQuotas: (_, { tenantId, quotas }, ctx) => {
     admin(ctx);
     return ctx.services.tenants.updateQuotas(tenantId, quotasFrom(quotas));
+  },
+  setImageRetention: (_, { tenantId, days }, ctx) => {
+    admin(ctx);
+    return ctx.services.tenants.setImageRetention(tenantId, days ?? null);
   },
   createApiKey: (_, { tenantId, name, scopes }, ctx) => {
     admin(ctx);

@@ -84,7 +84,8 @@ export const TenantScalarFieldEnum = {
   maxImagePixels: 'maxImagePixels',
   maxStorageBytes: 'maxStorageBytes',
   monthlyExpressionQuota: 'monthlyExpressionQuota',
-  rateLimitPerMinute: 'rateLimitPerMinute'
+  rateLimitPerMinute: 'rateLimitPerMinute',
+  imageRetentionDays: 'imageRetentionDays'
 } as const
 
 export type TenantScalarFieldEnum = (typeof TenantScalarFieldEnum)[keyof typeof TenantScalarFieldEnum]

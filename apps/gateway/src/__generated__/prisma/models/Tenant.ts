@@ -32,6 +32,7 @@ export type TenantAvgAggregateOutputType = {
   maxStorageBytes: number | null
   monthlyExpressionQuota: number | null
   rateLimitPerMinute: number | null
+  imageRetentionDays: number | null
 }
 
 export type TenantSumAggregateOutputType = {
@@ -40,6 +41,7 @@ export type TenantSumAggregateOutputType = {
   maxStorageBytes: bigint | null
   monthlyExpressionQuota: number | null
   rateLimitPerMinute: number | null
+  imageRetentionDays: number | null
 }
 
 export type TenantMinAggregateOutputType = {
@@ -52,6 +54,7 @@ export type TenantMinAggregateOutputType = {
   maxStorageBytes: bigint | null
   monthlyExpressionQuota: number | null
   rateLimitPerMinute: number | null
+  imageRetentionDays: number | null
 }
 
 export type TenantMaxAggregateOutputType = {
@@ -64,6 +67,7 @@ export type TenantMaxAggregateOutputType = {
   maxStorageBytes: bigint | null
   monthlyExpressionQuota: number | null
   rateLimitPerMinute: number | null
+  imageRetentionDays: number | null
 }
 
 export type TenantCountAggregateOutputType = {
@@ -76,6 +80,7 @@ export type TenantCountAggregateOutputType = {
   maxStorageBytes: number
   monthlyExpressionQuota: number
   rateLimitPerMinute: number
+  imageRetentionDays: number
   _all: number
 }
 
@@ -86,6 +91,7 @@ export type TenantAvgAggregateInputType = {
   maxStorageBytes?: true
   monthlyExpressionQuota?: true
   rateLimitPerMinute?: true
+  imageRetentionDays?: true
 }
 
 export type TenantSumAggregateInputType = {
@@ -94,6 +100,7 @@ export type TenantSumAggregateInputType = {
   maxStorageBytes?: true
   monthlyExpressionQuota?: true
   rateLimitPerMinute?: true
+  imageRetentionDays?: true
 }
 
 export type TenantMinAggregateInputType = {
@@ -106,6 +113,7 @@ export type TenantMinAggregateInputType = {
   maxStorageBytes?: true
   monthlyExpressionQuota?: true
   rateLimitPerMinute?: true
+  imageRetentionDays?: true
 }
 
 export type TenantMaxAggregateInputType = {
@@ -118,6 +126,7 @@ export type TenantMaxAggregateInputType = {
   maxStorageBytes?: true
   monthlyExpressionQuota?: true
   rateLimitPerMinute?: true
+  imageRetentionDays?: true
 }
 
 export type TenantCountAggregateInputType = {
@@ -130,6 +139,7 @@ export type TenantCountAggregateInputType = {
   maxStorageBytes?: true
   monthlyExpressionQuota?: true
   rateLimitPerMinute?: true
+  imageRetentionDays?: true
   _all?: true
 }
 
@@ -229,6 +239,7 @@ export type TenantGroupByOutputType = {
   maxStorageBytes: bigint
   monthlyExpressionQuota: number | null
   rateLimitPerMinute: number
+  imageRetentionDays: number | null
   _count: TenantCountAggregateOutputType | null
   _avg: TenantAvgAggregateOutputType | null
   _sum: TenantSumAggregateOutputType | null
@@ -264,6 +275,7 @@ export type TenantWhereInput = {
   maxStorageBytes?: Prisma.BigIntFilter<"Tenant"> | bigint | number
   monthlyExpressionQuota?: Prisma.IntNullableFilter<"Tenant"> | number | null
   rateLimitPerMinute?: Prisma.IntFilter<"Tenant"> | number
+  imageRetentionDays?: Prisma.IntNullableFilter<"Tenant"> | number | null
   apiKeys?: Prisma.ApiKeyListRelationFilter
   images?: Prisma.ImageListRelationFilter
   segmentations?: Prisma.SegmentationRequestListRelationFilter
@@ -281,6 +293,7 @@ export type TenantOrderByWithRelationInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrderInput | Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrderInput | Prisma.SortOrder
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   images?: Prisma.ImageOrderByRelationAggregateInput
   segmentations?: Prisma.SegmentationRequestOrderByRelationAggregateInput
@@ -301,6 +314,7 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   maxStorageBytes?: Prisma.BigIntFilter<"Tenant"> | bigint | number
   monthlyExpressionQuota?: Prisma.IntNullableFilter<"Tenant"> | number | null
   rateLimitPerMinute?: Prisma.IntFilter<"Tenant"> | number
+  imageRetentionDays?: Prisma.IntNullableFilter<"Tenant"> | number | null
   apiKeys?: Prisma.ApiKeyListRelationFilter
   images?: Prisma.ImageListRelationFilter
   segmentations?: Prisma.SegmentationRequestListRelationFilter
@@ -318,6 +332,7 @@ export type TenantOrderByWithAggregationInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrderInput | Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.TenantCountOrderByAggregateInput
   _avg?: Prisma.TenantAvgOrderByAggregateInput
   _max?: Prisma.TenantMaxOrderByAggregateInput
@@ -338,6 +353,7 @@ export type TenantScalarWhereWithAggregatesInput = {
   maxStorageBytes?: Prisma.BigIntWithAggregatesFilter<"Tenant"> | bigint | number
   monthlyExpressionQuota?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
   rateLimitPerMinute?: Prisma.IntWithAggregatesFilter<"Tenant"> | number
+  imageRetentionDays?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
 }
 
 export type TenantCreateInput = {
@@ -350,6 +366,7 @@ export type TenantCreateInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutTenantInput
@@ -367,6 +384,7 @@ export type TenantUncheckedCreateInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageUncheckedCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutTenantInput
@@ -384,6 +402,7 @@ export type TenantUpdateInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutTenantNestedInput
@@ -401,6 +420,7 @@ export type TenantUncheckedUpdateInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUncheckedUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutTenantNestedInput
@@ -418,6 +438,7 @@ export type TenantCreateManyInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
 }
 
 export type TenantUpdateManyMutationInput = {
@@ -430,6 +451,7 @@ export type TenantUpdateManyMutationInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type TenantUncheckedUpdateManyInput = {
@@ -442,6 +464,7 @@ export type TenantUncheckedUpdateManyInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type TenantCountOrderByAggregateInput = {
@@ -454,6 +477,7 @@ export type TenantCountOrderByAggregateInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrder
 }
 
 export type TenantAvgOrderByAggregateInput = {
@@ -462,6 +486,7 @@ export type TenantAvgOrderByAggregateInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrder
 }
 
 export type TenantMaxOrderByAggregateInput = {
@@ -474,6 +499,7 @@ export type TenantMaxOrderByAggregateInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrder
 }
 
 export type TenantMinOrderByAggregateInput = {
@@ -486,6 +512,7 @@ export type TenantMinOrderByAggregateInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrder
 }
 
 export type TenantSumOrderByAggregateInput = {
@@ -494,6 +521,7 @@ export type TenantSumOrderByAggregateInput = {
   maxStorageBytes?: Prisma.SortOrder
   monthlyExpressionQuota?: Prisma.SortOrder
   rateLimitPerMinute?: Prisma.SortOrder
+  imageRetentionDays?: Prisma.SortOrder
 }
 
 export type TenantScalarRelationFilter = {
@@ -617,6 +645,7 @@ export type TenantCreateWithoutApiKeysInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   images?: Prisma.ImageCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutTenantInput
   usageEvents?: Prisma.UsageEventCreateNestedManyWithoutTenantInput
@@ -633,6 +662,7 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   images?: Prisma.ImageUncheckedCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutTenantInput
   usageEvents?: Prisma.UsageEventUncheckedCreateNestedManyWithoutTenantInput
@@ -665,6 +695,7 @@ export type TenantUpdateWithoutApiKeysInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   images?: Prisma.ImageUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutTenantNestedInput
   usageEvents?: Prisma.UsageEventUpdateManyWithoutTenantNestedInput
@@ -681,6 +712,7 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   images?: Prisma.ImageUncheckedUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutTenantNestedInput
   usageEvents?: Prisma.UsageEventUncheckedUpdateManyWithoutTenantNestedInput
@@ -697,6 +729,7 @@ export type TenantCreateWithoutImagesInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutTenantInput
   usageEvents?: Prisma.UsageEventCreateNestedManyWithoutTenantInput
@@ -713,6 +746,7 @@ export type TenantUncheckedCreateWithoutImagesInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutTenantInput
   usageEvents?: Prisma.UsageEventUncheckedCreateNestedManyWithoutTenantInput
@@ -745,6 +779,7 @@ export type TenantUpdateWithoutImagesInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutTenantNestedInput
   usageEvents?: Prisma.UsageEventUpdateManyWithoutTenantNestedInput
@@ -761,6 +796,7 @@ export type TenantUncheckedUpdateWithoutImagesInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutTenantNestedInput
   usageEvents?: Prisma.UsageEventUncheckedUpdateManyWithoutTenantNestedInput
@@ -777,6 +813,7 @@ export type TenantCreateWithoutSegmentationsInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageCreateNestedManyWithoutTenantInput
   usageEvents?: Prisma.UsageEventCreateNestedManyWithoutTenantInput
@@ -793,6 +830,7 @@ export type TenantUncheckedCreateWithoutSegmentationsInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageUncheckedCreateNestedManyWithoutTenantInput
   usageEvents?: Prisma.UsageEventUncheckedCreateNestedManyWithoutTenantInput
@@ -825,6 +863,7 @@ export type TenantUpdateWithoutSegmentationsInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUpdateManyWithoutTenantNestedInput
   usageEvents?: Prisma.UsageEventUpdateManyWithoutTenantNestedInput
@@ -841,6 +880,7 @@ export type TenantUncheckedUpdateWithoutSegmentationsInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUncheckedUpdateManyWithoutTenantNestedInput
   usageEvents?: Prisma.UsageEventUncheckedUpdateManyWithoutTenantNestedInput
@@ -857,6 +897,7 @@ export type TenantCreateWithoutUsageEventsInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutTenantInput
@@ -873,6 +914,7 @@ export type TenantUncheckedCreateWithoutUsageEventsInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageUncheckedCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutTenantInput
@@ -905,6 +947,7 @@ export type TenantUpdateWithoutUsageEventsInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutTenantNestedInput
@@ -921,6 +964,7 @@ export type TenantUncheckedUpdateWithoutUsageEventsInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUncheckedUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutTenantNestedInput
@@ -937,6 +981,7 @@ export type TenantCreateWithoutUsageRollupsInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestCreateNestedManyWithoutTenantInput
@@ -953,6 +998,7 @@ export type TenantUncheckedCreateWithoutUsageRollupsInput = {
   maxStorageBytes?: bigint | number
   monthlyExpressionQuota?: number | null
   rateLimitPerMinute?: number
+  imageRetentionDays?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   images?: Prisma.ImageUncheckedCreateNestedManyWithoutTenantInput
   segmentations?: Prisma.SegmentationRequestUncheckedCreateNestedManyWithoutTenantInput
@@ -985,6 +1031,7 @@ export type TenantUpdateWithoutUsageRollupsInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUpdateManyWithoutTenantNestedInput
@@ -1001,6 +1048,7 @@ export type TenantUncheckedUpdateWithoutUsageRollupsInput = {
   maxStorageBytes?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
   monthlyExpressionQuota?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   rateLimitPerMinute?: Prisma.IntFieldUpdateOperationsInput | number
+  imageRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   images?: Prisma.ImageUncheckedUpdateManyWithoutTenantNestedInput
   segmentations?: Prisma.SegmentationRequestUncheckedUpdateManyWithoutTenantNestedInput
@@ -1084,6 +1132,7 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   maxStorageBytes?: boolean
   monthlyExpressionQuota?: boolean
   rateLimitPerMinute?: boolean
+  imageRetentionDays?: boolean
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   images?: boolean | Prisma.Tenant$imagesArgs<ExtArgs>
   segmentations?: boolean | Prisma.Tenant$segmentationsArgs<ExtArgs>
@@ -1102,6 +1151,7 @@ export type TenantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   maxStorageBytes?: boolean
   monthlyExpressionQuota?: boolean
   rateLimitPerMinute?: boolean
+  imageRetentionDays?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -1114,6 +1164,7 @@ export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   maxStorageBytes?: boolean
   monthlyExpressionQuota?: boolean
   rateLimitPerMinute?: boolean
+  imageRetentionDays?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectScalar = {
@@ -1126,9 +1177,10 @@ export type TenantSelectScalar = {
   maxStorageBytes?: boolean
   monthlyExpressionQuota?: boolean
   rateLimitPerMinute?: boolean
+  imageRetentionDays?: boolean
 }
 
-export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "disabledAt" | "maxImageBytes" | "maxImagePixels" | "maxStorageBytes" | "monthlyExpressionQuota" | "rateLimitPerMinute", ExtArgs["result"]["tenant"]>
+export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "disabledAt" | "maxImageBytes" | "maxImagePixels" | "maxStorageBytes" | "monthlyExpressionQuota" | "rateLimitPerMinute" | "imageRetentionDays", ExtArgs["result"]["tenant"]>
 export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   images?: boolean | Prisma.Tenant$imagesArgs<ExtArgs>
@@ -1174,6 +1226,10 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
      * Requests (GraphQL operations and uploads) per minute.
      */
     rateLimitPerMinute: number
+    /**
+     * Images older than this many days are deleted by the retention sweeper; null = kept until deleted.
+     */
+    imageRetentionDays: number | null
   }, ExtArgs["result"]["tenant"]>
   composites: {}
 }
@@ -1611,6 +1667,7 @@ export interface TenantFieldRefs {
   readonly maxStorageBytes: Prisma.FieldRef<"Tenant", 'BigInt'>
   readonly monthlyExpressionQuota: Prisma.FieldRef<"Tenant", 'Int'>
   readonly rateLimitPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
+  readonly imageRetentionDays: Prisma.FieldRef<"Tenant", 'Int'>
 }
     
 
