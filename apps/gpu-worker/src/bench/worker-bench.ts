@@ -58,7 +58,10 @@ export interface WorkerBenchResult {
   images: { count: number; sizes: string[]; expressionsPerRequest: number };
   /** simulated device milliseconds per request (the floor of latency at concurrency 1) */
   deviceMsPerRequest: number;
-  /** per-stage CPU medians of one request at concurrency 1 (the engine's timings: CPU stages only) */
+  /**
+   * medians of one request's CPU-only stages at concurrency 1 (the engine's timings of stages holding no model call:
+   * wall time, so CPU time only when the process has a core to itself)
+   */
   stageCpuMs: Record<string, number>;
   /** extra process CPU per additional expression on a cached image */
   extraCpuPerExpressionMs: number;
