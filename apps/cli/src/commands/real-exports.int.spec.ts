@@ -37,6 +37,19 @@ describe.runIf(await realExportsAvailable())('refdiff segment on a pack made fro
   }, SLOW);
   afterAll(() => copy?.dispose());
 
+  it('models prepare prints no onnxruntime error line, and inspect finds the constants equal to the graphs', async () => {
+    const out = join(copy.dir, 'pack-cli');
+    const prepared = await run(process.execPath, [bin, 'models', 'prepare', '--sd', join(copy.dir, 'sd15'), '--clip', join(copy.dir, 'clip'), '--sam', join(copy.dir, 'sam'), '--out', out, '--image-size', '128']);
+    expect(prepared.stderr).toBe('');
+    expect(prepared.stdout).toContain('16 cross-attention readouts');
+    const inspected = await run(process.execPath, [bin, 'models', 'inspect', out, '--quick'], { maxBuffer: 1 << 24 });
+    expect(inspected.stderr).toBe('');
+    expect(inspected.stdout).toContain('ok: every file matches the manifest, and its constants equal what the graphs say');
+    await expect(run(process.execPath, [bin, 'models', 'prepare', '--sd', 'a', '--clip', 'b', '--sam', 'c', '--out', join(copy.dir, 'x'), '--image-size', '100'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('--image-size must be a multiple of 64'),
+    });
+  }, SLOW);
+
   it('returns a valid mask JSON, the same twice for the same request and seed', async () => {
     const segment = async () => {
       const { stdout, stderr } = await run(process.execPath, [bin, 'segment', '--models', pack, '--image', image, '--text', 'the cat on the left', '--seed', '7', '--json'], {
