@@ -23,7 +23,7 @@ const SEGMENT = `mutation($imageId: ID!, $expressions: [String!]!, $key: String)
 async function post(body: string, token: string | null = a.token) {
   const res = await fetch(`${h.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body,
   });
   return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };

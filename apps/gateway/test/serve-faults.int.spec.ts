@@ -166,7 +166,7 @@ describe('refdiff serve under faults (embedded PGlite, a subprocess with its loc
   });
 
   it('answers hostile requests with their typed errors (D1, D2, D3), never a 500', async () => {
-    const parse = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{"}' });
+    const parse = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: '{"query":"{"}' });
     expect(parse.status).toBe(400);
     const nul = await gql(s.url, tenantToken, SEGMENT, { i: '00000000-0000-0000-0000-000000000000', e: ['a\u0000'] });
     expect([nul.status, codes(nul)]).toEqual([400, ['BAD_USER_INPUT']]);

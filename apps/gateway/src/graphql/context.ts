@@ -11,6 +11,11 @@ export interface GraphQLContext {
   logger: Logger;
   requestId: string;
   signal: AbortSignal;
+  /**
+   * The media type Apollo will answer with over HTTP (negotiated from Accept the way Apollo does; absent outside
+   * HTTP): `application/json` gets 200 for request errors (graphql/legacy-json-status.ts).
+   */
+  responseMediaType?: string;
   loaders: {
     /** Images of the caller's tenant by id (batched per request). */
     image: DataLoader<string, ImageMeta | null>;

@@ -17,6 +17,7 @@ import { GatewayError, HTTP_STATUS } from '../common/gateway.errors';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createFormatError, errorLoggingPlugin } from '../graphql/format-error';
 import { stringInputPlugin } from '../graphql/string-inputs';
+import { GRAPHQL_RESPONSE_JSON, LEGACY_JSON, legacyJsonStatusPlugin } from '../graphql/legacy-json-status';
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
 import { imageDownloadRouter } from './image-download.route';
@@ -86,6 +87,7 @@ export async function createHttpApp(
     plugins: [
       ...protection.plugins,
       stringInputPlugin(),
+      legacyJsonStatusPlugin(),
       errorLoggingPlugin(),
       // On shutdown, requests still open after 3 s (long polls, slow uploads) are cut: the whole stop has a deadline.
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 3_000 }),
@@ -129,10 +131,20 @@ export async function createHttpApp(
         const logger = services.logger.child({ requestId });
         const controller = new AbortController();
         res.on('close', () => controller.abort());
+        // Same negotiation as Apollo's (negotiator, application/json first on a tie or without Accept).
+        const responseMediaType = req.accepts([LEGACY_JSON, GRAPHQL_RESPONSE_JSON]) || undefined;
         try {
           const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
           if (principal) services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
-          return { principal, services, logger, requestId, signal: controller.signal, loaders: createLoaders(services, principal) };
+          return {
+            principal,
+            services,
+            logger,
+            requestId,
+            signal: controller.signal,
+            responseMediaType,
+            loaders: createLoaders(services, principal),
+          };
         } catch (err) {
           if (err instanceof GatewayError) {
             throw new GraphQLError(err.message, {
