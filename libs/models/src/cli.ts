@@ -182,7 +182,7 @@ export function registerModelsCommands(program: Command): void {
       const inspection = await inspectPack(pack, { verify: o.quick ? 'size' : 'sha256', sessions: o.sessions });
       process.stdout.write(
         o.json
-          ? `${JSON.stringify({ manifest: inspection.manifest, manifestSha256: inspection.manifestSha256, problems: inspection.problems }, null, 2)}\n`
+          ? `${JSON.stringify({ manifest: inspection.manifest, manifestSha256: inspection.manifestSha256, problems: inspection.problems, derived: inspection.derived }, null, 2)}\n`
           : formatInspection(pack, inspection),
       );
       if (inspection.problems.length) {

@@ -61,6 +61,8 @@ export function findVaeSampling(g: GraphSummary, file: string): VaeSamplingSite[
       if (n.opType === 'Add' || n.opType === 'Sum') {
         const others = n.input.filter((i) => i !== tensor);
         if (n.input.length !== 2 || others.length !== 1 || noisy.has(others[0])) refuse(`${n.name} adds noise to noise`);
+        // the edit finds nodes by name
+        if (!n.name || g.nodes.filter((x) => x.name === n.name).length !== 1) refuse(`the Add that adds ${r.name}'s noise has no unique name`);
         return { randomNode: r.name, addNode: n.name, mean: others[0], noise: tensor, output: n.output[0] };
       }
       if (!SCALING_OPS.has(n.opType)) refuse(`${r.name}'s noise passes through ${n.opType} ${n.name}`);
