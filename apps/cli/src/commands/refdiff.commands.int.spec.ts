@@ -127,8 +127,8 @@ describe('refdiff segment / eval on the fixture pack', () => {
     const bad = await refused(['--strength', '1', '--steps', '1000', '--weights', '0,0,0', '--seed', '4294967296']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/INVALID_ARGUMENT: invalid options: .*--weights: at least one.*--strength: must be a number in \(0, 1\), got 1.*--seed: must be an integer in \[0, 4294967295\]/);
-    // the pack's limits once it is open (the fixture's masked CLIP encoder has one readable layer)
-    expect((await refused(['--masked-layer', '5'])).stderr).toMatch(/--masked-layer: .*1 readable layer/);
+    // the pack's limits once it is open (the fixture's masked CLIP encoder has two layers, each readable)
+    expect((await refused(['--masked-layer', '5'])).stderr).toMatch(/--masked-layer: .*2 readable layers/);
     // valid overrides take effect: generative-only fusion scores differ from the preset's
     const score = async (args: string[]) => JSON.parse((await cli(['segment', '--image', image, '--text', 'the red circle', '--models', pack, '--json', ...args])).stdout).masks[0].score as number;
     const preset = await score([]);

@@ -61,10 +61,15 @@ interface Site {
 
 function findSite(g: GraphSummary, what: string): Site {
   const producers = producerMap(g);
+  // the table itself, or a Gather of it, possibly through reshaping ops (Unsqueeze, Reshape, Cast, …)
   const tableOf = (t: string): string | null => {
-    if (g.initializerNames.has(t) && POSITION_NAME.test(t)) return t;
-    const p = producers.get(t);
-    if (p && p.opType === 'Gather' && g.initializerNames.has(p.input[0]) && POSITION_NAME.test(p.input[0])) return p.input[0];
+    let x = t;
+    for (let step = 0; step < 6; step++) {
+      if (g.initializerNames.has(x)) return POSITION_NAME.test(x) ? x : null;
+      const p = producers.get(x);
+      if (!p || !['Gather', 'Unsqueeze', 'Reshape', 'Cast', 'Identity', 'Squeeze', 'Flatten'].includes(p.opType)) return null;
+      x = p.input[0];
+    }
     return null;
   };
   const sites: Site[] = [];
