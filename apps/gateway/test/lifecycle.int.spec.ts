@@ -16,7 +16,7 @@ import { ImageRepository } from '../src/images/image.repository';
 import { TenantRepository } from '../src/tenants/tenant.repository';
 import { startGateway, type GatewayRuntime } from '../src/runtime';
 import { startFakeWorker, type FakeWorker } from './fake-worker';
-import { codes, gql, makeTenant, silentLogger, upload } from './harness';
+import { codes, gql, makeTenant, silentLogger, upload, type GqlResult } from './harness';
 import { pngNoise } from './images';
 import { cloneTemplate } from './pg';
 
@@ -86,7 +86,7 @@ describe('images listing', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const r = await gql(g.url, a.token, LIST, { first: 2, after });
+      const r: GqlResult<any> = await gql(g.url, a.token, LIST, { first: 2, after });
       expect(r.errors).toBeUndefined();
       expect(r.data!.images.totalCount).toBe(5);
       seen.push(...r.data!.images.edges.map((e: any) => e.node.id));
