@@ -7,6 +7,7 @@ import type { Database } from './db/database';
 import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher';
 import type { WorkerPool } from './dispatch/worker-pool';
 import { createHttpApp, defaultHttpLimits, type GatewayHttp, type HttpLimits, type HttpOptions } from './http/app';
+import { STATUS_CHANNEL } from './segmentation/segmentation-feed';
 import { DONE_CHANNEL, QUEUE_CHANNEL } from './segmentation/segmentation.repository';
 import { createServices, type ServiceSettings, type Services } from './services';
 
@@ -43,6 +44,7 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
       : null;
   const unlisten = [
     await db.listen(DONE_CHANNEL, (id) => services.completion.emit(id)),
+    await db.listen(STATUS_CHANNEL, (payload) => services.feed.publish(payload)),
     ...(dispatcher ? [await db.listen(QUEUE_CHANNEL, () => dispatcher.wake())] : []),
   ];
   if (options.startDispatcher ?? true) dispatcher?.start();

@@ -12,6 +12,7 @@ import { ImageRepository } from './images/image.repository';
 import { ImageService } from './images/image.service';
 import { RetentionSweeper } from './images/retention.sweeper';
 import { CompletionSignal } from './segmentation/completion-signal';
+import { SegmentationFeed, defaultFeedSettings, type FeedSettings } from './segmentation/segmentation-feed';
 import { SegmentationRepository } from './segmentation/segmentation.repository';
 import { SegmentationService } from './segmentation/segmentation.service';
 import { TenantRepository } from './tenants/tenant.repository';
@@ -31,6 +32,8 @@ export interface Services {
   usage: UsageService;
   queue: QueueRepository;
   completion: CompletionSignal;
+  /** Live status changes for GraphQL subscriptions (fed by LISTEN, see runtime.ts). */
+  feed: SegmentationFeed;
   rateLimiter: RateLimiter;
   /** Deletes images past their tenant's retention; started by the runtime (startGateway). */
   retention: RetentionSweeper;
@@ -46,6 +49,7 @@ export interface ServiceSettings {
   imageStore?: ImageStore | null;
   /** Retention sweep interval (0 = never; docs/gateway.md, "Data lifecycle"). */
   retentionSweepMs?: number;
+  feed?: Partial<FeedSettings>;
 }
 
 export function createServices(db: Database, logger: Logger, pool: WorkerPool | null, settings: ServiceSettings = {}): Services {
@@ -53,6 +57,7 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
   const tenantRepo = new TenantRepository(db.prisma);
   const imageRepository = new ImageRepository(db.prisma, settings.imageStore ?? null);
   const completion = new CompletionSignal();
+  const segmentationRepository = new SegmentationRepository(db.prisma);
   const auth = new AuthService(keyRepo, logger.child({ component: 'auth' }), settings.authCacheMs ?? 5_000);
   return {
     db,
@@ -62,13 +67,14 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
     tenants: new TenantService(tenantRepo, auth),
     images: new ImageService(imageRepository),
     imageRepository,
-    segmentations: new SegmentationService(new SegmentationRepository(db.prisma), imageRepository, completion, {
+    segmentations: new SegmentationService(segmentationRepository, imageRepository, completion, {
       maxAttempts: settings.maxAttempts ?? 5,
       waitRecheckMs: settings.waitRecheckMs ?? 2_000,
     }, () => pool?.knownPacks?.() ?? []),
     usage: new UsageService(new UsageRepository(db.prisma)),
     queue: new QueueRepository(db.prisma, settings.imageStore ?? null),
     completion,
+    feed: new SegmentationFeed(segmentationRepository, imageRepository, { ...defaultFeedSettings, ...settings.feed }),
     rateLimiter: new RateLimiter(),
     retention: new RetentionSweeper(db, tenantRepo, imageRepository, logger.child({ component: 'retention' }), {
       intervalMs: settings.retentionSweepMs ?? 60_000,

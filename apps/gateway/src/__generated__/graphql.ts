@@ -458,6 +458,40 @@ export type SegmentationStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/**
+ * Over WebSocket only (GraphQL over WebSocket protocol, `graphql-transport-ws`, at the same /graphql path; send the
+ * API key in the connection_init payload: `{ "authorization": "Bearer rd_live_…" }`). Needs READ. See docs/gateway.md.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The current state of each request, then every status change (QUEUED, RUNNING, a retry, the final state with its
+   * result) as it happens on any gateway replica; completes once all are SUCCEEDED, FAILED or CANCELLED. 1–100 ids;
+   * ids that are not the caller's answer NOT_FOUND.
+   */
+  segmentationUpdated: Segmentation;
+  /** Every status change of any segmentation of one image, from now on (never completes by itself). */
+  segmentationsUpdated: Segmentation;
+};
+
+
+/**
+ * Over WebSocket only (GraphQL over WebSocket protocol, `graphql-transport-ws`, at the same /graphql path; send the
+ * API key in the connection_init payload: `{ "authorization": "Bearer rd_live_…" }`). Needs READ. See docs/gateway.md.
+ */
+export type SubscriptionSegmentationUpdatedArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+/**
+ * Over WebSocket only (GraphQL over WebSocket protocol, `graphql-transport-ws`, at the same /graphql path; send the
+ * API key in the connection_init payload: `{ "authorization": "Bearer rd_live_…" }`). Needs READ. See docs/gateway.md.
+ */
+export type SubscriptionSegmentationsUpdatedArgs = {
+  imageId: Scalars['ID']['input'];
+};
+
 export type Tenant = {
   __typename?: 'Tenant';
   apiKeys: Array<ApiKey>;
@@ -657,6 +691,7 @@ export type ResolversTypes = {
   SegmentationFilter: SegmentationFilter;
   SegmentationStatus: SegmentationStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tenant: ResolverTypeWrapper<TenantModel>;
   TextWeightsInput: TextWeightsInput;
   ThresholdMode: ThresholdMode;
@@ -701,6 +736,7 @@ export type ResolversParentTypes = {
   SegmentationError: SegmentationError;
   SegmentationFilter: SegmentationFilter;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   Tenant: TenantModel;
   TextWeightsInput: TextWeightsInput;
   UInt32: Scalars['UInt32']['output'];
@@ -865,6 +901,11 @@ export type SegmentationErrorResolvers<ContextType = GraphQLContext, ParentType 
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  segmentationUpdated?: SubscriptionResolver<ResolversTypes['Segmentation'], "segmentationUpdated", ParentType, ContextType, RequireFields<SubscriptionSegmentationUpdatedArgs, 'ids'>>;
+  segmentationsUpdated?: SubscriptionResolver<ResolversTypes['Segmentation'], "segmentationsUpdated", ParentType, ContextType, RequireFields<SubscriptionSegmentationsUpdatedArgs, 'imageId'>>;
+};
+
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -951,6 +992,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SegmentationConnection?: SegmentationConnectionResolvers<ContextType>;
   SegmentationEdge?: SegmentationEdgeResolvers<ContextType>;
   SegmentationError?: SegmentationErrorResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   UInt32?: GraphQLScalarType;
   UsagePoint?: UsagePointResolvers<ContextType>;

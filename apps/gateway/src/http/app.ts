@@ -10,6 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { tokenFromHeaders } from '../auth/api-key.token';
@@ -21,6 +22,7 @@ import { GRAPHQL_RESPONSE_JSON, LEGACY_JSON, legacyJsonStatusPlugin } from '../g
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
 import { imageDownloadRouter } from './image-download.route';
+import { attachSubscriptions, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
 import { sendError, uploadRouter } from './upload.route';
 
 export const typeDefs = readFileSync(new URL('../graphql/schema.graphql', import.meta.url), 'utf8');
@@ -51,12 +53,15 @@ export const defaultHttpLimits: HttpLimits = {
 export interface HttpOptions {
   /** Answer introspection queries (the schema, admin operations included); config.introspection. */
   introspection: boolean;
+  /** WebSocket subscriptions (http/subscriptions.ts). */
+  subscriptions?: Partial<SubscriptionLimits>;
 }
 
 export interface GatewayHttp {
   app: express.Express;
   server: http.Server;
   apollo: ApolloServer<GraphQLContext>;
+  subscriptions: SubscriptionServer;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -80,9 +85,16 @@ export async function createHttpApp(
     blockFieldSuggestion: { enabled: true },
   });
   const protection = armor.protect();
+  const schema = makeExecutableSchema({ typeDefs, resolvers: resolvers as never });
+  const formatError = createFormatError(services.logger.child({ component: 'graphql' }));
+  const subscriptions = attachSubscriptions(server, schema, services, {
+    validationRules: protection.validationRules,
+    maxTokens: limits.maxTokens,
+    formatError,
+    limits: options.subscriptions,
+  });
   const apollo = new ApolloServer<GraphQLContext>({
-    typeDefs,
-    resolvers: resolvers as never,
+    schema,
     ...protection,
     plugins: [
       ...protection.plugins,
@@ -91,10 +103,12 @@ export async function createHttpApp(
       errorLoggingPlugin(),
       // On shutdown, requests still open after 3 s (long polls, slow uploads) are cut: the whole stop has a deadline.
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 3_000 }),
+      // WebSocket connections are not the HTTP server's to drain: close them first (1001) so stopping never waits on them.
+      { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
     ],
     validationRules: [...protection.validationRules],
     parseOptions: { maxTokens: limits.maxTokens },
-    formatError: createFormatError(services.logger.child({ component: 'graphql' })),
+    formatError,
     csrfPrevention: true,
     introspection: options.introspection,
     // `refdiff serve` owns SIGINT/SIGTERM (one orderly shutdown: HTTP, dispatcher, workers); Apollo's own handler
@@ -169,6 +183,7 @@ export async function createHttpApp(
     app,
     server,
     apollo,
+    subscriptions,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -3,7 +3,7 @@ import { requireScope } from '../../auth/principal';
 import { adminMutations, adminQueries, TenantType } from './admin.resolvers';
 import { DeletedImageType, ImageConnectionType, imageMutations, imageQueries } from './image.resolvers';
 import { DateTimeScalar, JSONScalar, UInt32Scalar } from './scalars';
-import { segmentationMutations, segmentationQueries, SegmentationConnectionType, SegmentationType } from './segmentation.resolvers';
+import { segmentationMutations, segmentationQueries, segmentationSubscriptions, SegmentationConnectionType, SegmentationType } from './segmentation.resolvers';
 
 /** Thin resolvers: arguments in, one service call, results out. Rules and tenancy live in the services. */
 export const resolvers: Resolvers = {
@@ -24,6 +24,7 @@ export const resolvers: Resolvers = {
   },
   ImageConnection: ImageConnectionType,
   DeletedImage: DeletedImageType,
+  Subscription: segmentationSubscriptions,
   Segmentation: SegmentationType,
   SegmentationConnection: SegmentationConnectionType,
   Tenant: TenantType,

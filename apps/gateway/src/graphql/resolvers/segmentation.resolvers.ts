@@ -1,5 +1,5 @@
 import type { SegmentationRequest } from '../../__generated__/prisma/client';
-import type { MutationResolvers, QueryResolvers, SegmentationResolvers } from '../../__generated__/graphql';
+import type { MutationResolvers, QueryResolvers, SegmentationResolvers, SubscriptionResolvers } from '../../__generated__/graphql';
 import { requireScope } from '../../auth/principal';
 import { notFound } from '../../common/gateway.errors';
 import { attentionDataUrl } from '../../dispatch/attention-png';
@@ -40,6 +40,18 @@ export const segmentationMutations: Pick<MutationResolvers, 'segment' | 'cancelS
       idempotencyKey: args.idempotencyKey,
     }),
   cancelSegmentation: (_, { id }, ctx) => ctx.services.segmentations.cancel(ctx.principal, id),
+};
+
+/** Served over WebSocket (http/subscriptions.ts); each payload is a row the feed read for the caller's tenant. */
+export const segmentationSubscriptions: SubscriptionResolvers = {
+  segmentationUpdated: {
+    subscribe: (_, { ids }, ctx) => ctx.services.feed.watchIds(ctx.principal, ids),
+    resolve: (row: SegmentationRequest) => row,
+  },
+  segmentationsUpdated: {
+    subscribe: (_, { imageId }, ctx) => ctx.services.feed.watchImage(ctx.principal, imageId),
+    resolve: (row: SegmentationRequest) => row,
+  },
 };
 
 /**
