@@ -3,7 +3,8 @@
  * PostgreSQL database: the client is connected to a replica that does not dispatch, so every update it receives
  * came from the other replica's dispatcher through LISTEN/NOTIFY. Plus authentication, scope, tenancy and limits.
  */
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import type { FormattedExecutionResult as ExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openPostgres, type Database } from '../src/db/database';
@@ -65,7 +66,7 @@ function client(url: string, token: string | null, onClose?: (code: number, reas
     lazy: false,
     retryAttempts: 0,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    on: { closed: (e) => onClose?.((e as CloseEvent).code, (e as CloseEvent).reason) },
+    on: { closed: (e) => onClose?.((e as { code: number }).code, (e as { reason: string }).reason) },
     onNonLazyError: () => undefined,
   });
   clients.push(c);
@@ -74,9 +75,9 @@ function client(url: string, token: string | null, onClose?: (code: number, reas
 
 /** Runs one subscription to its end (or until `stopAfter` results) and returns everything it received. */
 function collect<T = any>(c: Client, query: string, variables: Record<string, unknown>, stopAfter = Infinity) {
-  const results: ExecutionResult<T>[] = [];
+  const results: ExecutionResult<T, unknown>[] = [];
   let unsubscribe = () => undefined as void;
-  const done = new Promise<{ results: ExecutionResult<T>[]; error?: unknown }>((resolve) => {
+  const done = new Promise<{ results: ExecutionResult<T, unknown>[]; error?: unknown }>((resolve) => {
     unsubscribe = c.subscribe<T>(
       { query, variables },
       {
