@@ -27,4 +27,17 @@ describe('loadConfig', () => {
     expect(msg).toContain('LEASE_MS');
     expect(msg).toContain('DATABASE_URL');
   });
+
+  it('turns GraphQL introspection off by default in production; GRAPHQL_INTROSPECTION decides either way', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'on' }).introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'off' }).introspection).toBe(false);
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('sweeps retention every 60 s by default; RETENTION_SWEEP_SECONDS=0 switches the sweeper off', () => {
+    expect(loadConfig({}).retentionSweepMs).toBe(60_000);
+    expect(loadConfig({ RETENTION_SWEEP_SECONDS: '0' }).retentionSweepMs).toBe(0);
+  });
 });

@@ -5,7 +5,7 @@ import { GatewayError } from '../common/gateway.errors';
 import type { GraphQLContext } from './context';
 
 /** Codes Apollo and graphql-js themselves produce for malformed requests; passed through as they are. */
-const APOLLO_CODES = new Set([
+export const APOLLO_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
