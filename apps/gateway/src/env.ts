@@ -19,7 +19,8 @@ const int = (def: number) =>
       return n;
     });
 
-const envSchema = z.object({
+/** Every variable the gateway reads (deploy/kubernetes manifests are checked against it: tools in deploy/). */
+export const envSchema = z.object({
   DATABASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   WORKERS: z.string().optional(),
   PORT: int(4000),
@@ -38,6 +39,8 @@ const envSchema = z.object({
   IMAGE_STORE: z.enum(['database', 'filesystem']).optional(),
   RETENTION_SWEEP_SECONDS: int(60),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
+  METRICS_TOKEN: z.string().optional(),
+  METRICS_TENANT_LABELS: int(20),
   NODE_ENV: z.string().optional(),
 });
 
@@ -67,6 +70,10 @@ export interface GatewayConfig {
   readonly retentionSweepMs: number;
   /** Image bytes in the database rows, or as files under `<dataDir>/images` (default: files in embedded mode). */
   readonly imageStore: 'database' | 'filesystem';
+  /** GET /metrics requires this bearer token when set (docs/gateway.md, "Metrics"). */
+  readonly metricsToken: string | null;
+  /** Most tenant ids with their own metric label; the rest are counted as "other". */
+  readonly metricsTenantLabels: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     shutdownTimeoutMs: Math.max(1_000, e.SHUTDOWN_TIMEOUT_MS),
     retentionSweepMs: e.RETENTION_SWEEP_SECONDS * 1000,
     imageStore: e.IMAGE_STORE ?? (e.DATABASE_URL ? 'database' : 'filesystem'),
+    metricsToken: e.METRICS_TOKEN || null,
+    metricsTenantLabels: e.METRICS_TENANT_LABELS,
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'on' : e.NODE_ENV !== 'production',
   });
 }

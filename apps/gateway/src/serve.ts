@@ -61,10 +61,12 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
       pool,
       dispatcher: { leaseMs: config.leaseMs, callDeadlineMs: config.workerDeadlineMs, imageCacheScope: config.imageCacheScope },
       limits: { maxUploadBytes: config.maxUploadBytes },
-      http: { introspection: config.introspection },
+      http: { introspection: config.introspection, metricsToken: config.metricsToken },
       settings: {
         maxAttempts: config.maxAttempts,
         retentionSweepMs: config.retentionSweepMs,
+        metricsTenantLabels: config.metricsTenantLabels,
+        processMetrics: true,
         imageStore: config.imageStore === 'filesystem' ? new FilesystemImageStore(join(config.dataDir, 'images')) : null,
       },
     });

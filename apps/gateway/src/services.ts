@@ -11,6 +11,7 @@ import type { ImageStore } from './images/image-store';
 import { ImageRepository } from './images/image.repository';
 import { ImageService } from './images/image.service';
 import { RetentionSweeper } from './images/retention.sweeper';
+import { GatewayMetrics } from './metrics/gateway-metrics';
 import { CompletionSignal } from './segmentation/completion-signal';
 import { SegmentationFeed, defaultFeedSettings, type FeedSettings } from './segmentation/segmentation-feed';
 import { SegmentationRepository } from './segmentation/segmentation.repository';
@@ -39,6 +40,8 @@ export interface Services {
   retention: RetentionSweeper;
   /** Present where this process dispatches (admin `workerPool` reads it). */
   pool: WorkerPool | null;
+  /** Prometheus metrics served at /metrics (docs/gateway.md, "Metrics"). */
+  metrics: GatewayMetrics;
 }
 
 export interface ServiceSettings {
@@ -50,6 +53,12 @@ export interface ServiceSettings {
   /** Retention sweep interval (0 = never; docs/gateway.md, "Data lifecycle"). */
   retentionSweepMs?: number;
   feed?: Partial<FeedSettings>;
+  /** Most tenant ids given their own metric label (METRICS_TENANT_LABELS; docs/gateway.md, "Metrics"). */
+  metricsTenantLabels?: number;
+  /** How long a queue snapshot is reused across scrapes (default 1 s). */
+  metricsQueueCacheMs?: number;
+  /** Add the Node process metrics (CPU, memory, event loop) to /metrics. */
+  processMetrics?: boolean;
 }
 
 export function createServices(db: Database, logger: Logger, pool: WorkerPool | null, settings: ServiceSettings = {}): Services {
@@ -58,6 +67,14 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
   const imageRepository = new ImageRepository(db.prisma, settings.imageStore ?? null);
   const completion = new CompletionSignal();
   const segmentationRepository = new SegmentationRepository(db.prisma);
+  const queue = new QueueRepository(db.prisma, settings.imageStore ?? null);
+  const metrics = new GatewayMetrics({
+    tenantLabels: settings.metricsTenantLabels,
+    queueCacheMs: settings.metricsQueueCacheMs,
+    defaultMetrics: settings.processMetrics,
+  });
+  metrics.bindQueue(queue);
+  metrics.bindPool(pool ? { state: () => pool.state() } : null);
   const auth = new AuthService(keyRepo, logger.child({ component: 'auth' }), settings.authCacheMs ?? 5_000);
   return {
     db,
@@ -72,7 +89,7 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
       waitRecheckMs: settings.waitRecheckMs ?? 2_000,
     }, () => pool?.knownPacks?.() ?? []),
     usage: new UsageService(new UsageRepository(db.prisma)),
-    queue: new QueueRepository(db.prisma, settings.imageStore ?? null),
+    queue,
     completion,
     feed: new SegmentationFeed(segmentationRepository, imageRepository, { ...defaultFeedSettings, ...settings.feed }),
     rateLimiter: new RateLimiter(),
@@ -80,5 +97,6 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
       intervalMs: settings.retentionSweepMs ?? 60_000,
     }),
     pool,
+    metrics,
   };
 }

@@ -12,6 +12,7 @@ import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-co
 import type { ClaimedRequest, FailureOutcome, QueueRepository, SuccessOutcome } from './queue.repository';
 import { encodeAttentionPng } from './attention-png';
 import { WorkerTaskError, type WorkerPool } from './worker-pool';
+import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
 export interface DispatcherOptions {
   /** Lease owner id; unique per replica. */
@@ -32,6 +33,8 @@ export interface DispatcherOptions {
    * namespace (more hits when tenants upload the same images; leaks that someone processed them). IMAGE_CACHE_SCOPE.
    */
   imageCacheScope?: 'tenant' | 'global';
+  /** Where dispatch figures go (latency, results, retries, queue wait); the services' GatewayMetrics. */
+  metrics?: GatewayMetrics;
 }
 
 interface Group {
@@ -51,6 +54,7 @@ export class Dispatcher {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly maxBatch: number;
+  private readonly metrics: GatewayMetrics | undefined;
   private readonly inFlight = new Map<string, { group: Group; abort: AbortController }>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -72,6 +76,7 @@ export class Dispatcher {
     this.backoffMaxMs = options.backoffMaxMs ?? 15_000;
     this.maxBatch = options.maxBatch ?? 16;
     this.imageCacheScope = options.imageCacheScope ?? 'tenant';
+    this.metrics = options.metrics;
   }
 
   start(): void {
@@ -123,6 +128,8 @@ export class Dispatcher {
         if (free > 0) {
           const rows = await this.queue.claim(this.owner, free * this.maxBatch, this.leaseMs);
           claimed = rows.length;
+          const now = Date.now();
+          for (const r of rows) this.metrics?.queueWaitSeconds.observe(Math.max(0, now - new Date(r.createdAt).getTime()) / 1000);
           if (rows.length > 0) await this.launch(rows, free);
         }
       } catch (err) {
@@ -197,6 +204,8 @@ export class Dispatcher {
       );
       return;
     }
+    const started = performance.now();
+    const observe = (outcome: 'ok' | 'error') => this.metrics?.dispatchSeconds.observe({ outcome }, (performance.now() - started) / 1000);
     try {
       const reply = await this.pool.segment({
         requestId: live[0].batchId,
@@ -216,6 +225,7 @@ export class Dispatcher {
         deadlineMs: this.callDeadlineMs,
         signal,
       });
+      observe('ok');
       const outcomes = toOutcomes(reply.response, reply.worker, live.length);
       // Attention maps (only when the request asked for them) are stored as 8-bit grayscale PNGs.
       await Promise.all(
@@ -226,6 +236,7 @@ export class Dispatcher {
       );
       await this.finish(live.map((row, i) => ({ row, outcome: outcomes[i] })));
     } catch (err) {
+      observe('error');
       if (this.stopController.signal.aborted) return; // abandoned: the lease expires and another replica takes over
       if (signal.aborted) {
         for (const row of live) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true).catch(() => false);
@@ -237,6 +248,7 @@ export class Dispatcher {
         if (e.retryable && row.attempts < row.maxAttempts) {
           const delay = this.backoff(row.attempts);
           this.logger.warn({ id: row.id, attempt: row.attempts, worker: e.worker, code: e.code, delay }, 'worker call failed; retrying');
+          this.metrics?.retries.inc({ code: e.code });
           await this.queue.requeue(row.tenantId, row.id, this.owner, delay, { code: e.code, message: e.message }).catch((qe: unknown) =>
             this.logger.error({ err: qe, id: row.id }, 'requeue failed'),
           );
@@ -256,8 +268,10 @@ export class Dispatcher {
         new Date(),
       );
       written.forEach((ok, i) => {
-        if (ok) this.finishedCount += 1;
-        else this.logger.info({ id: items[i].row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
+        if (ok) {
+          this.finishedCount += 1;
+          this.metrics?.results.inc({ outcome: items[i].outcome.status === 'SUCCEEDED' ? 'succeeded' : 'failed' });
+        } else this.logger.info({ id: items[i].row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
       });
     } catch (err) {
       // The lease will expire and the requests will run again; nothing was half-written (one transaction).

@@ -10,6 +10,7 @@ import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
 import { recordUsageBatch, TX_OPTIONS, type UsageDelta } from '../usage/usage.recorder';
 import type { ImageStore } from '../images/image-store';
 import { resolveBytes } from '../images/image.repository';
+import type { QueueSnapshot } from '../metrics/gateway-metrics';
 
 export interface ClaimedRequest {
   id: string;
@@ -21,6 +22,8 @@ export interface ClaimedRequest {
   maxAttempts: number;
   batchId: string;
   batchIndex: number;
+  /** When the request was queued (queue-wait metric). */
+  createdAt: Date;
 }
 
 export interface SuccessOutcome {
@@ -70,7 +73,7 @@ export class QueueRepository {
           "attempts" = r."attempts" + 1, "startedAt" = COALESCE(r."startedAt", now())
       FROM picked WHERE r."id" = picked."id"
       RETURNING r."id", r."tenantId", r."imageId", r."expression", r."options", r."attempts", r."maxAttempts",
-                r."batchId", r."batchIndex"`;
+                r."batchId", r."batchIndex", r."createdAt"`;
     return rows;
   }
 
@@ -156,6 +159,25 @@ export class QueueRepository {
   async imageData(tenantId: string, imageId: string): Promise<{ sha256: string; data: Uint8Array } | null> {
     const row = await this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, data: true } });
     return resolveBytes(this.store, tenantId, row);
+  }
+
+  /**
+   * The live queue for the metrics (every replica's rows): counts of queued (and of those, due) and running rows and
+   * the oldest queued row's age — one query over the (status, availableAt) index, touching only active rows.
+   */
+  async snapshot(): Promise<QueueSnapshot> {
+    const [row] = await this.prisma.$queryRaw<{ queued: bigint | number; due: bigint | number; running: bigint | number; age: number | null }[]>`
+      SELECT count(*) FILTER (WHERE "status" = 'QUEUED') AS queued,
+             count(*) FILTER (WHERE "status" = 'QUEUED' AND "availableAt" <= now()) AS due,
+             count(*) FILTER (WHERE "status" = 'RUNNING') AS running,
+             EXTRACT(EPOCH FROM now() - min("createdAt") FILTER (WHERE "status" = 'QUEUED'))::float8 AS age
+      FROM "segmentation_requests" WHERE "status" IN ('QUEUED', 'RUNNING')`;
+    return {
+      queued: Number(row?.queued ?? 0),
+      queuedDue: Number(row?.due ?? 0),
+      running: Number(row?.running ?? 0),
+      oldestQueuedAgeSeconds: Math.max(0, Number(row?.age ?? 0)),
+    };
   }
 
   /** Queue depth per status (admin view). */

@@ -2,7 +2,7 @@
  * The gateway's HTTP surface: Express 5 with Apollo Server 5 at /graphql (CSRF prevention on, graphql-armor depth,
  * cost, alias, token and directive limits, JSON bodies capped), the image upload and download routes, and health probes.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
@@ -55,6 +55,8 @@ export interface HttpOptions {
   introspection: boolean;
   /** WebSocket subscriptions (http/subscriptions.ts). */
   subscriptions?: Partial<SubscriptionLimits>;
+  /** GET /metrics requires `Authorization: Bearer <this>` when set (METRICS_TOKEN); open when null/absent. */
+  metricsToken?: string | null;
 }
 
 export interface GatewayHttp {
@@ -134,6 +136,25 @@ export async function createHttpApp(
       res.status(503).json({ ok: false });
     }
   });
+  // Prometheus metrics (docs/gateway.md, "Metrics"): tenant ids and counts, never names; METRICS_TOKEN guards it.
+  const metricsToken = options.metricsToken ? Buffer.from(options.metricsToken) : null;
+  app.get('/metrics', async (req, res) => {
+    if (metricsToken) {
+      const given = Buffer.from(/^Bearer (.+)$/i.exec(req.header('authorization') ?? '')?.[1] ?? '');
+      if (given.length !== metricsToken.length || !timingSafeEqual(given, metricsToken)) {
+        res.status(401).setHeader('www-authenticate', 'Bearer').type('text/plain').send('metrics need the METRICS_TOKEN bearer token\n');
+        return;
+      }
+    }
+    try {
+      const text = await services.metrics.registry.metrics();
+      res.setHeader('content-type', services.metrics.registry.contentType);
+      res.send(text);
+    } catch (err) {
+      services.logger.warn({ err }, 'metrics scrape failed');
+      res.status(503).type('text/plain').send('metrics unavailable (database unreachable?)\n');
+    }
+  });
   app.use(uploadRouter(services, limits.maxUploadBytes));
   app.use(imageDownloadRouter(services));
   app.use(
@@ -149,6 +170,7 @@ export async function createHttpApp(
         const responseMediaType = req.accepts([LEGACY_JSON, GRAPHQL_RESPONSE_JSON]) || undefined;
         try {
           const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
+          if (principal) services.metrics.countRequest(principal.tenantId, 'graphql');
           if (principal) services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
           return {
             principal,

@@ -50,6 +50,7 @@ export function authenticateKey(services: Services) {
     try {
       const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
       if (!principal) throw new GatewayError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer rd_live_…)');
+      services.metrics.countRequest(principal.tenantId, 'rest');
       services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
       res.locals.principal = principal;
       next();

@@ -32,13 +32,16 @@ export const segmentationQueries: Pick<QueryResolvers, 'segmentation' | 'segment
 };
 
 export const segmentationMutations: Pick<MutationResolvers, 'segment' | 'cancelSegmentation'> = {
-  segment: (_, args, ctx) =>
-    ctx.services.segmentations.segment(ctx.principal, {
+  segment: async (_, args, ctx) => {
+    const rows = await ctx.services.segmentations.segment(ctx.principal, {
       imageId: args.imageId,
       expressions: args.expressions,
       options: args.options as Record<string, unknown> | null | undefined,
       idempotencyKey: args.idempotencyKey,
-    }),
+    });
+    if (ctx.principal) ctx.services.metrics.countExpressions(ctx.principal.tenantId, rows.length);
+    return rows;
+  },
   cancelSegmentation: (_, { id }, ctx) => ctx.services.segmentations.cancel(ctx.principal, id),
 };
 
