@@ -90,6 +90,13 @@ describe('playground', () => {
   it('uploads a synthetic scene, runs two expressions and draws the masks the API returned', async () => {
     expect(expressions).toHaveLength(2);
     const { page, context } = await browser.newPage();
+    // Progress comes over the WebSocket subscription, not the long poll.
+    const sockets: string[] = [];
+    const polls: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    page.on('request', (r) => {
+      if (r.postData()?.includes('waitForSegmentations')) polls.push(r.url());
+    });
     await signIn(page, tenantA.token);
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     // The key is kept in this tab's session storage only.
@@ -102,6 +109,8 @@ describe('playground', () => {
     await page.locator('[data-role=progress]').getByText(/^Segmenting: [01] of 2 done/).waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-role=progress] progress').count()).toBe(1);
     await page.locator('[data-role=progress]').getByText(/^Finished: 2 of 2 succeeded\.$/).waitFor({ timeout: 150_000 });
+    expect(sockets).toEqual([`${gw.url.replace(/^http/, 'ws')}/graphql`]);
+    expect(polls).toEqual([]);
 
     const cards = page.locator('article.result');
     expect(await cards.count()).toBe(2);
@@ -195,6 +204,12 @@ describe('playground', () => {
     // Another scene: the worker's per-image caches would make a repeat of the first run finish before Cancel.
     const other = generateScene({ width: 240, height: 200, seed: 12, objects: 3 });
     const { page, context } = await browser.newPage();
+    // With the WebSocket refused (a proxy that does not pass them), the page falls back to the long poll.
+    await page.routeWebSocket(/\/graphql$/, (ws) => ws.close({ code: 1011, reason: 'refused by the test' }));
+    const polls: string[] = [];
+    page.on('request', (r) => {
+      if (r.postData()?.includes('waitForSegmentations')) polls.push(r.url());
+    });
     await signIn(page, tenantC.token);
     await page.setInputFiles('#image-file', { name: 'other.png', mimeType: 'image/png', buffer: encodePng(other.image, other.width, other.height) });
     await page.getByLabel('Expressions, one per line').fill(expressions.join('\n'));
@@ -204,6 +219,7 @@ describe('playground', () => {
     await page.locator('[data-role=progress]').getByText(/^Finished: 0 of 2 succeeded\.$/).waitFor({ timeout: 60_000 });
     const ids = await page.locator('article.result').evaluateAll((as) => as.map((a) => a.getAttribute('data-segmentation-id')));
     expect(await page.locator('article.result[data-status=CANCELLED]').count()).toBe(2);
+    expect(polls.length).toBeGreaterThan(0);
     for (const id of ids) expect((await gql(gw.url, tenantC.token, SEG, { id })).segmentation.status).toBe('CANCELLED');
     await page.screenshot({ path: screenshotPath('playground-cancelled'), fullPage: true });
     await context.close();

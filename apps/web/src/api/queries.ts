@@ -67,7 +67,7 @@ export interface Segmentation {
   finishedAt: string | null;
 }
 
-const SEGMENTATION_FIELDS = `id expression status attempts worker score scores rootWord attentionMapPng timingsMs gpuMs
+export const SEGMENTATION_FIELDS = `id expression status attempts worker score scores rootWord attentionMapPng timingsMs gpuMs
   error { code message } mask { rle { size counts } box area } image { id width height format } options
   createdAt startedAt finishedAt`;
 

@@ -1,11 +1,13 @@
 /**
  * Playground: pick or drop an image, type expressions (one per line), run. The image is uploaded (POST /v1/images),
- * one segmentation per expression is queued (`segment`), and `waitForSegmentations` long-polls until each is done,
- * showing progress meanwhile. Each result is drawn over the image the user picked.
+ * one segmentation per expression is queued (`segment`), and the `segmentationUpdated` subscription (WebSocket)
+ * pushes each status change until all are done, showing progress meanwhile; if the socket cannot be used (a proxy
+ * that refuses WebSockets, a dropped connection), `waitForSegmentations` long-polls from where it got to. Each result is drawn over the image the user picked.
  */
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
-import { describeError, gql, uploadImage, type UploadedImage } from '../api/client';
+import { ApiError, describeError, gql, uploadImage, type UploadedImage } from '../api/client';
 import { CANCEL, SEGMENT, TERMINAL, WAIT, type Segmentation } from '../api/queries';
+import { watchSegmentations } from '../api/subscriptions';
 import type { Session } from '../app';
 import { CombinedOverlay } from '../components/combined-overlay';
 import { ResultCard } from '../components/result-card';
@@ -91,6 +93,21 @@ export function PlaygroundPage({ session }: { session: Session }) {
       setResults(segment);
       setPhase('waiting');
       let current = segment;
+      try {
+        await watchSegmentations(
+          session.token,
+          segment.map((s) => s.id),
+          (update) => {
+            current = current.map((s) => (s.id === update.id ? update : s));
+            setResults(current);
+          },
+          abort.signal,
+        );
+      } catch (err) {
+        // An answer from the API (a revoked key…) is shown; a socket that failed falls back to the long poll.
+        if (!(err instanceof ApiError) || err.code !== 'NETWORK') throw err;
+      }
+      if (abort.signal.aborted) return;
       while (!current.every((s) => TERMINAL.includes(s.status))) {
         const { waitForSegmentations } = await gql<{ waitForSegmentations: Segmentation[] }>(
           session.token,
