@@ -4,6 +4,7 @@
 //   type:infra   — adapters around outside libraries (libs/models owns the one onnxruntime-node import).
 //   type:app     — deployables (gateway, gpu-worker); domain and infra libs only, never another app.
 //   type:cli     — the `refdiff` command: composes the commands that apps and libs register.
+//   type:tool    — deploy/: manifests and their checks, which read the apps' config schemas and metric names.
 // Scopes say which feature may see which: nlp ⊂ pipeline ⊂ models ⊂ worker; the gateway never sees models.
 // scope:synthetic (the synthetic world of the fixture pack) is a leaf any feature may use for data and tests.
 import nx from '@nx/eslint-plugin';
@@ -23,7 +24,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // Every project's vitest.config.ts shares the workspace's test settings.
-          allow: ['../../vitest.shared.ts'],
+          allow: ['../../vitest.shared.ts', '../vitest.shared.ts'],
           depConstraints: [
             {
               sourceTag: 'type:domain',
@@ -46,6 +47,7 @@ export default [
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra'] },
             { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:app'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:app'] },
             { sourceTag: 'scope:nlp', onlyDependOnLibsWithTags: ['scope:nlp'] },
             { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:nlp', 'scope:synthetic'] },
             {
@@ -72,6 +74,7 @@ export default [
             { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
             { sourceTag: 'scope:synthetic', onlyDependOnLibsWithTags: ['scope:synthetic'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'scope:deploy', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:worker'] },
           ],
         },
       ],

@@ -44,6 +44,13 @@ export const envSchema = z.object({
   NODE_ENV: z.string().optional(),
 });
 
+/**
+ * What a cluster deployment must set although the schema has defaults for a laptop: without DATABASE_URL the gateway
+ * keeps data in embedded PGlite inside the pod, without WORKERS it starts its own worker, and HOST defaults to
+ * 127.0.0.1 (unreachable from the Service). deploy/kubernetes is checked against this list.
+ */
+export const DEPLOYMENT_REQUIRED_ENV = ['DATABASE_URL', 'WORKERS', 'HOST'] as const satisfies readonly (keyof typeof envSchema.shape)[];
+
 export interface GatewayConfig {
   readonly databaseUrl: string | null;
   /** Worker targets (host:port or dns:host:port); empty = start a local worker on the fixture pack. */

@@ -7,8 +7,8 @@ const MiB = 1024 * 1024;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
-/** The worker's environment. Every variable is optional; see docs/worker.md. */
-const envSchema = z.object({
+/** The worker's environment. Every variable is optional; see docs/worker.md. deploy/kubernetes is checked against it. */
+export const envSchema = z.object({
   REFDIFF_WORKER_LISTEN: z
     .string()
     .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:50051')
@@ -43,6 +43,9 @@ const envSchema = z.object({
   REFDIFF_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** What a cluster deployment must set: the default listen address (127.0.0.1) is unreachable from other pods. */
+export const DEPLOYMENT_REQUIRED_ENV = ['REFDIFF_WORKER_LISTEN'] as const satisfies readonly (keyof typeof envSchema.shape)[];
 
 export interface WorkerConfig {
   readonly grpc: { readonly listen: string; readonly maxMessageBytes: number };
