@@ -238,6 +238,25 @@ describe('segmentation subscriptions (graphql-ws)', () => {
     await expect.poll(() => listening.gw.services.feed.active(t.tenant.id)).toBe(0);
   });
 
+  it('ends a subscription when its image is deleted, and refuses new ones with NOT_FOUND', async () => {
+    const t = await tenantWithImage('subs-deleted');
+    const c = client(listening.wsUrl, t.token);
+    const ids = (await gql(listening.url, t.token, SEGMENT, { img: t.imageId, ex: ['a', 'b', 'c', 'd'] })).data!.segment.map((s: any) => s.id);
+    const sub = collect(c, UPDATED, { ids });
+    for (let i = 0; i < 200 && sub.results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const t0 = Date.now();
+    const del = await gql(listening.url, t.token, 'mutation($i: ID!) { deleteImage(id: $i) { id } }', { i: t.imageId });
+    expect(del.errors).toBeUndefined();
+    const end = await sub.done;
+    expect(end.error).toBeUndefined();
+    // Through the notification, not the 10 s re-check.
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const again = await collect(c, UPDATED, { ids }).done;
+    expect(JSON.stringify(again)).toContain('NOT_FOUND');
+    const image = await collect(c, IMAGE_UPDATED, { img: t.imageId }).done;
+    expect(JSON.stringify(image)).toContain('NOT_FOUND');
+  });
+
   it('closes connections cleanly (1001) when the gateway stops', async () => {
     const extra = await replica(null);
     const t = await tenantWithImage('subs-g');

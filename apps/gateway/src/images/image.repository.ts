@@ -114,6 +114,12 @@ export class ImageRepository {
       const image = await tx.image.findFirst({ where: { id: imageId, tenantId }, select: META });
       if (!image) return null;
       const requests = await tx.segmentationRequest.findMany({ where: { tenantId, imageId }, select: { id: true, status: true } });
+      // Cancel unfinished work first: the status trigger announces it (subscriptions end: their rows are gone by
+      // the time they re-read them, on commit), then the row and its requests go.
+      await tx.segmentationRequest.updateMany({
+        where: { tenantId, imageId, status: { in: ['QUEUED', 'RUNNING'] } },
+        data: { status: 'CANCELLED', leaseOwner: null, leaseExpiresAt: null },
+      });
       await tx.image.delete({ where: { id: image.id } });
       const ids = requests.map((r) => r.id);
       if (ids.length > 0) await tx.$executeRaw`SELECT pg_notify(${DONE_CHANNEL}, id) FROM unnest(${ids}::text[]) AS id`;

@@ -149,6 +149,7 @@ export class SegmentationFeed {
           enqueue(async () => {
             const row = await this.segmentations.get(p.tenantId, event.id);
             if (row) emit(it, asOf(row, event));
+            else if (pending.delete(event.id) && pending.size === 0) it.end(); // deleted (deleteImage, retention)
           });
         },
         close: () => clearInterval(timer),
