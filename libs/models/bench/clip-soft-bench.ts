@@ -5,12 +5,14 @@
  * same surgery as on the real export). Runs through preparePack + loadPack + encodeClipRegions, as the product does.
  * Figures only — not a test; prints wall time (median of `runs`) and the process's peak RSS so far (configurations
  * run from cheapest to dearest, so each peak is that configuration's).
- * Run: npx tsx libs/models/bench/clip-soft-bench.ts [--runs 3] [--sizes 224x224,640x480] [--regions 1,4,10]
+ * `--legacy` also times the earlier form (one batch item per region, the CLS token as the region token): the same
+ * pack with `regionOutputs` left out of its manifest.
+ * Run: npx tsx libs/models/bench/clip-soft-bench.ts [--runs 3] [--sizes 224x224,640x480] [--regions 1,4,10] [--legacy]
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildModel, valueInfo, type GraphSpec } from '../src/onnx/graph-builder';
+import { buildModel, tensor, valueInfo, type GraphSpec } from '../src/onnx/graph-builder';
 import { loadPack } from '../src/pack/load-pack';
 import { preparePack } from '../src/prepare/prepare-pack';
 import { writeTinyExports } from '../src/testing/tiny-exports';
@@ -36,8 +38,8 @@ function vitB16(embed: number): GraphSpec {
   const tokens = b.op('Transpose', [b.op('Reshape', [patches, b.ints('flat', [0, W, -1])], '/vision_model/embeddings/Reshape_output_0')], '/vision_model/embeddings/Transpose_output_0', undefined, { perm: [0, 2, 1] });
   const batch = b.op('Gather', [b.op('Shape', ['pixel_values'], 'px_shape'), b.ints('zero', [0])], 'batch_dim', undefined, { axis: 0 });
   const cls = b.op('Expand', [b.weight('vision_model.embeddings.class_embedding', [1, 1, W], 0.02), b.op('Concat', [batch, b.ints('one_w', [1, W])], 'cls_shape', undefined, { axis: 0 })], 'cls');
-  const positions = b.op('Gather', [b.weight('vision_model.embeddings.position_embedding.weight', [T, W], 0.02), b.ints('position_ids', Array.from({ length: T }, (_, i) => i))], 'positions', '/vision_model/embeddings/position_embedding/Gather', { axis: 0 });
-  const positions3 = b.op('Unsqueeze', [positions, b.ints('axis0', [0])], 'positions3');
+  b.inits.push(tensor('position_ids', 'int64', [1, T], Array.from({ length: T }, (_, i) => i)));
+  const positions3 = b.op('Gather', [b.weight('vision_model.embeddings.position_embedding.weight', [T, W], 0.02), 'position_ids'], 'positions', '/vision_model/embeddings/position_embedding/Gather', { axis: 0 });
   let x = b.op('Add', [b.op('Concat', [cls, tokens], 'tokens0', undefined, { axis: 1 }), positions3], '/vision_model/embeddings/Add_output_0', '/vision_model/embeddings/Add');
   x = ln(x, 'vision_model.pre_layrnorm');
   for (let l = 0; l < layers; l++) {
@@ -73,8 +75,27 @@ async function main(): Promise<void> {
     await writeFile(join(dirs.clip, 'onnx/vision_model.onnx'), buildModel(vitB16(6)));
     let t = performance.now();
     await preparePack({ ...dirs, out: join(root, 'pack'), name: 'bench' });
-    console.log(`prepare (ViT-B/16-shaped CLIP vision, 86 M random weights): ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const m = await loadPack(join(root, 'pack'), { executionProvider: 'cpu' });
+    console.log(
+      `prepare (ViT-B/16-shaped CLIP vision, 86 M random weights): ${((performance.now() - t) / 1000).toFixed(1)} s; peak RSS so far ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`,
+    );
+    if (process.argv.includes('--legacy')) {
+      // the same files, hard-linked, with a manifest that does not name the region outputs
+      const legacy = join(root, 'legacy');
+      const copy = async (from: string, to: string): Promise<void> => {
+        await mkdir(to, { recursive: true });
+        for (const e of await readdir(from, { withFileTypes: true })) {
+          if (e.isDirectory()) await copy(join(from, e.name), join(to, e.name));
+          else if (e.name !== 'manifest.json') await link(join(from, e.name), join(to, e.name));
+        }
+      };
+      await copy(join(root, 'pack'), legacy);
+      const manifest = JSON.parse(await readFile(join(root, 'pack/manifest.json'), 'utf8'));
+      delete manifest.models.clipVisionMasked.regionOutputs;
+      await writeFile(join(legacy, 'manifest.json'), JSON.stringify(manifest));
+    }
+    for (const variant of process.argv.includes('--legacy') ? ['legacy', 'pack'] : ['pack']) {
+    const m = await loadPack(join(root, variant), { executionProvider: 'cpu' });
+    console.log(`-- ${variant === 'pack' ? 'N region tokens in one sequence (this pack)' : 'one batch item per region (earlier form)'}`);
     console.log(`layers readable: ${m.constants.clip.layers}; onnxruntime-node CPU, ${(await import('node:os')).cpus().length} cores`);
     console.log('size      tokens  regions  layer   median s   s/region   peak RSS GB');
     const rand = prng(3);
@@ -85,7 +106,7 @@ async function main(): Promise<void> {
         const masks = new Uint8Array(n * p);
         for (let r = 0; r < n; r++) for (let j = 0; j < p; j++) masks[r * p + j] = (j * 7 + r * 13) % 5 < 2 ? 1 : 0;
         for (const layer of [-1, 2]) {
-          if (layer === 2 && n !== regionCounts[regionCounts.length - 1]) continue;
+          if (layer === 2 && (n !== regionCounts[regionCounts.length - 1] || m.constants.clip.layers === 1)) continue;
           await m.encodeClipRegions(px, masks, n, { width: w, height: h, layer });
           const ms: number[] = [];
           for (let i = 0; i < runs; i++) {
@@ -108,6 +129,7 @@ async function main(): Promise<void> {
       console.log(`${`${w}×${h}`.padEnd(10)} plain vision encoder, 1 image: ${((performance.now() - t) / 1000).toFixed(2)} s`);
     }
     await m.dispose();
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
