@@ -67,8 +67,17 @@ export default [
             },
             {
               sourceTag: 'scope:gateway',
-              onlyDependOnLibsWithTags: ['scope:gateway', 'scope:pipeline', 'scope:nlp', 'scope:contract', 'scope:synthetic'],
+              // scope:client: the gateway's tests drive it end to end through the typed client.
+              onlyDependOnLibsWithTags: ['scope:gateway', 'scope:pipeline', 'scope:nlp', 'scope:contract', 'scope:synthetic', 'scope:client'],
             },
+            // The typed client speaks to the gateway over HTTP and WebSocket only: no server-side code or packages.
+            {
+              sourceTag: 'scope:client',
+              onlyDependOnLibsWithTags: ['scope:client'],
+              bannedExternalImports: ['@apollo/*', '@prisma/*', 'prisma', 'pg', '@grpc/*', 'express', 'pino', 'pino-*', 'onnxruntime-*'],
+            },
+            // Runnable examples use the client (and the synthetic world for an image to segment).
+            { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:example', 'scope:client', 'scope:synthetic'] },
             // The pages speak to the gateway over HTTP only; their browser tests may use the synthetic world's images.
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web', 'scope:synthetic'] },
             { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
