@@ -4,7 +4,10 @@
  * the checks themselves bite (a typo'd variable, a missing DATABASE_URL, a bad value, a non-headless worker
  * Service fail). The Grafana dashboard and the KEDA query name only metrics the apps export.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GatewayMetrics } from '@refdiff/gateway/metrics';
@@ -15,6 +18,16 @@ import { containersOf, imageApps, render, type K8sObject } from '../tools/kustom
 const k8s = fileURLToPath(new URL('../kubernetes/', import.meta.url));
 const apps = imageApps(`${k8s}base`);
 const OVERLAYS = ['base', 'overlays/cpu-demo', 'overlays/gpu'];
+
+function kubectlKustomize(dir: string): unknown[] | null {
+  try {
+    const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return parseAllDocuments(out).map((d) => d.toJS() as unknown);
+  } catch {
+    return null;
+  }
+}
+const hasKubectl = kubectlKustomize(`${k8s}base`) !== null;
 
 const find = (objects: K8sObject[], kind: string, name: string) => {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -109,5 +122,15 @@ describe('deploy/kubernetes', () => {
     const so = find(render(`${k8s}base`), 'ScaledObject', 'refdiff-worker');
     const query = JSON.stringify(so.spec);
     expect(used(query).filter((n) => !names.has(n))).toEqual([]);
+  });
+});
+
+describe.runIf(hasKubectl)('tools/kustomize.ts against kubectl kustomize (where kubectl is installed)', () => {
+  it.each(OVERLAYS)('%s renders the same objects', (dir) => {
+    const theirs = kubectlKustomize(`${k8s}${dir}`) as K8sObject[];
+    const ours = render(`${k8s}${dir}`);
+    const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
+    expect(ours.map(key).sort()).toEqual(theirs.map(key).sort());
+    for (const o of ours) expect(isDeepStrictEqual(JSON.parse(JSON.stringify(o)), theirs.find((t) => key(t) === key(o))), key(o)).toBe(true);
   });
 });
