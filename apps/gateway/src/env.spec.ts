@@ -29,10 +29,11 @@ describe('loadConfig', () => {
   });
 
   it('turns GraphQL introspection off by default in production; GRAPHQL_INTROSPECTION decides either way', () => {
-    expect(loadConfig({}).introspection).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'on' }).introspection).toBe(true);
-    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'off' }).introspection).toBe(false);
+    expect(loadConfig({}).introspection).toBe('on');
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe('off');
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'on' }).introspection).toBe('on');
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'authenticated' }).introspection).toBe('authenticated');
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'off' }).introspection).toBe('off');
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(ConfigError);
   });
 

@@ -38,7 +38,7 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(15_000),
   IMAGE_STORE: z.enum(['database', 'filesystem']).optional(),
   RETENTION_SWEEP_SECONDS: int(60),
-  GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
+  GRAPHQL_INTROSPECTION: z.enum(['on', 'off', 'authenticated']).optional(),
   METRICS_TOKEN: z.string().optional(),
   METRICS_TENANT_LABELS: int(20),
   NODE_ENV: z.string().optional(),
@@ -69,8 +69,11 @@ export interface GatewayConfig {
   readonly dbPoolMax: number;
   /** Workers' image-cache namespace per tenant (default) or shared (docs/gateway.md, "Image cache scope"). */
   readonly imageCacheScope: 'tenant' | 'global';
-  /** GraphQL introspection: GRAPHQL_INTROSPECTION, else off when NODE_ENV=production and on otherwise. */
-  readonly introspection: boolean;
+  /**
+   * GraphQL introspection: GRAPHQL_INTROSPECTION (`on`, `off`, or `authenticated`: only with an API key), else off
+   * when NODE_ENV=production and on otherwise.
+   */
+  readonly introspection: 'on' | 'off' | 'authenticated';
   /** SIGTERM/SIGINT: the whole shutdown (HTTP, dispatcher, local worker, database) finishes within this, or exits 1. */
   readonly shutdownTimeoutMs: number;
   /** How often each replica tries to sweep images past their tenant's retention (0 = never). */
@@ -129,6 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     imageStore: e.IMAGE_STORE ?? (e.DATABASE_URL ? 'database' : 'filesystem'),
     metricsToken: e.METRICS_TOKEN || null,
     metricsTenantLabels: e.METRICS_TENANT_LABELS,
-    introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'on' : e.NODE_ENV !== 'production',
+    introspection: e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'off' : 'on'),
   });
 }

@@ -183,6 +183,25 @@ describe('uploads: orientation, corrupt data, quotas', () => {
 });
 
 describe('introspection', () => {
+  it("with GRAPHQL_INTROSPECTION=authenticated answers a key's introspection and refuses an anonymous one (401 UNAUTHENTICATED)", async () => {
+    const keyed = await startHarness({ http: { introspection: 'authenticated' } });
+    try {
+      const t = await makeTenant(keyed.services, 'introspect');
+      const q = '{ __schema { queryType { name } } }';
+      const anon = await gql(keyed.url, null, q);
+      expect([anon.status, codes(anon)]).toEqual([401, ['UNAUTHENTICATED']]);
+      expect(JSON.stringify(anon)).not.toContain('Query');
+      const typeQuery = await gql(keyed.url, null, '{ __type(name: "Mutation") { fields { name } } }');
+      expect(codes(typeQuery)).toEqual(['UNAUTHENTICATED']);
+      const withKey = await gql(keyed.url, t.token, q);
+      expect(withKey.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      // __typename is not introspection
+      expect((await gql(keyed.url, null, '{ __typename }')).data).toEqual({ __typename: 'Query' });
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it('is off when configured so (the default with NODE_ENV=production): the schema, admin operations included, stays private', async () => {
     const closed = await startHarness({ http: { introspection: false } });
     try {

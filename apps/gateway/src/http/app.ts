@@ -18,6 +18,7 @@ import { GatewayError, HTTP_STATUS } from '../common/gateway.errors';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createFormatError, errorLoggingPlugin } from '../graphql/format-error';
 import { stringInputPlugin } from '../graphql/string-inputs';
+import { anonymousIntrospectionPlugin, type IntrospectionMode } from '../graphql/introspection';
 import { GRAPHQL_RESPONSE_JSON, LEGACY_JSON, legacyJsonStatusPlugin } from '../graphql/legacy-json-status';
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
@@ -51,8 +52,11 @@ export const defaultHttpLimits: HttpLimits = {
 };
 
 export interface HttpOptions {
-  /** Answer introspection queries (the schema, admin operations included); config.introspection. */
-  introspection: boolean;
+  /**
+   * Answer introspection queries (the schema, admin operations included): true/'on', false/'off', or
+   * 'authenticated' (only with an API key); config.introspection.
+   */
+  introspection: boolean | IntrospectionMode;
   /** WebSocket subscriptions (http/subscriptions.ts). */
   subscriptions?: Partial<SubscriptionLimits>;
   /** GET /metrics requires `Authorization: Bearer <this>` when set (METRICS_TOKEN); open when null/absent. */
@@ -101,6 +105,7 @@ export async function createHttpApp(
     plugins: [
       ...protection.plugins,
       stringInputPlugin(),
+      ...(options.introspection === 'authenticated' ? [anonymousIntrospectionPlugin()] : []),
       legacyJsonStatusPlugin(),
       errorLoggingPlugin(),
       // On shutdown, requests still open after 3 s (long polls, slow uploads) are cut: the whole stop has a deadline.
@@ -112,7 +117,7 @@ export async function createHttpApp(
     parseOptions: { maxTokens: limits.maxTokens },
     formatError,
     csrfPrevention: true,
-    introspection: options.introspection,
+    introspection: options.introspection === true || options.introspection === 'on' || options.introspection === 'authenticated',
     // `refdiff serve` owns SIGINT/SIGTERM (one orderly shutdown: HTTP, dispatcher, workers); Apollo's own handler
     // would stop the server and re-raise the signal before that cleanup runs, orphaning the local worker.
     stopOnTerminationSignals: false,
