@@ -6,6 +6,7 @@
 import type { FormattedExecutionResult as ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { openPostgres, type Database } from '../src/db/database';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
@@ -255,6 +256,24 @@ describe('segmentation subscriptions (graphql-ws)', () => {
     expect(JSON.stringify(again)).toContain('NOT_FOUND');
     const image = await collect(c, IMAGE_UPDATED, { img: t.imageId }).done;
     expect(JSON.stringify(image)).toContain('NOT_FOUND');
+  });
+
+  it('keeps delivering after the database drops the LISTEN connections (they are reopened)', async () => {
+    const t = await tenantWithImage('subs-h');
+    const admin = new pg.Client({ connectionString: dbUrl });
+    await admin.connect();
+    const killed = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+    );
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThanOrEqual(4); // each replica's status, done and queue channels
+    await new Promise((r) => setTimeout(r, 1_500));
+    const c = client(listening.wsUrl, t.token);
+    const feed = collect(c, IMAGE_UPDATED, { img: t.imageId }, 3);
+    await expect.poll(() => listening.gw.services.feed.active(t.tenant.id)).toBe(1);
+    await gql(listening.url, t.token, SEGMENT, { img: t.imageId, ex: ['after the drop'] });
+    const { results } = await feed.done;
+    expect(results.map((r) => r.data?.segmentationsUpdated.status)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
   });
 
   it('closes connections cleanly (1001) when the gateway stops', async () => {

@@ -39,24 +39,60 @@ export async function openPostgres(
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sql = pgPoolRunner(pool);
   const listeners = new Set<pg.Client>();
+  let closing = false;
   return {
     kind: 'postgres',
     prisma,
     sql,
     migrate: () => migrateDeploy(sql),
     listen: async (channel, onPayload) => {
-      // A dedicated connection: pooled connections cannot hold a LISTEN.
-      const client = new pg.Client({ connectionString });
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === channel) onPayload(n.payload ?? '');
-      });
-      client.on('error', () => undefined);
-      await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-      listeners.add(client);
+      // A dedicated connection: pooled connections cannot hold a LISTEN. When the server drops it (restart,
+      // failover, pg_terminate_backend) it is opened again (1 s, doubling to 15 s), so the process does not stay
+      // deaf; what was announced meanwhile is lost (waiters and id subscriptions re-check on a timer).
+      let stopped = false;
+      let current: pg.Client | null = null;
+      let retry: NodeJS.Timeout | null = null;
+      const open = async (): Promise<void> => {
+        const client = new pg.Client({ connectionString });
+        client.on('notification', (n) => {
+          if (n.channel === channel) onPayload(n.payload ?? '');
+        });
+        client.on('error', () => undefined);
+        client.on('end', () => {
+          listeners.delete(client);
+          if (current !== client) return; // a failed attempt: its caller retries
+          current = null;
+          if (!stopped && !closing) reopen(1_000);
+        });
+        try {
+          await client.connect();
+          await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+        } catch (err) {
+          await client.end().catch(() => undefined);
+          throw err;
+        }
+        if (stopped || closing) return void (await client.end().catch(() => undefined));
+        current = client;
+        listeners.add(client);
+      };
+      const reopen = (delayMs: number) => {
+        if (retry || stopped || closing) return;
+        retry = setTimeout(() => {
+          retry = null;
+          open().catch(() => reopen(Math.min(delayMs * 2, 15_000)));
+        }, delayMs);
+        retry.unref?.();
+      };
+      await open();
       return async () => {
-        listeners.delete(client);
-        await client.end().catch(() => undefined);
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        const client = current;
+        current = null;
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => undefined);
+        }
       };
     },
     tryWithAdvisoryLock: async (key, fn) => {
@@ -76,6 +112,7 @@ export async function openPostgres(
       }
     },
     close: async () => {
+      closing = true;
       await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
