@@ -276,6 +276,26 @@ describe('segmentation subscriptions (graphql-ws)', () => {
     expect(results.map((r) => r.data?.segmentationsUpdated.status)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
   });
 
+  it('pings every keepAliveMs and drops a connection that stops answering (heartbeat)', async () => {
+    const t = await tenantWithImage('subs-i');
+    const open = async (autoPong: boolean) => {
+      const socket = new WebSocket(listening.wsUrl, 'graphql-transport-ws', { autoPong });
+      const pings: number[] = [];
+      socket.on('ping', () => pings.push(Date.now()));
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      await new Promise((resolve) => socket.on('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.token}` } }));
+      return { socket, pings, closed };
+    };
+    const [alive, silent] = await Promise.all([open(true), open(false)]);
+    // keepAliveMs is 1 s in these replicas: the silent one is cut off after its first unanswered ping
+    expect(await silent.closed).toBe(1006);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(alive.pings.length).toBeGreaterThanOrEqual(2);
+    expect(alive.socket.readyState).toBe(WebSocket.OPEN);
+    alive.socket.close();
+  });
+
   it('closes connections cleanly (1001) when the gateway stops', async () => {
     const extra = await replica(null);
     const t = await tenantWithImage('subs-g');
