@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_CONSTANTS, fixtureExportFiles, loadPack, makeFixturePack, parseByteSize, PREPARE_REVISION } from '@refdiff/models';
+import { ensureFixturePack, loadPack, parseByteSize } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 
 export interface EngineOptions {
@@ -15,16 +12,6 @@ export interface EngineOptions {
 /** Where the fixture pack is generated on first use: $REFDIFF_CACHE_DIR, else $XDG_CACHE_HOME/refdiff, else ~/.cache/refdiff. */
 export function cacheDir(): string {
   return process.env.REFDIFF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refdiff');
-}
-
-/**
- * A hash of the fixture's export bytes, constants and prepare's revision (~0.1 s): a changed fixture design or a
- * prepare that writes different graphs gets a new cache folder.
- */
-export function fixtureDesignHash(): string {
-  const h = createHash('sha256').update(JSON.stringify(FIXTURE_CONSTANTS)).update(PREPARE_REVISION);
-  for (const [path, bytes] of fixtureExportFiles()) h.update(path).update(bytes);
-  return h.digest('hex').slice(0, 16);
 }
 
 /** REFDIFF_MAX_MODEL_MEMORY (docs/models.md, "Memory"): unset = 80% of the memory free at each model call. */
@@ -46,19 +33,7 @@ function maxModelMemory(): { maxModelMemory?: number } {
 export async function openEngine(o: EngineOptions, notice: (line: string) => void): Promise<RefDiff> {
   let dir = o.models;
   if (!dir) {
-    dir = join(cacheDir(), `fixture-pack-${fixtureDesignHash()}`);
-    if (!existsSync(join(dir, 'manifest.json'))) {
-      notice(`refdiff: generating the fixture pack in ${dir} (first use)`);
-      // built beside and renamed into place, so concurrent first uses never see a half-written pack
-      const staging = `${dir}.staging-${process.pid}`;
-      await makeFixturePack(staging);
-      try {
-        await rename(staging, dir);
-      } catch (err) {
-        await rm(staging, { recursive: true, force: true });
-        if (!existsSync(join(dir, 'manifest.json'))) throw err;
-      }
-    }
+    dir = await ensureFixturePack(cacheDir(), (d) => notice(`refdiff: generating the fixture pack in ${d} (first use)`));
     notice(`refdiff: no --models given; using the fixture pack, which only understands the synthetic world (coloured shapes on grey, docs/synthetic-world.md)`);
   }
   const models = await loadPack(dir, { executionProvider: 'cpu', ...(o.threads ? { threads: o.threads } : {}), ...maxModelMemory() });

@@ -56,7 +56,7 @@ export interface WorkerConfig {
     readonly threads: number | undefined;
     /** bytes one UNet/VAE call's attention may take (Infinity: no check); undefined = 80% of free memory */
     readonly maxModelMemory: number | undefined;
-    /** where the fixture pack is generated on first use (as `refdiff segment`): <cacheDir>/fixture-pack */
+    /** where the fixture pack is generated on first use (as `refdiff segment`): <cacheDir>/fixture-pack-<design hash> */
     readonly cacheDir: string;
   };
   readonly limits: {

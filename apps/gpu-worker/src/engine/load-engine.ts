@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { loadPack, makeFixturePack } from '@refdiff/models';
+import { ensureFixturePack, loadPack } from '@refdiff/models';
 import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
 import type { WorkerConfig } from '../config/env';
 import type { DeviceBusyMeter } from '../server/device-busy';
@@ -36,23 +33,7 @@ export async function loadEngine(config: WorkerConfig, logger: Logger, deviceBus
   return engine;
 }
 
-/**
- * The fixture pack in <cacheDir>/fixture-pack, generated on first use (the same place `refdiff segment` uses).
- * Generated into a private temporary folder and renamed into place, so workers starting together do not collide.
- */
-export async function fixturePackDir(cacheDir: string, logger: Logger): Promise<string> {
-  const dir = join(cacheDir, 'fixture-pack');
-  if (existsSync(join(dir, 'manifest.json'))) return dir;
-  await mkdir(cacheDir, { recursive: true });
-  const tmp = await mkdtemp(join(cacheDir, '.fixture-pack-'));
-  logger.info({ dir }, 'generating the fixture pack (first use)');
-  try {
-    await makeFixturePack(tmp);
-    await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
-      if (!existsSync(join(dir, 'manifest.json'))) throw err; // someone else won the race: use theirs
-    });
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-  return dir;
+/** The fixture pack under the cache folder (the same one `refdiff segment` uses), generated on first use. */
+export function fixturePackDir(cacheDir: string, logger: Logger): Promise<string> {
+  return ensureFixturePack(cacheDir, (dir) => logger.info({ dir }, 'generating the fixture pack (first use)'));
 }
