@@ -79,6 +79,27 @@ describe('@refdiff/client against the gateway', () => {
     expect(states).toEqual(['SUCCEEDED']);
   });
 
+  it('lists the tenant\'s images page by page and deletes one, after which nothing of it is reachable', async () => {
+    const a = await client.upload(await pngNoise(20, 20, 31));
+    const b = await client.upload(await pngNoise(24, 20, 32));
+    const [s] = await client.segment(a.id, ['the red circle']);
+    await client.wait([s.id]);
+    const first = await client.images({ first: 1 });
+    expect(first.edges.map((e) => e.node.id)).toEqual([b.id]); // newest first
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const rest = await client.images({ first: 50, after: first.pageInfo.endCursor ?? undefined });
+    expect(rest.edges.map((e) => e.node.id)).toContain(a.id);
+    const bySha = await client.images({ filter: { sha256: a.sha256 } });
+    expect(bySha.edges.map((e) => e.node.id)).toEqual([a.id]);
+
+    const deleted = await client.deleteImage(a.id);
+    expect(deleted).toMatchObject({ id: a.id, deletedSegmentations: 1 });
+    expect(deleted.freedBytes).toBe(a.byteSize);
+    await expect(client.get(s.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.deleteImage(a.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await client.images({ filter: { sha256: a.sha256 } })).totalCount).toBe(0);
+  });
+
   it('reports typed errors: NOT_FOUND, BAD_USER_INPUT, UNSUPPORTED_MEDIA_TYPE, UNAUTHENTICATED (HTTP and socket)', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     await expect(client.segment(missing, ['x'])).rejects.toMatchObject({ code: 'NOT_FOUND' });

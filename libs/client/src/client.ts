@@ -6,12 +6,17 @@
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import {
   CancelSegmentationDocument,
+  DeleteImageDocument,
+  ImagesDocument,
   MeDocument,
   SegmentationDocument,
   SegmentationUpdatedDocument,
   SegmentationsUpdatedDocument,
   SegmentDocument,
   WaitForSegmentationsDocument,
+  type DeleteImageMutation,
+  type ImageFilter,
+  type ImagesQuery,
   type MeQuery,
   type SegmentationResultFragment,
   type SegmentOptionsInput,
@@ -21,7 +26,10 @@ import { RefdiffError, fromGraphQLErrors } from './client.errors';
 
 export type Segmentation = SegmentationResultFragment;
 export type SegmentationStatus = Segmentation['status'];
-export type { SegmentOptionsInput };
+export type { ImageFilter, SegmentOptionsInput };
+/** One page of the tenant's images, newest first; pass `pageInfo.endCursor` as `after` for the next. */
+export type ImagePage = ImagesQuery['images'];
+export type DeletedImage = DeleteImageMutation['deleteImage'];
 
 export const FINAL_STATUSES: readonly SegmentationStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -60,6 +68,10 @@ export interface RefdiffClient {
   ): Promise<Segmentation[]>;
   get(id: string): Promise<Segmentation>;
   cancel(id: string): Promise<Segmentation>;
+  /** The tenant's images, newest first (READ scope). */
+  images(options?: { first?: number; after?: string; filter?: ImageFilter }): Promise<ImagePage>;
+  /** Deletes an image's bytes, its segmentations and results, cancelling unfinished work (usage history stays). */
+  deleteImage(id: string): Promise<DeletedImage>;
   /** Each state of `ids` as it happens (subscription); ends when all are final. */
   subscribe(ids: readonly string[]): AsyncIterableIterator<Segmentation>;
   /** Every status change of the segmentations of one image, until `return()` is called or the loop breaks. */
@@ -162,6 +174,8 @@ export function createRefdiffClient(options: RefdiffClientOptions): RefdiffClien
       (await request(SegmentDocument, { imageId, expressions: [...expressions], options: extra.options, idempotencyKey: extra.idempotencyKey })).segment,
     get: async (id) => (await request(SegmentationDocument, { id })).segmentation,
     cancel: async (id) => (await request(CancelSegmentationDocument, { id })).cancelSegmentation,
+    images: async ({ first, after, filter } = {}) => (await request(ImagesDocument, { first, after, filter })).images,
+    deleteImage: async (id) => (await request(DeleteImageDocument, { id })).deleteImage,
     subscribe: (ids) => mapIterator(iterate(SegmentationUpdatedDocument, { ids: [...ids] }), (d) => d.segmentationUpdated),
     watchImage: (imageId) => mapIterator(iterate(SegmentationsUpdatedDocument, { imageId }), (d) => d.segmentationsUpdated),
     wait: async (ids, { timeoutMs = 10 * 60_000, transport = 'subscription', onUpdate } = {}) => {

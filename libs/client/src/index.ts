@@ -1,6 +1,9 @@
 export {
   createRefdiffClient,
   FINAL_STATUSES,
+  type DeletedImage,
+  type ImageFilter,
+  type ImagePage,
   type RefdiffClient,
   type RefdiffClientOptions,
   type Segmentation,

@@ -32,6 +32,21 @@ export type FusionWeightsInput = {
   soft: number;
 };
 
+export type ImageFilter = {
+  /** created at or after this instant */
+  createdAfter?: string | null | undefined;
+  /** created before this instant */
+  createdBefore?: string | null | undefined;
+  format?: Array<ImageFormat> | null | undefined;
+  /** the image with these bytes (64 lowercase hex digits) */
+  sha256?: string | null | undefined;
+};
+
+export type ImageFormat =
+  | 'JPEG'
+  | 'PNG'
+  | 'WEBP';
+
 export type PositionalBias =
   | 'OFF'
   | 'RAMP'
@@ -168,6 +183,24 @@ export type SegmentationsUpdatedSubscriptionVariables = Exact<{
 
 export type SegmentationsUpdatedSubscription = { segmentationsUpdated: { id: string, expression: string, status: SegmentationStatus, attempts: number, worker: string | null, score: number | null, rootWord: string | null, gpuMs: number | null, attentionMapPng: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, mask: { box: Array<number>, area: number, rle: { size: Array<number>, counts: string } } | null, image: { id: string, width: number, height: number } } };
 
+export type ImageInfoFragment = { id: string, sha256: string, format: ImageFormat, byteSize: number, width: number, height: number, createdAt: string };
+
+export type ImagesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: ImageFilter | null | undefined;
+}>;
+
+
+export type ImagesQuery = { images: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, sha256: string, format: ImageFormat, byteSize: number, width: number, height: number, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type DeleteImageMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteImageMutation = { deleteImage: { id: string, freedBytes: number, deletedSegmentations: number, cancelledSegmentations: number } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -219,6 +252,17 @@ export const SegmentationResultFragmentDoc = new TypedDocumentString(`
   finishedAt
 }
     `, {"fragmentName":"SegmentationResult"}) as unknown as TypedDocumentString<SegmentationResultFragment, unknown>;
+export const ImageInfoFragmentDoc = new TypedDocumentString(`
+    fragment ImageInfo on Image {
+  id
+  sha256
+  format
+  byteSize
+  width
+  height
+  createdAt
+}
+    `, {"fragmentName":"ImageInfo"}) as unknown as TypedDocumentString<ImageInfoFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -455,3 +499,38 @@ export const SegmentationsUpdatedDocument = new TypedDocumentString(`
   startedAt
   finishedAt
 }`) as unknown as TypedDocumentString<SegmentationsUpdatedSubscription, SegmentationsUpdatedSubscriptionVariables>;
+export const ImagesDocument = new TypedDocumentString(`
+    query Images($first: Int, $after: String, $filter: ImageFilter) {
+  images(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges {
+      cursor
+      node {
+        ...ImageInfo
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment ImageInfo on Image {
+  id
+  sha256
+  format
+  byteSize
+  width
+  height
+  createdAt
+}`) as unknown as TypedDocumentString<ImagesQuery, ImagesQueryVariables>;
+export const DeleteImageDocument = new TypedDocumentString(`
+    mutation DeleteImage($id: ID!) {
+  deleteImage(id: $id) {
+    id
+    freedBytes
+    deletedSegmentations
+    cancelledSegmentations
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteImageMutation, DeleteImageMutationVariables>;
