@@ -42,6 +42,9 @@ export function contractProblems(role: string, entry: ManifestModel, session: Pi
   return problems;
 }
 
+/** Models whose attention grows with the requested image size: loaded without the CPU arena (LoadOptions). */
+const IMAGE_SIZED_ATTENTION: ReadonlySet<ModelRole> = new Set<ModelRole>(['unet', 'vaeEncoder', 'clipVision', 'clipVisionMasked']);
+
 export class PackSession {
   private loading: Promise<ModelSession> | null = null;
   private loaded: ModelSession | null = null;
@@ -69,7 +72,7 @@ export class PackSession {
   async session(): Promise<ModelSession> {
     if (this.disposed) throw new ModelRuntimeError('DISPOSED', `${this.role}: the model pack was disposed`);
     this.loading ??= (async () => {
-      const s = await this.runtime.load(this.path, this.role);
+      const s = await this.runtime.load(this.path, this.role, { memoryArena: !IMAGE_SIZED_ATTENTION.has(this.role) });
       const problems = contractProblems(this.role, this.entry, s);
       if (problems.length) {
         await s.dispose();

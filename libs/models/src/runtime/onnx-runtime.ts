@@ -10,6 +10,7 @@ import { checkDims, describeShape } from './shape-check';
 import type {
   ExecutionProvider,
   HostTensor,
+  LoadOptions,
   ModelRuntime,
   ModelSession,
   RuntimeOptions,
@@ -161,11 +162,12 @@ class OrtModelRuntime implements ModelRuntime {
     this.executionProvider = options.executionProvider;
   }
 
-  async load(path: string, label: string): Promise<ModelSession> {
+  async load(path: string, label: string, loadOptions: LoadOptions = {}): Promise<ModelSession> {
     const { executionProvider, intraOpThreads, interOpThreads, cudaDeviceId } = this.options;
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [executionProvider === 'cuda' ? { name: 'cuda', deviceId: cudaDeviceId ?? 0 } : 'cpu'],
       graphOptimizationLevel: this.options.graphOptimization ?? 'all',
+      enableCpuMemArena: loadOptions.memoryArena ?? true,
       logSeverityLevel: this.options.quiet ? 4 : 3,
       ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),
       ...(interOpThreads ? { interOpNumThreads: interOpThreads } : {}),
