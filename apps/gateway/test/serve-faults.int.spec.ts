@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createRng, generateScene, referringExpressions } from '@refdiff/synthetic';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditGraphqlHttp, DELIBERATE_NOTICES } from './graphql-http-audit';
 import { codes, gql, upload } from './harness';
 import { cloneTemplate } from './pg';
 
@@ -173,6 +174,12 @@ describe('refdiff serve under faults (embedded PGlite, a subprocess with its loc
     const malformed = await gql(s.url, s.adminToken, '{ tenant(id: "abc") { id } }');
     expect(codes(malformed)).toEqual(['NOT_FOUND']);
   });
+
+  it('passes graphql-http\'s server audit as served (0 errors, 0 warnings, only the documented notices)', async () => {
+    const audit = await auditGraphqlHttp(`${s.url}/graphql`);
+    expect(audit.total).toBeGreaterThan(50);
+    expect([audit.errors, audit.warnings, audit.notices]).toEqual([[], [], DELIBERATE_NOTICES]);
+  }, 60_000);
 
   it("D10 (the options helper's validation, against the pack the worker serves): refuses what the worker would, queueing and charging nothing", async () => {
     const sc = await scene(4);
