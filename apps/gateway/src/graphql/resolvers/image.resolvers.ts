@@ -1,11 +1,8 @@
 import type { DeletedImageResolvers, MutationResolvers, QueryResolvers } from '../../__generated__/graphql';
 import type { ImageMeta } from '../../images/image.repository';
+import { toConnection, type ConnectionParent } from './connection';
 
-export interface ImageConnectionParent {
-  edges: { cursor: string; node: ImageMeta }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
+export type ImageConnectionParent = ConnectionParent<ImageMeta>;
 
 export const imageQueries: Pick<QueryResolvers, 'image' | 'images'> = {
   image: (_, { id }, ctx) => ctx.services.images.get(ctx.principal, id),
@@ -21,12 +18,7 @@ export const imageQueries: Pick<QueryResolvers, 'image' | 'images'> = {
       first,
       after,
     );
-    const edges = page.nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-      totalCount: page.totalCount,
-    };
+    return toConnection(page);
   },
 };
 

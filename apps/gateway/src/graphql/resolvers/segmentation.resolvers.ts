@@ -4,12 +4,9 @@ import { requireScope } from '../../auth/principal';
 import { notFound } from '../../common/gateway.errors';
 import { attentionDataUrl } from '../../dispatch/attention-png';
 import type { GraphQLContext } from '../context';
+import { toConnection, type ConnectionParent } from './connection';
 
-export interface SegmentationConnectionParent {
-  edges: { cursor: string; node: SegmentationRequest }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
+export type SegmentationConnectionParent = ConnectionParent<SegmentationRequest>;
 
 export const segmentationQueries: Pick<QueryResolvers, 'segmentation' | 'segmentations' | 'waitForSegmentations'> = {
   segmentation: (_, { id }, ctx) => ctx.services.segmentations.get(ctx.principal, id),
@@ -20,12 +17,7 @@ export const segmentationQueries: Pick<QueryResolvers, 'segmentation' | 'segment
       first,
       after,
     );
-    const edges = page.nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-      totalCount: page.totalCount,
-    };
+    return toConnection(page);
   },
   waitForSegmentations: (_, { ids, timeoutSeconds }, ctx) =>
     ctx.services.segmentations.wait(ctx.principal, ids, timeoutSeconds ?? 20, ctx.signal),
