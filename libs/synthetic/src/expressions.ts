@@ -138,27 +138,33 @@ export function referringExpression(scene: Scene, target: number, rng: Rng, opti
   const useDirection = !colorOnly || (directions.length > 0 && rng.next() < (options.extraDirectionProbability ?? 0.3));
   if (useDirection && directions.length === 0) return null;
   const noun = nounFor(o, rng);
-  if (!useDirection) {
-    const form: ExpressionForm = rng.next() < 0.7 ? 'color-noun' : 'noun-that-is-color';
-    return { text: phrase(form, o.color, noun, null, rng), target, color: o.color, direction: null, directions: [], form, kind: 'color', noun };
-  }
-  const direction = rng.pick(directions);
+  return useDirection ? colorDirectionPhrase(scene, target, noun, rng.pick(directions), rng) : colorPhrase(scene, target, noun, rng);
+}
+
+/** "the red square" / "the square that is red" (the `color` kind). */
+function colorPhrase(scene: Scene, target: number, noun: string, rng: Rng): ReferringExpression {
+  const { color } = scene.objects[target];
+  const form: ExpressionForm = rng.next() < 0.7 ? 'color-noun' : 'noun-that-is-color';
+  return { text: phrase(form, color, noun, null, rng), target, color, direction: null, directions: [], form, kind: 'color', noun };
+}
+
+/** Colour and one direction in one of the forms that direction allows (the `color-direction` kind). */
+function colorDirectionPhrase(scene: Scene, target: number, noun: string, direction: Direction, rng: Rng): ReferringExpression {
+  const { color } = scene.objects[target];
   const forms: ExpressionForm[] =
     direction === 'left' || direction === 'right'
       ? ['color-one-side', 'extreme-color-noun', 'color-noun-at-side']
       : ['extreme-color-noun', 'color-noun-at-side'];
   const form = rng.pick(forms);
-  const text = phrase(form, o.color, noun, direction, rng);
-  return { text, target, color: o.color, direction, directions: [direction], form, kind: 'color-direction', noun: form === 'color-one-side' ? 'one' : noun };
+  const text = phrase(form, color, noun, direction, rng);
+  return { text, target, color, direction, directions: [direction], form, kind: 'color-direction', noun: form === 'color-one-side' ? 'one' : noun };
 }
 
 /** A colour expression (colour alone, as the `color` kind) for `target`, or null when its colour is not unique. */
 function colorExpression(scene: Scene, target: number, rng: Rng): ReferringExpression | null {
   const o = scene.objects[target];
   if (resolveReference(scene, o.color, null) !== target) return null;
-  const noun = nounFor(o, rng);
-  const form: ExpressionForm = rng.next() < 0.7 ? 'color-noun' : 'noun-that-is-color';
-  return { text: phrase(form, o.color, noun, null, rng), target, color: o.color, direction: null, directions: [], form, kind: 'color', noun };
+  return colorPhrase(scene, target, nounFor(o, rng), rng);
 }
 
 /** Colour + one direction that singles `target` out among its colour (even when the colour alone would do). */
@@ -167,14 +173,7 @@ function colorDirectionExpression(scene: Scene, target: number, rng: Rng): Refer
   const directions = DIRECTIONS.filter((d) => resolveReference(scene, o.color, d) === target);
   if (directions.length === 0) return null;
   const noun = nounFor(o, rng);
-  const direction = rng.pick(directions);
-  const forms: ExpressionForm[] =
-    direction === 'left' || direction === 'right'
-      ? ['color-one-side', 'extreme-color-noun', 'color-noun-at-side']
-      : ['extreme-color-noun', 'color-noun-at-side'];
-  const form = rng.pick(forms);
-  const text = phrase(form, o.color, noun, direction, rng);
-  return { text, target, color: o.color, direction, directions: [direction], form, kind: 'color-direction', noun: form === 'color-one-side' ? 'one' : noun };
+  return colorDirectionPhrase(scene, target, noun, rng.pick(directions), rng);
 }
 
 /** Colour + a corner ("top left red square", "the red one in the bottom right"): both directions single it out. */
