@@ -1,9 +1,8 @@
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerModelsCommands } from './cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runModelsCli } from './testing/run-models-cli';
 import { writeTinyExports } from './testing/tiny-exports';
 
 let root: string;
@@ -12,21 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<string> {
-  const program = new Command('refdiff').exitOverride();
-  registerModelsCommands(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'refdiff', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (...args: string[]): Promise<string> => runModelsCli(args, { keepStderr: true });
 
 describe('refdiff models', () => {
   it('prepare builds a pack and inspect prints its contract and validates it', async () => {

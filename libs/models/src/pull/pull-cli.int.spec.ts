@@ -1,29 +1,12 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerModelsCommands } from '../cli';
+import { runModelsCli } from '../testing/run-models-cli';
 import { startHubEmulator, type HubEmulator } from '../testing/hub-emulator';
 import { copyRealExports, realExportsAvailable } from '../testing/real-exports';
 
-async function run(...args: string[]): Promise<string> {
-  const program = new Command('refdiff').exitOverride();
-  registerModelsCommands(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await program.parseAsync(['node', 'refdiff', ...args]);
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-  return out;
-}
+const run = (...args: string[]): Promise<string> => runModelsCli(args);
 
 describe.runIf(await realExportsAvailable())('refdiff models pull', () => {
   let copy: { dir: string; dispose: () => Promise<void> };
