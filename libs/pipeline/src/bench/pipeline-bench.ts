@@ -17,6 +17,8 @@ import { resizeImage } from '../image/image-resize';
 import { toClipPixels, CLIP_MEAN, CLIP_STD } from '../image/image-normalize';
 import { padToSquare } from '../image/square-pad';
 import type { RgbImage } from '../image/rgb-image';
+import { decodeImage } from '../image/image-decode';
+import sharp from 'sharp';
 
 /** Figures `refdiff bench pipeline` prints: medians in milliseconds over `runs` repetitions. */
 export interface PipelineBenchResult {
@@ -43,6 +45,10 @@ export interface PipelineBenchResult {
   sdInput1024Ms: number;
   samInputMs: number;
   clipInputMs: number;
+  /** sdInput512Ms + samInputMs + clipInputMs: one image's input preparation at SD 512 (issue 17: ≤ 30 ms CPU) */
+  inputPrepMs: number;
+  /** decoding the same 640×480 image from a quality-90 JPEG (what the worker does once per new image) */
+  decodeJpegMs: number;
   /**
    * The NumPy reference (libs/pipeline/bench/weight_free_numpy.py: the 19 masks and their s_G, vectorised) at the
    * same size, run in the same process tree just before our weightFreeProposalsMs; null when python3 + NumPy are
@@ -228,6 +234,11 @@ export async function runPipelineBench(options: { size?: number; runs?: number; 
     return toClipPixels(await resizeImage(square, 224, 224, 'cubic'), CLIP_MEAN, CLIP_STD);
   });
 
+  const inputPrepMs = Math.round((sdInput512Ms + samInputMs + clipInputMs) * 1000) / 1000;
+  cpu.inputPrepMs = Math.round((cpu.sdInput512Ms + cpu.samInputMs + cpu.clipInputMs) * 1000) / 1000;
+  const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const decodeJpegMs = await timeAsync(cpu, 'decodeJpegMs', runs, () => decodeImage(jpeg));
+
   const mask = new Uint8Array(size * size);
   for (let i = 0; i < mask.length; i++) mask[i] = map[i] > 0.5 ? 1 : 0;
   const rleEncodeMs = time(cpu, 'rleEncodeMs', runs, () => encodeRle(mask, size, size));
@@ -249,6 +260,8 @@ export async function runPipelineBench(options: { size?: number; runs?: number; 
     sdInput1024Ms,
     samInputMs,
     clipInputMs,
+    inputPrepMs,
+    decodeJpegMs,
     numpyWeightFreeMs: numpy?.ms ?? null,
     numpyWeightFreeCpuMs: numpy?.cpuMs ?? null,
     weightFreeSpeedup: numpy ? Math.round((numpy.cpuMs / Math.max(1e-3, cpu.weightFreeProposalsMs)) * 100) / 100 : null,

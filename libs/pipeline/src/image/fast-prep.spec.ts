@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAM_MEAN, SAM_STD, toSamPixels, toSdPixels } from './image-normalize';
+import { CLIP_MEAN, CLIP_STD, SAM_MEAN, SAM_STD, toClipPixels, toSamPixels, toSdPixels } from './image-normalize';
 import { resizePilBilinear } from './pil-resample';
 import type { RgbImage } from './rgb-image';
 import { padPlanesBottomRight, prepareSamInput, samResizedSize } from './sam-input';
@@ -101,6 +101,17 @@ function randomImage(w: number, h: number, seed: number): RgbImage {
   return { width: w, height: h, data };
 }
 
+/** The straightforward normalisation: planes one after another, the formula per value, rounded to float32 once. */
+function referencePlanar(image: RgbImage, scale: number, mean: readonly number[], std: readonly number[]): Float32Array {
+  const n = image.width * image.height;
+  const out = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) out[c * n + i] = (image.data[i * 3 + c] * scale - mean[c]) * (1 / std[c]);
+  return out;
+}
+
+const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
 describe('fast input preparation equals the previous implementation', () => {
   it('resizePilBilinear: same bytes up and down, both axes (property)', () => {
     fc.assert(
@@ -125,6 +136,39 @@ describe('fast input preparation equals the previous implementation', () => {
     const size = samResizedSize(640, 480, 1024);
     const expected = padPlanesBottomRight(toSamPixels(referenceResize(img, size.width, size.height), SAM_MEAN, SAM_STD), size.width, size.height, 1024);
     expect(Buffer.from(got.pixels.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+  });
+
+  it('SAM input of any size: resize, normalisation and padding fused give the bytes of the three done in turn (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 48 }),
+        fc.integer({ min: 1, max: 48 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer(),
+        async (w, h, inputSize, seed) => {
+          const size = samResizedSize(w, h, inputSize);
+          fc.pre(size.width > 0 && size.height > 0); // a long thin image at a tiny input size rounds to 0 rows
+          const img = randomImage(w, h, seed);
+          const got = await prepareSamInput(img, { inputSize });
+          const expected = padPlanesBottomRight(toSamPixels(referenceResize(img, size.width, size.height)), size.width, size.height, inputSize);
+          expect([got.resizedWidth, got.resizedHeight]).toEqual([size.width, size.height]);
+          expect(sameBytes(got.pixels, expected)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('SD, CLIP and SAM normalisation equal the per-value formula (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.integer(), (w, h, seed) => {
+        const img = randomImage(w, h, seed);
+        expect(sameBytes(toSdPixels(img), referencePlanar(img, 1 / 127.5, [1, 1, 1], [1, 1, 1]))).toBe(true);
+        expect(sameBytes(toClipPixels(img), referencePlanar(img, 1 / 255, CLIP_MEAN, CLIP_STD))).toBe(true);
+        expect(sameBytes(toSamPixels(img), referencePlanar(img, 1, SAM_MEAN, SAM_STD))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('table-driven normalisation gives the formula float32 for every byte', () => {

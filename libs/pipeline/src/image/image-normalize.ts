@@ -19,9 +19,28 @@ function toPlanar(
 }
 
 /**
+ * The normalised value of every byte, per channel: [3 × 256], entry c·256 + v = (v·scale − mean[c]) / std[c] as
+ * float32. A value depends only on the byte and the channel, so the table holds exactly the float32 the formula
+ * rounds to.
+ * @internal
+ */
+export function normalizeTable(
+  scale: number,
+  mean: readonly [number, number, number],
+  std: readonly [number, number, number],
+): Float32Array {
+  const lut = new Float32Array(768);
+  for (let c = 0; c < 3; c++) {
+    const m = mean[c];
+    const inv = 1 / std[c];
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = (v * scale - m) * inv;
+  }
+  return lut;
+}
+
+/**
  * Writes (v·scale − mean[c]) / std[c] of each pixel into `out` viewed as [3, outH, outW] (top-left; the rest is left
- * as it is). A value depends only on the byte and the channel, so a 256-entry table per channel gives exactly the
- * float32 the formula rounds to.
+ * as it is), through normalizeTable, the three planes written side by side in one pass.
  * @internal
  */
 export function writePlanar(
@@ -33,18 +52,20 @@ export function writePlanar(
   outW: number,
   outH: number,
 ): void {
-  const { width: W, height: H } = image;
-  const d = image.data;
-  const lut = new Float32Array(256);
-  for (let c = 0; c < 3; c++) {
-    const m = mean[c];
-    const inv = 1 / std[c];
-    for (let v = 0; v < 256; v++) lut[v] = (v * scale - m) * inv;
-    const plane = c * outW * outH;
-    for (let y = 0; y < H; y++) {
-      const o = plane + y * outW;
-      let s = y * W * 3 + c;
-      for (let x = 0; x < W; x++, s += 3) out[o + x] = lut[d[s]];
+  const lut = normalizeTable(scale, mean, std);
+  const { width: W, height: H, data } = image;
+  const plane = outW * outH;
+  // rows of the image are rows of `out` (no padding on the right): one run over all pixels
+  const rows = outW === W ? 1 : H;
+  const run = outW === W ? W * H : W;
+  for (let y = 0; y < rows; y++) {
+    const o0 = y * outW;
+    const o1 = o0 + plane;
+    const o2 = o1 + plane;
+    for (let x = 0, s = y * W * 3; x < run; x++, s += 3) {
+      out[o0 + x] = lut[data[s]];
+      out[o1 + x] = lut[256 + data[s + 1]];
+      out[o2 + x] = lut[512 + data[s + 2]];
     }
   }
 }

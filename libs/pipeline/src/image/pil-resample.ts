@@ -1,4 +1,4 @@
-import { assertImageSize } from '../errors/pipeline.errors';
+import { assertImageSize, PipelineError } from '../errors/pipeline.errors';
 import { assertRgbImage, type RgbImage } from './rgb-image';
 
 // Our own port of Pillow's 8-bit two-pass resampler (python-pillow/Pillow src/libImaging/Resample.c,
@@ -30,7 +30,8 @@ interface Coefficients {
 /**
  * One axis' taps, exactly as Pillow's precompute_coeffs + normalize_coeffs_8bpc with box [0, inSize): the filter is
  * stretched by the downscale factor (antialiasing), taps are normalised in float64 and rounded half away from zero to
- * 22-bit fixed point.
+ * 22-bit fixed point. Then taps of weight 0 at either end are dropped (Pillow multiplies them in; adding 0 leaves the
+ * integer sums unchanged): upscaling keeps 2 taps of 3.
  */
 function coefficients(inSize: number, outSize: number): Coefficients {
   const scale = inSize / outSize;
@@ -53,23 +54,93 @@ function coefficients(inSize: number, outSize: number): Coefficients {
       k[x] = w;
       ww += w;
     }
+    const kOff = xx * ksize;
     for (let x = 0; x < xmax; x++) {
       const w = ww !== 0 ? k[x] / ww : k[x];
-      weights[xx * ksize + x] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
+      weights[kOff + x] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
     }
-    first[xx] = xmin;
-    count[xx] = Math.max(0, xmax);
+    let lo = 0;
+    let hi = Math.max(0, xmax);
+    while (hi > 0 && weights[kOff + hi - 1] === 0) hi--;
+    while (lo < hi && weights[kOff + lo] === 0) lo++;
+    if (lo > 0) weights.copyWithin(kOff, kOff + lo, kOff + hi);
+    weights.fill(0, kOff + hi - lo, kOff + ksize);
+    first[xx] = xmin + lo;
+    count[xx] = hi - lo;
   }
   return { ksize, first, count, weights };
 }
 
 /**
- * Pillow's clip8: arithmetic shift of the accumulator, clamped to 0..255. Triangle weights are ≥ 0 and sum to
- * about 2^22, so the accumulator stays in [0, 2^31) and `>>` is exact.
+ * Horizontal pass: [inH, inW, 3] → [inH, outW, 3], each sum shifted and clipped to 8 bits (Pillow's clip8; triangle
+ * weights are ≥ 0 and sum to about 2^22, so the accumulator stays in [0, 2^31) and `>>` is exact; the clamped
+ * array does the clip).
  */
-function clip8(acc: number): number {
-  const v = acc >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+function horizontalPass(data: Uint8Array, inW: number, inH: number, outW: number): Uint8Array {
+  const { ksize, first, count, weights } = coefficients(inW, outW);
+  const tmp = new Uint8ClampedArray(outW * inH * 3);
+  for (let y = 0; y < inH; y++) {
+    const rowIn = y * inW * 3;
+    let o = y * outW * 3;
+    for (let xx = 0; xx < outW; xx++) {
+      const n = count[xx];
+      let k = xx * ksize;
+      let p = rowIn + first[xx] * 3;
+      if (n === 2) {
+        // upscaling: all but the edge samples blend two pixels
+        const w0 = weights[k];
+        const w1 = weights[k + 1];
+        tmp[o++] = (HALF + Math.imul(data[p], w0) + Math.imul(data[p + 3], w1)) >> PRECISION_BITS;
+        tmp[o++] = (HALF + Math.imul(data[p + 1], w0) + Math.imul(data[p + 4], w1)) >> PRECISION_BITS;
+        tmp[o++] = (HALF + Math.imul(data[p + 2], w0) + Math.imul(data[p + 5], w1)) >> PRECISION_BITS;
+        continue;
+      }
+      let s0 = HALF;
+      let s1 = HALF;
+      let s2 = HALF;
+      for (let x = 0; x < n; x++, p += 3, k++) {
+        const w = weights[k];
+        s0 += Math.imul(data[p], w);
+        s1 += Math.imul(data[p + 1], w);
+        s2 += Math.imul(data[p + 2], w);
+      }
+      tmp[o++] = s0 >> PRECISION_BITS;
+      tmp[o++] = s1 >> PRECISION_BITS;
+      tmp[o++] = s2 >> PRECISION_BITS;
+    }
+  }
+  return new Uint8Array(tmp.buffer);
+}
+
+/**
+ * One output row of the vertical pass: rows first..first+n−1 of `src` (`stride` bytes each) weighted by
+ * weights[k..k+n−1], shifted, clipped to 8 bits into `dst` at `offset`. Row by row over the taps: contiguous reads,
+ * the same integer sums per pixel.
+ */
+function verticalRow(
+  src: Uint8Array,
+  stride: number,
+  first: number,
+  n: number,
+  weights: Int32Array,
+  k: number,
+  dst: Uint8ClampedArray,
+  offset: number,
+): void {
+  const r0 = first * stride;
+  if (n === 2) {
+    const w0 = weights[k];
+    const w1 = weights[k + 1];
+    const r1 = r0 + stride;
+    for (let i = 0; i < stride; i++) dst[offset + i] = (HALF + Math.imul(src[r0 + i], w0) + Math.imul(src[r1 + i], w1)) >> PRECISION_BITS;
+    return;
+  }
+  const acc = new Int32Array(stride).fill(HALF);
+  for (let y = 0, r = r0; y < n; y++, r += stride) {
+    const w = weights[k + y];
+    for (let i = 0; i < stride; i++) acc[i] += Math.imul(src[r + i], w);
+  }
+  for (let i = 0; i < stride; i++) dst[offset + i] = acc[i] >> PRECISION_BITS;
 }
 
 /**
@@ -80,57 +151,83 @@ function clip8(acc: number): number {
 export function resizePilBilinear(image: RgbImage, width: number, height: number): RgbImage {
   assertRgbImage('image', image);
   assertImageSize(width, height);
-  const inW = image.width;
+  const stride = width * 3;
+  const src = width === image.width ? image.data : horizontalPass(image.data, image.width, image.height, width);
+  if (height === image.height) return { width, height, data: src === image.data ? src.slice() : src };
+  const { ksize, first, count, weights } = coefficients(image.height, height);
+  const out = new Uint8ClampedArray(height * stride);
+  for (let y = 0; y < height; y++) verticalRow(src, stride, first[y], count[y], weights, y * ksize, out, y * stride);
+  return { width, height, data: new Uint8Array(out.buffer) };
+}
+
+/**
+ * `resizePilBilinear(image, width, height)` mapped through `lut` into planes: byte v of channel c of pixel (x, y)
+ * becomes lut[c·256 + v] at out[c·outW·outH + y·outW + x] (outW ≥ width, outH ≥ height; the rest of `out` is left as
+ * it is). The same bytes as the resize, never materialised: for SAM's input, normalised straight into its padded
+ * square (the LUT from normalizeTable).
+ * @internal
+ */
+export function resizePilBilinearPlanar(
+  image: RgbImage,
+  width: number,
+  height: number,
+  lut: Float32Array,
+  out: Float32Array,
+  outW: number,
+  outH: number,
+): void {
+  assertRgbImage('image', image);
+  assertImageSize(width, height);
+  if (lut.length !== 768) throw new PipelineError('INVALID_SHAPE', `lut must hold 3 × 256 values, got ${lut.length}`);
+  if (width > outW || height > outH || out.length < 3 * outW * outH) {
+    throw new PipelineError('INVALID_SHAPE', `a ${width}×${height} resize does not fit [3, ${outH}, ${outW}] (${out.length} values)`);
+  }
   const inH = image.height;
-  if (width === inW && height === inH) return { width, height, data: image.data.slice() };
-  let src = image.data;
-  let srcW = inW;
-  if (width !== inW) {
-    // Pillow only resamples the rows the vertical pass reads; every row here gives the same result.
-    const { ksize, first, count, weights } = coefficients(inW, width);
-    const tmp = new Uint8Array(width * inH * 3);
-    const data = src;
-    for (let y = 0; y < inH; y++) {
-      const rowIn = y * inW * 3;
-      let o = y * width * 3;
-      for (let xx = 0; xx < width; xx++) {
-        const n = count[xx];
-        const kOff = xx * ksize;
-        let p = rowIn + first[xx] * 3;
-        let s0 = HALF;
-        let s1 = HALF;
-        let s2 = HALF;
-        for (let x = 0; x < n; x++, p += 3) {
-          const w = weights[kOff + x];
-          s0 += data[p] * w;
-          s1 += data[p + 1] * w;
-          s2 += data[p + 2] * w;
-        }
-        tmp[o++] = clip8(s0);
-        tmp[o++] = clip8(s1);
-        tmp[o++] = clip8(s2);
+  const stride = width * 3;
+  const src = width === image.width ? image.data : horizontalPass(image.data, image.width, inH, width);
+  const plane = outW * outH;
+  if (height === inH) {
+    for (let y = 0; y < height; y++) {
+      const o0 = y * outW;
+      const o1 = o0 + plane;
+      const o2 = o1 + plane;
+      for (let x = 0, s = y * stride; x < width; x++, s += 3) {
+        out[o0 + x] = lut[src[s]];
+        out[o1 + x] = lut[256 + src[s + 1]];
+        out[o2 + x] = lut[512 + src[s + 2]];
       }
     }
-    src = tmp;
-    srcW = width;
+    return;
   }
-  if (height === inH) return { width, height, data: src === image.data ? src.slice() : src };
   const { ksize, first, count, weights } = coefficients(inH, height);
-  const out = new Uint8Array(width * height * 3);
-  const stride = srcW * 3;
-  const acc = new Float64Array(stride);
+  const row = new Uint8ClampedArray(stride);
+  const bytes = new Uint8Array(row.buffer);
   for (let yy = 0; yy < height; yy++) {
-    const n = count[yy];
-    const kOff = yy * ksize;
-    acc.fill(HALF);
-    // row by row over the taps: contiguous reads, the same integer sums in the same order per pixel
-    for (let y = 0; y < n; y++) {
-      const w = weights[kOff + y];
-      const row = (first[yy] + y) * stride;
-      for (let i = 0; i < stride; i++) acc[i] += src[row + i] * w;
+    const o0 = yy * outW;
+    const o1 = o0 + plane;
+    const o2 = o1 + plane;
+    const k = yy * ksize;
+    const r0 = first[yy] * stride;
+    if (count[yy] === 2) {
+      // upscaling: every row but the edges blends two input rows; clip8 by hand (no negative sums: weights ≥ 0)
+      const w0 = weights[k];
+      const w1 = weights[k + 1];
+      const r1 = r0 + stride;
+      for (let x = 0, i = 0; x < width; x++, i += 3) {
+        let v = (HALF + Math.imul(src[r0 + i], w0) + Math.imul(src[r1 + i], w1)) >> PRECISION_BITS;
+        out[o0 + x] = lut[v > 255 ? 255 : v];
+        v = (HALF + Math.imul(src[r0 + i + 1], w0) + Math.imul(src[r1 + i + 1], w1)) >> PRECISION_BITS;
+        out[o1 + x] = lut[256 + (v > 255 ? 255 : v)];
+        v = (HALF + Math.imul(src[r0 + i + 2], w0) + Math.imul(src[r1 + i + 2], w1)) >> PRECISION_BITS;
+        out[o2 + x] = lut[512 + (v > 255 ? 255 : v)];
+      }
+      continue;
     }
-    const rowOut = yy * stride;
-    for (let i = 0; i < stride; i++) out[rowOut + i] = clip8(acc[i]);
+    verticalRow(src, stride, first[yy], count[yy], weights, k, row, 0);
+    for (let x = 0, s = 0; x < width; x++, s += 3) {
+      out[o0 + x] = lut[bytes[s]];
+      out[o1 + x] = lut[256 + bytes[s + 1]];
+      out[o2 + x] = lut[512 + bytes[s + 2]];
+    }
   }
-  return { width, height, data: out };
 }

@@ -1,6 +1,6 @@
 import { assertImageSize, assertPositiveInt } from '../errors/pipeline.errors';
-import { resizePilBilinear } from './pil-resample';
-import { SAM_MEAN, SAM_STD, writePlanar } from './image-normalize';
+import { resizePilBilinearPlanar } from './pil-resample';
+import { normalizeTable, SAM_MEAN, SAM_STD } from './image-normalize';
 import { PipelineError } from '../errors/pipeline.errors';
 import type { RgbImage } from './rgb-image';
 
@@ -49,11 +49,12 @@ export async function prepareSamInput(
 ): Promise<SamInput> {
   const inputSize = options.inputSize ?? 1024;
   const size = samResizedSize(image.width, image.height, inputSize);
-  const resized = resizePilBilinear(image, size.width, size.height);
-  // normalised straight into the zero-padded square (the same values as toSamPixels + padPlanesBottomRight)
-  const pixels = new Float32Array(3 * inputSize * inputSize);
   checkStd(options.std ?? SAM_STD);
-  writePlanar(resized, 1, options.mean ?? SAM_MEAN, options.std ?? SAM_STD, pixels, inputSize, inputSize);
+  const lut = normalizeTable(1, options.mean ?? SAM_MEAN, options.std ?? SAM_STD);
+  // resized and normalised straight into the zero-padded square (the same values as resizePilBilinear +
+  // toSamPixels + padPlanesBottomRight; the resized image is never materialised)
+  const pixels = new Float32Array(3 * inputSize * inputSize);
+  resizePilBilinearPlanar(image, size.width, size.height, lut, pixels, inputSize, inputSize);
   return {
     pixels,
     inputSize,
