@@ -90,4 +90,20 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Threads belong to the apps (the GPU worker's CPU pool); a domain library offers a port instead
+    // (SamPostProcessor). Nx's bannedExternalImports only sees npm packages, so built-ins are banned here.
+    files: ['libs/pipeline/**/*.ts', 'libs/nlp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'worker_threads', message: 'threads belong to the apps; offer a port (see SamPostProcessor)' },
+            { name: 'node:worker_threads', message: 'threads belong to the apps; offer a port (see SamPostProcessor)' },
+          ],
+        },
+      ],
+    },
+  },
 ];

@@ -11,6 +11,7 @@ const cases = [
   { lib: 'libs/nlp', line: "import * as ort from 'onnxruntime-node';", why: 'onnxruntime-node in a domain lib' },
   { lib: 'libs/pipeline', line: "import * as grpc from '@grpc/grpc-js';", why: 'gRPC in a domain lib' },
   { lib: 'libs/pipeline', line: "import pino from 'pino';", why: 'pino in a domain lib' },
+  { lib: 'libs/pipeline', line: "import * as wt from 'node:worker_threads';", why: 'worker threads in a domain lib', rule: 'no-restricted-imports' },
   { lib: 'libs/nlp', line: "import * as p from '@refdiff/pipeline';", why: 'nlp depending on pipeline (scope)' },
   { lib: 'libs/pipeline', line: "import * as m from '@refdiff/models';", why: 'a domain lib depending on infra' },
   { lib: 'libs/pipeline', line: "import * as w from '@refdiff/gpu-worker';", why: 'a lib depending on an app' },
@@ -41,7 +42,7 @@ try {
 let failures = 0;
 cases.forEach((c, i) => {
   const result = results.find((r) => r.filePath === files[i]);
-  const caught = !!result?.messages.some((m) => m.ruleId === '@nx/enforce-module-boundaries');
+  const caught = !!result?.messages.some((m) => m.ruleId === (c.rule ?? '@nx/enforce-module-boundaries'));
   console.log(`${caught ? 'rejected' : 'ALLOWED '}  ${c.why}`);
   if (!caught) failures += 1;
 });

@@ -1,6 +1,7 @@
 import { loadWorkerConfig, type WorkerConfigOverrides } from './config/env';
 import { loadEngine } from './engine/load-engine';
 import { DeviceBusyMeter } from './server/device-busy';
+import { CpuThreadPool } from './threads/cpu-pool';
 import { createWorkerLogger } from './logger';
 import { exitOnSignals, runWorker, type RunningWorker } from './worker-runner';
 
@@ -21,7 +22,13 @@ export async function startWorker(
     process.stdin.resume();
   }
   const deviceBusy = new DeviceBusyMeter();
-  const worker = await runWorker(config, { logger, engine: () => loadEngine(config, logger, deviceBusy), deviceBusy });
+  const cpuPool = config.cpu.threads > 0 ? new CpuThreadPool({ threads: config.cpu.threads, logger: logger.child({ component: 'cpu-pool' }) }) : undefined;
+  const worker = await runWorker(config, {
+    logger,
+    engine: () => loadEngine(config, logger, deviceBusy, cpuPool),
+    deviceBusy,
+    onStopped: () => cpuPool?.close(),
+  });
   exitOnSignals(worker, logger, process.exit, config.shutdown.drainTimeoutMs + 2_000);
   return worker;
 }

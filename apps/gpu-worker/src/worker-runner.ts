@@ -29,7 +29,14 @@ function hostOf(listen: string): string {
  */
 export async function runWorker(
   config: WorkerConfig,
-  deps: { logger: Logger; engine: EngineSource; version?: string; deviceBusy?: DeviceBusySource },
+  deps: {
+    logger: Logger;
+    engine: EngineSource;
+    version?: string;
+    deviceBusy?: DeviceBusySource;
+    /** after the drain (the engine disposed): release what the engine used, such as the CPU thread pool */
+    onStopped?: () => Promise<void> | void;
+  },
 ): Promise<RunningWorker> {
   const metrics = new WorkerMetrics({ defaultMetrics: true });
   if (deps.deviceBusy) metrics.bindDevice(deps.deviceBusy);
@@ -55,6 +62,7 @@ export async function runWorker(
     (stopped ??= (async () => {
       await server.drain(config.shutdown.drainTimeoutMs, config.shutdown.graceMs);
       await metricsServer?.close();
+      await deps.onStopped?.();
     })());
 
   let engine;
@@ -73,6 +81,7 @@ export async function runWorker(
       executionProvider: config.models.executionProvider,
       concurrency: config.limits.concurrency,
       maxQueue: config.limits.maxQueue,
+      cpuThreads: config.cpu.threads,
       metricsPort: metricsServer?.port,
     },
     `SERVING on ${address}`,

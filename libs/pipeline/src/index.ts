@@ -1,6 +1,8 @@
 // Public entry point of @refdiff/pipeline: the model-free parts of Ref-Diff as pure typed-array functions,
 // plus the contracts (ports, segment types) the models and the engine implement.
 export type * from './ports/ref-diff-models';
+export type * from './ports/sam-post-processor';
+export { SamPostJob, inlineSamPostProcessor } from './segment/sam-post';
 export type {
   CocoRle,
   DirectionCue,

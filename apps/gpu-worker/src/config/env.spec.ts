@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerConfigError, loadWorkerConfig } from './env';
+import { WorkerConfigError, defaultCpuThreads, loadWorkerConfig } from './env';
 
 describe('loadWorkerConfig', () => {
   it('fills defaults and freezes the result', () => {
@@ -56,6 +56,14 @@ describe('loadWorkerConfig', () => {
     expect(loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: '20G' }).models.maxModelMemory).toBe(20 * 1024 ** 3);
     expect(loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: 'off' }).models.maxModelMemory).toBe(Infinity);
     expect(() => loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: 'plenty' })).toThrow(/REFDIFF_MAX_MODEL_MEMORY: 'plenty' is not a memory size/);
+  });
+
+  it('sizes the CPU thread pool from the cores unless told (0 = inline)', () => {
+    expect(loadWorkerConfig({}).cpu.threads).toBe(defaultCpuThreads());
+    expect(loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '0' }).cpu.threads).toBe(0);
+    expect(loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '3' }).cpu.threads).toBe(3);
+    expect(() => loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '-1' })).toThrow(/REFDIFF_WORKER_CPU_THREADS/);
+    expect([1, 2, 3, 8, 64].map((cores) => defaultCpuThreads(cores))).toEqual([1, 1, 2, 4, 4]);
   });
 
   it('refuses an image limit that does not fit in a message', () => {

@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseByteSize } from '@refdiff/models';
@@ -32,6 +32,8 @@ export const envSchema = z.object({
     .optional(),
   REFDIFF_WORKER_CONCURRENCY: int(1, 64).default(1),
   REFDIFF_WORKER_MAX_QUEUE: int(0, 10_000).default(32),
+  /** worker threads for the heavy CPU stages (SAM post-processing); 0 = on the event loop; default: defaultCpuThreads() */
+  REFDIFF_WORKER_CPU_THREADS: int(0, 64).optional(),
   REFDIFF_IMAGE_CACHE_BYTES: int(0).default(512 * MiB),
   REFDIFF_MAX_MESSAGE_BYTES: int(64 * 1024, 2 ** 31 - 1).default(32 * MiB),
   REFDIFF_MAX_IMAGE_BYTES: int(1, 2 ** 31 - 1).default(20 * MiB),
@@ -43,6 +45,14 @@ export const envSchema = z.object({
   REFDIFF_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/**
+ * One thread per core left after the event loop's, at least 1 and at most 4 (one image's SAM post-processing runs on
+ * one thread; more threads than images in flight sit idle).
+ */
+export function defaultCpuThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
 
 /** What a cluster deployment must set: the default listen address (127.0.0.1) is unreachable from other pods. */
 export const DEPLOYMENT_REQUIRED_ENV = ['REFDIFF_WORKER_LISTEN'] as const satisfies readonly (keyof typeof envSchema.shape)[];
@@ -65,6 +75,8 @@ export interface WorkerConfig {
     readonly maxImageBytes: number;
     readonly maxExpressions: number;
   };
+  /** threads: the CPU pool's worker threads (0 = the CPU stages run on the event loop) */
+  readonly cpu: { readonly threads: number };
   readonly cache: { readonly imageBytes: number };
   /** port undefined = no metrics endpoint */
   readonly metrics: { readonly host: string; readonly port: number | undefined };
@@ -135,6 +147,7 @@ export function loadWorkerConfig(
       maxImageBytes: e.REFDIFF_MAX_IMAGE_BYTES,
       maxExpressions: e.REFDIFF_MAX_EXPRESSIONS,
     },
+    cpu: { threads: e.REFDIFF_WORKER_CPU_THREADS ?? defaultCpuThreads() },
     cache: { imageBytes: e.REFDIFF_IMAGE_CACHE_BYTES },
     metrics: { host: e.REFDIFF_METRICS_HOST, port: e.REFDIFF_METRICS_PORT },
     shutdown: {

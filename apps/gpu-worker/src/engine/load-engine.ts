@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ensureFixturePack, loadPack } from '@refdiff/models';
-import { createRefDiff, type RefDiff } from '@refdiff/pipeline';
+import { createRefDiff, type RefDiff, type SamPostProcessor } from '@refdiff/pipeline';
 import type { WorkerConfig } from '../config/env';
 import type { DeviceBusyMeter } from '../server/device-busy';
 
@@ -9,7 +9,12 @@ import type { DeviceBusyMeter } from '../server/device-busy';
  * `refdiff worker` action and the start script reach this module (cli.ts imports it lazily), so `refdiff --help`
  * never loads onnxruntime.
  */
-export async function loadEngine(config: WorkerConfig, logger: Logger, deviceBusy?: DeviceBusyMeter): Promise<RefDiff> {
+export async function loadEngine(
+  config: WorkerConfig,
+  logger: Logger,
+  deviceBusy?: DeviceBusyMeter,
+  samPostProcessor?: SamPostProcessor,
+): Promise<RefDiff> {
   let packDir = config.models.pack;
   if (packDir === undefined) {
     packDir = await fixturePackDir(config.models.cacheDir, logger);
@@ -28,6 +33,8 @@ export async function loadEngine(config: WorkerConfig, logger: Logger, deviceBus
     maxExpressions: config.limits.maxExpressions,
     // Masks and sizes in the orientation people see (browsers apply EXIF orientation to <img>); docs/worker.md.
     autoOrient: true,
+    // the CPU pool's threads (start-worker.ts) when REFDIFF_WORKER_CPU_THREADS > 0; else inline
+    ...(samPostProcessor ? { samPostProcessor } : {}),
   });
   logger.info({ pack: packDir, ms: Math.round(performance.now() - started) }, 'engine ready');
   return engine;

@@ -19,8 +19,17 @@ import { PipelineError } from '../errors/pipeline.errors';
  *
  * Calls are matched by a fingerprint of their inputs (role, sizes, every id / mask byte, a strided sample of float
  * tensors): cheap enough not to disturb CPU measurements, exact enough for the pipeline's deterministic calls.
- * Replayed outputs are the recorded arrays themselves (the pipeline never writes into model outputs).
+ * Replayed outputs are the recorded arrays themselves (the pipeline never writes into model outputs). The SAM
+ * decoder's outputs are recorded into SharedArrayBuffers: a worker-thread post-processor can then read them without
+ * a copy, and a replayed array is never detached by a transfer (SamPostSession.addBatch may transfer what it gets).
  */
+
+/** A copy of `a` in a SharedArrayBuffer. */
+function shared(a: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}
 
 /** What one model call asks of the device, for the latency profile. */
 export interface DeviceCall {
@@ -210,7 +219,10 @@ export function recordModels(inner: RefDiffModels): RefDiffModels & { readonly r
     },
     decodeSamPoints(embedding, points, count, o) {
       const ek = embeddings.get(embedding) ?? 'unknown';
-      return keep(key('samDecoder', [ek, points, count]), () => inner.decodeSamPoints(embedding, points, count, o));
+      return keep(key('samDecoder', [ek, points, count]), async () => {
+        const r = await inner.decodeSamPoints(embedding, points, count, o);
+        return { iouScores: shared(r.iouScores), lowResLogits: shared(r.lowResLogits), points: r.points };
+      });
     },
     callCounts: () => inner.callCounts(),
     dispose: () => inner.dispose(),

@@ -7,25 +7,15 @@ import { prepareSdInput } from '../image/sd-input';
 import { padToSquare, type SquarePlacement } from '../image/square-pad';
 import type { RefDiffModels } from '../ports/ref-diff-models';
 import { samGeometry, samPointGrid } from '../sam/sam-geometry';
-import { SamMaskGenerator } from '../sam/sam-mask-generator';
-import { maskRuns } from '../proposals/generative-score';
+import type { SamPostProcessor, SamProposals } from '../ports/sam-post-processor';
 import type { CallContext } from './call-context';
 import { PipelineError } from '../errors/pipeline.errors';
 import type { Sized } from './image-cache';
 
+export type { SamProposals } from '../ports/sam-post-processor';
+
 /** attention maps kept per image (per-sentence cache) */
 const MAX_ATTENTION_MAPS = 256;
-
-/** SAM's proposals for one image, at image resolution, in SAM's output order (predicted IoU, highest first). */
-export interface SamProposals {
-  readonly masks: Uint8Array[];
-  readonly areas: number[];
-  readonly boxes: [number, number, number, number][];
-  /** each mask's runs of 1s (maskRuns), for the per-expression generative scores */
-  readonly runs: Int32Array[];
-  /** counts per AMG stage */
-  readonly stages: { decoded: number; passedIou: number; passedStability: number; kept: number };
-}
 
 export interface SdLatent {
   /** z0 = VAE mean × latentScale, [1, C, s, s] */
@@ -135,7 +125,11 @@ export class ImageState implements Sized {
     });
   }
 
-  samProposals(models: RefDiffModels, ctx: CallContext): Promise<SamProposals> {
+  /**
+   * SAM's proposals: encoder, then the point grid through the decoder batch by batch, each batch handed to a
+   * post-processing session (inline, or a worker thread that works on one batch while the next is decoded).
+   */
+  samProposals(models: RefDiffModels, ctx: CallContext, post: SamPostProcessor): Promise<SamProposals> {
     return this.memo(
       'sam',
       (v) => v.masks.reduce((a, m) => a + m.byteLength, 0) + v.runs.reduce((a, r) => a + r.byteLength, 0),
@@ -149,31 +143,31 @@ export class ImageState implements Sized {
         );
         const geometry = samGeometry(this.width, this.height, c.inputSize, c.lowResSize);
         const grid = samPointGrid(geometry, c.pointsPerSide);
-        const generator = new SamMaskGenerator(geometry, {
+        const session = post.open(geometry, {
           predIouThresh: c.predIouThresh,
           stabilityScoreThresh: c.stabilityScoreThresh,
           stabilityScoreOffset: c.stabilityScoreOffset,
           maskThreshold: c.maskThreshold,
           boxNmsThresh: c.boxNmsThresh,
         });
-        const total = grid.length / 2;
-        const perBatch = Math.max(1, c.pointsPerBatch);
-        for (let first = 0; first < total; first += perBatch) {
-          const count = Math.min(perBatch, total - first);
-          const points = grid.subarray(first * 2, (first + count) * 2);
-          const decoded = await ctx.time('samDecoderMs', () =>
-            ctx.model('samDecoder', () => models.decodeSamPoints(embedding, points, count, { signal: ctx.signal })),
-          );
-          await ctx.time('samPostMs', () => generator.addBatch(decoded, first));
+        try {
+          const total = grid.length / 2;
+          const perBatch = Math.max(1, c.pointsPerBatch);
+          for (let first = 0; first < total; first += perBatch) {
+            const count = Math.min(perBatch, total - first);
+            const points = grid.subarray(first * 2, (first + count) * 2);
+            const decoded = await ctx.time('samDecoderMs', () =>
+              ctx.model('samDecoder', () => models.decodeSamPoints(embedding, points, count, { signal: ctx.signal })),
+            );
+            await session.addBatch(decoded, first);
+          }
+          // samPostMs: the post-processing work itself (on whichever thread), not the wait for it
+          const { proposals, workMs } = await session.finish();
+          ctx.timings.samPostMs = (ctx.timings.samPostMs ?? 0) + workMs;
+          return proposals;
+        } finally {
+          session.close();
         }
-        return ctx.time('samPostMs', () => {
-          const kept = generator.finish();
-          const masks = kept.map((k) => generator.mask(k));
-          // the generator's area and box are exactly those of the materialised mask (tested): no rescan
-          const areas = kept.map((k) => k.area);
-          const boxes = kept.map((k) => [...k.box] as [number, number, number, number]);
-          return { masks, areas, boxes, runs: masks.map((m) => maskRuns(m)), stages: { ...generator.counts } };
-        });
       },
     );
   }

@@ -4,7 +4,9 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeRle } from '../masks/coco-rle';
 import { maskIou } from '../masks/binary-mask';
+import type { SamPostProcessor } from '../ports/sam-post-processor';
 import { createRefDiff } from './ref-diff';
+import { SamPostJob } from './sam-post';
 import type { ExpressionResult, SegmentResult } from './segment.types';
 import { createToyModels } from './testing/toy-models';
 
@@ -76,6 +78,36 @@ describe('createRefDiff on honest toy models', () => {
     // one expression alone gives exactly what it gave in a batch of three
     expect(ok(b, 0).mask.rle).toEqual(ok(a, 2).mask.rle);
     expect(ok(b, 0).proposals).toEqual(ok(a, 2).proposals);
+  });
+
+  it('gives the same answers with SAM post-processing behind an asynchronous session (as on a worker thread)', async () => {
+    // a processor that copies each batch, works on it a turn later and reports its own work time, as the GPU
+    // worker's thread pool does; the engine must wait for it correctly and time it as samPostMs
+    let sessions = 0;
+    const deferred: SamPostProcessor = {
+      open(geometry, settings) {
+        sessions++;
+        const job = new SamPostJob(geometry, settings);
+        let queue = Promise.resolve();
+        return {
+          addBatch(decoded, first) {
+            const copy = { points: decoded.points, iouScores: decoded.iouScores.slice(), lowResLogits: decoded.lowResLogits.slice() };
+            queue = queue.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => job.addBatch(copy, first));
+            return Promise.resolve();
+          },
+          finish: () => queue.then(() => ({ proposals: job.finish(), workMs: 1234 })),
+          close: () => undefined,
+        };
+      },
+    };
+    const exprs = ['the blue square', 'the red one on the left', 'red box at the bottom'];
+    const inline = await createRefDiff(toy(), { imageCacheBytes: 1 << 24 }).segment({ image: png }, exprs, { attentionLevel: 1, seed: 3 });
+    const threaded = await createRefDiff(toy(), { imageCacheBytes: 1 << 24, samPostProcessor: deferred }).segment({ image: png }, exprs, { attentionLevel: 1, seed: 3 });
+    expect(sessions).toBe(1);
+    expect(threaded.timingsMs.samPostMs).toBe(1234);
+    expect(threaded.results.map((r) => (r.ok ? [r.mask.rle, r.proposals] : r.error))).toEqual(
+      inline.results.map((r) => (r.ok ? [r.mask.rle, r.proposals] : r.error)),
+    );
   });
 
   it('keeps cache namespaces apart: an image cached in one is a miss, with the full image-side work, in another', async () => {

@@ -5,6 +5,7 @@ import { gaussianNoise } from '../diffusion/gaussian-rng';
 import { maskArea, maskBox } from '../masks/binary-mask';
 import { encodeRle } from '../masks/coco-rle';
 import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
+import type { SamPostProcessor } from '../ports/sam-post-processor';
 import { generativeScores, generativeScoresFromRuns } from '../proposals/generative-score';
 import { weightFreeFailure, weightFreeMask, weightFreeProposals } from '../proposals/weight-free-proposals';
 import { filterProposals, fullImageMask } from '../sam/proposal-filter';
@@ -15,6 +16,7 @@ import { TextFrontEnd, type ExpressionText } from './expression-text';
 import { ImageLru } from './image-cache';
 import { gateAndDecode, sha256Hex } from './image-gate';
 import { ImageState, type SdLatent } from './image-state';
+import { inlineSamPostProcessor } from './sam-post';
 import { minAreaFor, packLimitsOf, resolveSettings, type ResolvedSettings } from './segment-presets';
 import { PipelineError } from '../errors/pipeline.errors';
 import { toEngineError } from './segment.errors';
@@ -68,6 +70,7 @@ class RefDiffEngine implements RefDiff {
   private readonly text: TextFrontEnd;
   private readonly limits: { maxImagePixels: number; maxImageBytes: number; autoOrient: boolean };
   private readonly maxExpressions: number;
+  private readonly samPost: SamPostProcessor;
   private uncondSd: Promise<Float32Array> | null = null;
   private readonly decoding = new Map<string, Promise<ImageState>>();
   private disposed = false;
@@ -90,6 +93,7 @@ class RefDiffEngine implements RefDiff {
       autoOrient: config.autoOrient ?? false,
     };
     this.maxExpressions = config.maxExpressions ?? DEFAULT_MAX_EXPRESSIONS;
+    this.samPost = config.samPostProcessor ?? inlineSamPostProcessor;
   }
 
   hasImage(sha256: string, cacheNamespace?: string): boolean {
@@ -212,7 +216,7 @@ class RefDiffEngine implements RefDiff {
       throw toEngineError(err, 'internal');
     }
     const latent = await state.latent(this.models, ctx, s.imageSize);
-    const sam = s.proposals === 'sam' ? await state.samProposals(this.models, ctx) : null;
+    const sam = s.proposals === 'sam' ? await state.samProposals(this.models, ctx, this.samPost) : null;
     this.cache.evict();
 
     // 3. generative attention, expressions batched

@@ -1,3 +1,4 @@
+import type { SamPostProcessor } from '../ports/sam-post-processor';
 import type { ModelPackConstants } from '../ports/ref-diff-models';
 import type { PackLimits } from './segment-options.rules';
 
@@ -206,4 +207,10 @@ export interface RefDiffConfig {
   maxImageBytes?: number;
   /** Most expressions per call; default 64 */
   maxExpressions?: number;
+  /**
+   * Where SAM's post-processing runs (a session per image, fed decoder batch by batch). Default: inline, on the
+   * caller's thread. The GPU worker passes its worker-thread pool, so one image's post-processing overlaps the
+   * next batch's decoder call and other images' stages.
+   */
+  samPostProcessor?: SamPostProcessor;
 }
