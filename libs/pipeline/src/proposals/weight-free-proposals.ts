@@ -12,10 +12,12 @@ import { assertImageSize, assertLength, PipelineError } from '../errors/pipeline
  * Degenerate cases: an empty M_k (no pixel ≥ μ_k) scores −Infinity (it cannot be chosen); an M_k covering the whole
  * image has mean outside taken as 0.
  *
- * Speed: no 19 passes. One pass for min/max; one "level" pass that finds, per pixel, how many thresholds it reaches
- * (a 4,096-bucket lookup; only pixels sharing a bucket with a threshold compare exactly), writes the nested masks as
- * one level map and accumulates count and sum per level — 20 accumulators give all 19 scores by suffix sums.
- * Quantile mode adds a count histogram and one gather pass to find the order statistics without sorting.
+ * Speed: no 19 passes and no sort. One "level" pass finds, per pixel, how many thresholds it reaches, writes the nested
+ * masks as one level map and accumulates count and sum per level — 20 accumulators give all 19 scores by suffix sums.
+ * It follows runs of equal level (an attention map is smooth: two comparisons a pixel inside a run, one more for a
+ * step to a neighbouring level, a 4,096-bucket lookup only for larger jumps), with the sums in the same order as a
+ * per-pixel lookup would add them, so the bits are those of that simpler loop (weight-free-exact.spec.ts).
+ * Quantile mode adds a min/max pass, a count histogram and one gather pass to find the order statistics.
  */
 export type ThresholdMode = 'value' | 'quantile';
 
@@ -116,33 +118,48 @@ export function weightFreeProposals(
   const levelMap = new Uint8Array(n);
   const cnt = new Float64Array(nt + 1);
   const sum = new Float64Array(nt + 1);
-  // runs of equal level are summed in locals and flushed on change: smooth maps change level rarely, and this keeps
-  // the per-pixel add off a store→load dependency through `sum[level]`
+  // Runs of equal level: the pixel's level is `cur` iff thresholds[cur − 1] ≤ v < thresholds[cur] (lo, hi below), so on
+  // a smooth map most pixels cost two comparisons; a step to a neighbouring level costs one more; only larger jumps
+  // (and NaN, → level 0, caught by the total) take the bucket lookup. A run's sum is kept in a local and flushed when
+  // the level changes: the same additions in the same order as one accumulator per level fed within runs.
   let cur = 0;
-  let runCount = 0;
+  let lo = -Infinity;
+  let hi = thresholds[0];
+  let runStart = 0;
   let runSum = 0;
   for (let i = 0; i < n; i++) {
     const v = map[i];
-    const x = (v - min) * scale;
-    const b = x >= 0 ? (x < NB ? x | 0 : NB - 1) : 0; // NaN → 0; caught by the total below
-    let lvl = base[b];
-    const f = firstT[b];
-    if (f >= 0) {
-      const l = lastT[b];
-      for (let k = f; k <= l && v >= thresholds[k]; k++) lvl++;
+    if (v >= lo && v < hi) {
+      levelMap[i] = cur;
+      runSum += v;
+      continue;
     }
-    levelMap[i] = lvl;
+    let lvl: number;
+    if (v >= hi && (cur + 1 === nt || v < thresholds[cur + 1])) lvl = cur + 1;
+    else if (v < lo && (cur === 1 || v >= thresholds[cur - 2])) lvl = cur - 1;
+    else {
+      const x = (v - min) * scale;
+      const b = x >= 0 ? (x < NB ? x | 0 : NB - 1) : 0;
+      lvl = base[b];
+      const f = firstT[b];
+      if (f >= 0) {
+        const l = lastT[b];
+        for (let k = f; k <= l && v >= thresholds[k]; k++) lvl++;
+      }
+    }
     if (lvl !== cur) {
-      cnt[cur] += runCount;
+      cnt[cur] += i - runStart;
       sum[cur] += runSum;
       cur = lvl;
-      runCount = 0;
+      runStart = i;
       runSum = 0;
+      lo = lvl > 0 ? thresholds[lvl - 1] : -Infinity;
+      hi = lvl < nt ? thresholds[lvl] : Infinity;
     }
-    runCount++;
+    levelMap[i] = lvl;
     runSum += v;
   }
-  cnt[cur] += runCount;
+  cnt[cur] += n - runStart;
   sum[cur] += runSum;
 
   // M_k = { level > k }: suffix sums over levels
