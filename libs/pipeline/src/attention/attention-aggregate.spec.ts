@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UnetAttentionReadout } from '../ports/ref-diff-models';
-import { squarePlacement } from '../image/square-pad';
+import { resizeBilinear } from '../image/bilinear-resize';
+import { cropSquareMap, squarePlacement } from '../image/square-pad';
 import { aggregateAttention, minMaxNormalize } from './attention-aggregate';
 import { attentionToImage } from './attention-to-image';
 
@@ -80,6 +81,38 @@ describe('attentionToImage and minMaxNormalize', () => {
     // 2×2 map [0, 1; 0, 1] → 4×4 square; image 4×2 sits at rows 1..2
     const c = attentionToImage({ side: 2, data: Float32Array.from([0, 1, 0, 1]) }, squarePlacement(4, 2));
     expect(Array.from(c)).toEqual([0, 0.25, 0.75, 1, 0, 0.25, 0.75, 1].map((v) => Math.fround(v / (1 + 1e-8))));
+  });
+  it('is bit-identical to resizeBilinear → cropSquareMap → minMaxNormalize (the previous implementation)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const sizes: [number, number, number][] = [
+      [8, 524, 635], [8, 635, 524], [16, 640, 480], [64, 333, 500], [4, 7, 3], [32, 32, 32], [64, 1000, 17], [16, 1, 9],
+    ];
+    for (const [side, W, H] of sizes) {
+      const data = new Float32Array(side * side);
+      for (let i = 0; i < data.length; i++) data[i] = rnd() * 3 - 1;
+      const placement = squarePlacement(W, H);
+      const want = cropSquareMap(resizeBilinear(data, 1, side, side, placement.side, placement.side), placement);
+      minMaxNormalize(want);
+      const got = attentionToImage({ side, data }, placement);
+      expect(got.length).toBe(want.length);
+      const a = new Uint32Array(got.buffer);
+      const b = new Uint32Array(want.buffer);
+      let differ = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+      expect(differ, `${W}×${H} from ${side}²`).toBe(0);
+    }
+  });
+  it('a non-finite value that reaches the image fails like minMaxNormalize; one only in the padding does not', () => {
+    const data = new Float32Array(16).fill(0.5);
+    data[5] = NaN;
+    expect(() => attentionToImage({ side: 4, data }, squarePlacement(8, 8))).toThrow(/map\[\d+\] is NaN/);
+    // a 2×8 image in an 8×8 square reads only source rows 1..2; row 0 holds the NaN
+    const top = new Float32Array(16).fill(0.5);
+    top[0] = NaN;
+    top[9] = 1;
+    const c = attentionToImage({ side: 4, data: top }, squarePlacement(8, 2));
+    expect(c.every((v) => Number.isFinite(v))).toBe(true);
   });
   it('constant map → zeros; NaN → error', () => {
     const m = new Float32Array(3).fill(2);

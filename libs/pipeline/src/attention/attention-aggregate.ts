@@ -91,6 +91,20 @@ export function minMaxNormalize(map: Float32Array | Float64Array, epsilon = 1e-8
   for (let i = 0; i < map.length; i++) map[i] = (map[i] - min) * inv;
 }
 
+/** minMaxNormalize for the Float64 columns, kept monomorphic (one element type per hot loop). */
+function normalizeColumn(map: Float64Array, epsilon = 1e-8): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < map.length; i++) {
+    const v = map[i];
+    if (v - v !== 0) throw new PipelineError('INVALID_VALUE', `map[${i}] is ${v}; every value must be finite`);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const inv = 1 / (max - min + epsilon);
+  for (let i = 0; i < map.length; i++) map[i] = (map[i] - min) * inv;
+}
+
 /**
  * Cross-attention readouts (one per layer and UNet step) → one map at the readouts' resolution: for each readout,
  * head average, token column(s), guidance, min-max; then the mean over readouts. Readouts of different
@@ -145,7 +159,7 @@ export function aggregateAttention(readouts: readonly UnetAttentionReadout[], op
       const g = options.guidance.scale;
       for (let p = 0; p < s.hw; p++) map[p] = u[p] + g * (map[p] - u[p]);
     }
-    minMaxNormalize(map, options.epsilon);
+    normalizeColumn(map, options.epsilon);
     if (s.side === side) {
       for (let p = 0; p < s.hw; p++) acc[p] += map[p];
     } else {

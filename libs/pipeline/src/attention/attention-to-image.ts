@@ -1,19 +1,67 @@
 import { PipelineError } from '../errors/pipeline.errors';
-import { resizeBilinear } from '../image/bilinear-resize';
-import { cropSquareMap, type SquarePlacement } from '../image/square-pad';
-import { minMaxNormalize, type AttentionMap } from './attention-aggregate';
+import { linearTaps } from '../image/bilinear-resize';
+import type { SquarePlacement } from '../image/square-pad';
+import type { AttentionMap } from './attention-aggregate';
 
 /**
  * The aggregated map → c ∈ [0,1], [H, W] of the original image: bilinear (torch, align_corners=False) to the padded
  * square's side, crop the padding, min-max again (ε 1e-8). The reference resizes an 8-bit copy with LANCZOS; we keep
  * float precision and use bilinear as the paper states — maps differ by a few 1/255 near steep edges.
+ *
+ * One pass: only the square's pixels inside the image are interpolated (each output pixel is computed on its own, so
+ * skipping the padding changes no value), written straight into [H, W] while min and max are tracked; then one
+ * normalising pass. The same float32 roundings as resizeBilinear → cropSquareMap → minMaxNormalize, so the same bits
+ * (attention-aggregate.spec.ts checks it against that composition).
  */
 export function attentionToImage(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8): Float32Array {
-  if (map.data.length !== map.side * map.side) {
-    throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${map.side}²)`);
+  const n = map.side;
+  if (map.data.length !== n * n) {
+    throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
   }
-  const square = resizeBilinear(map.data, 1, map.side, map.side, placement.side, placement.side);
-  const c = cropSquareMap(square, placement);
-  minMaxNormalize(c, epsilon);
+  const { side, offsetX: ox, offsetY: oy, width: W, height: H } = placement;
+  if (ox + W > side || oy + H > side) {
+    throw new PipelineError('INVALID_SHAPE', `placement ${W}×${H}+${ox}+${oy} exceeds side ${side}`);
+  }
+  const src = map.data;
+  const tx = linearTaps(n, side);
+  const ty = linearTaps(n, side);
+  // horizontal pass over every source row, only for the image's columns: [n, W]
+  const rows = new Float32Array(n * W);
+  for (let y = 0; y < n; y++) {
+    const s = y * n;
+    const r = y * W;
+    for (let x = 0; x < W; x++) {
+      const w = tx.w1[x + ox];
+      const a = src[s + tx.i0[x + ox]];
+      rows[r + x] = a + w * (src[s + tx.i1[x + ox]] - a);
+    }
+  }
+  // vertical pass for the image's rows, tracking the range of the float32 values written
+  const c = new Float32Array(W * H);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let y = 0; y < H; y++) {
+    const w = ty.w1[y + oy];
+    const r0 = ty.i0[y + oy] * W;
+    const r1 = ty.i1[y + oy] * W;
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      const a = rows[r0 + x];
+      const v = Math.fround(a + w * (rows[r1 + x] - a));
+      c[o + x] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  // a finite source gives finite values (convex combinations); otherwise report the first non-finite output pixel
+  let finite = true;
+  for (let i = 0; i < src.length; i++) if (src[i] - src[i] !== 0) finite = false;
+  if (!finite) {
+    let i = 0;
+    while (i < c.length && Number.isFinite(c[i])) i++;
+    if (i < c.length) throw new PipelineError('INVALID_VALUE', `map[${i}] is ${c[i]}; every value must be finite`);
+  }
+  const inv = 1 / (max - min + epsilon);
+  for (let i = 0; i < c.length; i++) c[i] = (c[i] - min) * inv;
   return c;
 }
