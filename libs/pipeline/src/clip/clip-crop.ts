@@ -12,14 +12,21 @@ import { maskBox } from '../masks/binary-mask';
  *   whole crop scaled down, aspect kept) — the reference has no cap;
  * - `padded-square`: the crop centred on a black square, resized to size×size (bicubic) — what a fixed-size
  *   224 encoder takes.
- * An empty mask has no box → EMPTY_MASK.
+ * An empty mask has no box → EMPTY_MASK. `box`: the mask's tight box (maskBox) when the caller already has it (SAM's
+ * and the weight-free proposals come with theirs), which saves a scan of the whole mask.
  */
 export type ClipCropMode = 'short-side' | 'padded-square';
 
 export async function maskedClipCrop(
   image: RgbImage,
   mask: Uint8Array,
-  options: { bias?: Float32Array; mode?: ClipCropMode; size?: number; maxSide?: number } = {},
+  options: {
+    bias?: Float32Array;
+    mode?: ClipCropMode;
+    size?: number;
+    maxSide?: number;
+    box?: readonly [number, number, number, number];
+  } = {},
 ): Promise<RgbImage> {
   assertRgbImage('image', image);
   const { width: W, height: H } = image;
@@ -27,7 +34,13 @@ export async function maskedClipCrop(
   if (options.bias) assertLength('positional bias', options.bias.length, W * H, `[${H}, ${W}]`);
   const size = options.size ?? 224;
   const mode = options.mode ?? 'short-side';
-  const box = maskBox(mask, W, H);
+  const box = options.box ?? maskBox(mask, W, H);
+  if (options.box) {
+    const [a, b, c, d] = options.box;
+    if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= 0 && c < W && d < H && a <= c && b <= d)) {
+      throw new PipelineError('INVALID_VALUE', `box [${options.box.join(', ')}] does not lie inside the ${W}×${H} image`);
+    }
+  }
   if (!box) throw new PipelineError('EMPTY_MASK', `mask of ${W}×${H} has no pixel set; cannot crop a CLIP region`);
   const [x0, y0, x1, y1] = box;
   const cw = x1 - x0 + 1;

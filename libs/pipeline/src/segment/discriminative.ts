@@ -1,7 +1,7 @@
 import { positionalBias } from '../clip/positional-bias';
 import { clipPatchMasks } from '../clip/patch-masks';
 import { maskedClipCrop } from '../clip/clip-crop';
-import { toClipPixels } from '../image/image-normalize';
+import { writePlanar } from '../image/image-normalize';
 import type { RgbImage } from '../image/rgb-image';
 import type { RefDiffModels } from '../ports/ref-diff-models';
 import { l2NormalizeRows, regionScores, textTarget } from '../scoring/discriminative-score';
@@ -13,6 +13,12 @@ import { PipelineError } from '../errors/pipeline.errors';
 
 /** CLIP images per encodeClipImage call */
 const CLIP_BATCH = 32;
+
+/** Proposal areas and tight inclusive boxes [x0, y0, x1, y1], aligned with the masks. */
+export interface ProposalGeometry {
+  readonly areas: readonly number[];
+  readonly boxes: readonly (readonly [number, number, number, number])[];
+}
 
 export interface DiscriminativeScores {
   /** per proposal; NaN for proposals that do not compete (never encoded) */
@@ -72,20 +78,19 @@ export class DiscriminativeScorer {
     });
   }
 
+  /** P for the expression's direction cues, or null; computed once per image and cue list (ImageState). */
   private bias(text: ExpressionText, branch: 'hard' | 'soft'): Float32Array | null {
     const s = this.s;
     if (s.positionalBias === 'off' || s.biasBranch !== branch || text.directions.length === 0) return null;
-    return positionalBias(
-      text.directions.map((d) => d.cue),
-      this.state.width,
-      this.state.height,
-      s.positionalBias,
-    );
+    const cues = text.directions.map((d) => d.cue);
+    const mode = s.positionalBias;
+    return this.state.positionalBias(`${mode}:${cues.join(',')}`, () => positionalBias(cues, this.state.width, this.state.height, mode));
   }
 
   /**
    * Scores the competing proposals (keep = 1). `samIndices` maps proposals to SAM's list when they come from the
-   * image cache (null for weight-free proposals, which change with every expression).
+   * image cache (null for weight-free proposals, which change with every expression). `geometry`: the proposals'
+   * areas and tight boxes when the caller has them (the hard crops then skip a scan of each mask).
    */
   async score(
     text: ExpressionText,
@@ -93,6 +98,7 @@ export class DiscriminativeScorer {
     keep: Uint8Array,
     samIndices: readonly number[] | null,
     need: { hard: boolean; soft: boolean } = { hard: true, soft: true },
+    geometry?: ProposalGeometry,
   ): Promise<DiscriminativeScores> {
     const n = masks.length;
     const hard = new Float64Array(n).fill(NaN);
@@ -119,7 +125,9 @@ export class DiscriminativeScorer {
     }
 
     // a branch with zero weight in the fusion is not computed (its scores stay NaN)
-    if (need.hard) await this.ctx.time('clipHardMs', () => this.hardScores(text, target.hard, masks, competing, samIndices, hard));
+    if (need.hard) {
+      await this.ctx.time('clipHardMs', () => this.hardScores(text, target.hard, masks, competing, samIndices, hard, geometry));
+    }
     if (need.soft) await this.ctx.time('clipSoftMs', () => this.softScores(text, target.soft, masks, competing, samIndices, soft));
     for (let i = 0; i < n; i++) {
       if (rep[i] >= 0 && rep[i] !== i) {
@@ -137,6 +145,7 @@ export class DiscriminativeScorer {
     competing: readonly number[],
     samIndices: readonly number[] | null,
     out: Float64Array,
+    geometry?: ProposalGeometry,
   ): Promise<void> {
     const E = this.dim;
     const bias = this.bias(text, 'hard');
@@ -155,25 +164,30 @@ export class DiscriminativeScorer {
     const clip = this.models.constants.clip;
     const full = this.s.clipResolution === 'full';
     // crops of one size go to the encoder together (full resolution: every crop keeps its aspect)
-    const groups = new Map<string, { width: number; height: number; items: { i: number; pixels: Float32Array }[] }>();
+    const groups = new Map<string, { width: number; height: number; items: { i: number; crop: RgbImage }[] }>();
     for (const i of todo) {
       const crop = await maskedClipCrop(this.state.image, masks[i], {
         bias: bias ?? undefined,
         mode: full ? 'short-side' : 'padded-square',
         size: clip.imageSize,
         maxSide: this.s.clipMaxSide,
+        box: geometry && geometry.areas[i] > 0 ? geometry.boxes[i] : undefined,
       });
       const key = `${crop.width}x${crop.height}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { width: crop.width, height: crop.height, items: [] }));
-      g.items.push({ i, pixels: toClipPixels(crop, clip.mean, clip.std) });
+      g.items.push({ i, crop });
+    }
+    for (let c = 0; c < 3 && groups.size > 0; c++) {
+      if (!(clip.std[c] > 0)) throw new PipelineError('INVALID_VALUE', `std[${c}] must be > 0, got ${clip.std[c]}`);
     }
     for (const g of groups.values()) {
       const n = 3 * g.width * g.height;
       for (let start = 0; start < g.items.length; start += CLIP_BATCH) {
         const part = g.items.slice(start, start + CLIP_BATCH);
+        // each crop normalised straight into its slot of the batch (toClipPixels' arithmetic and checks, no copy)
         const pixels = new Float32Array(part.length * n);
-        part.forEach((item, k) => pixels.set(item.pixels, k * n));
+        part.forEach((item, k) => writePlanar(item.crop, 1 / 255, clip.mean, clip.std, pixels.subarray(k * n, (k + 1) * n), g.width, g.height));
         const size = g.width === g.height ? g.width : { width: g.width, height: g.height };
         const emb = await this.ctx.model('clipImage', () =>
           this.models.encodeClipImage(pixels, part.length, size, { signal: this.ctx.signal }),

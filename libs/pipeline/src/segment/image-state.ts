@@ -16,6 +16,8 @@ export type { SamProposals } from '../ports/sam-post-processor';
 
 /** attention maps kept per image (per-sentence cache) */
 const MAX_ATTENTION_MAPS = 256;
+/** positional biases kept per image (each W·H float32) */
+const MAX_BIASES = 8;
 
 export interface SdLatent {
   /** z0 = VAE mean × latentScale, [1, C, s, s] */
@@ -56,6 +58,8 @@ export class ImageState implements Sized {
    * SD text encoder and the UNet. Bounded per image; counted in the LRU's bytes.
    */
   readonly attentionMaps = new Map<string, AttentionMap>();
+  /** positional biases P [H, W] by mode and cue list (few distinct ones per image; bounded, least recent out) */
+  private readonly biases = new Map<string, Float32Array>();
 
   constructor(
     readonly sha256: string,
@@ -74,6 +78,7 @@ export class ImageState implements Sized {
     for (const v of this.sizes.values()) total += v;
     for (const v of this.hardEmbeddings.values()) total += v.byteLength;
     for (const v of this.attentionMaps.values()) total += v.data.byteLength + 256;
+    for (const v of this.biases.values()) total += v.byteLength;
     return total;
   }
 
@@ -84,6 +89,16 @@ export class ImageState implements Sized {
       const oldest = this.attentionMaps.keys().next().value as string;
       this.attentionMaps.delete(oldest);
     }
+  }
+
+  /** P for `key` (mode and cue list), computed by `make` the first time. */
+  positionalBias(key: string, make: () => Float32Array): Float32Array {
+    let p = this.biases.get(key);
+    if (p) this.biases.delete(key);
+    else p = make();
+    this.biases.set(key, p);
+    while (this.biases.size > MAX_BIASES) this.biases.delete(this.biases.keys().next().value as string);
+    return p;
   }
 
   has(key: string): boolean {

@@ -455,7 +455,7 @@ class RefDiffEngine implements RefDiff {
       s.fusion === 'paper'
         ? { hard: s.alpha !== 1 && s.beta !== 1, soft: s.alpha !== 1 && s.beta !== 0 }
         : { hard: s.weights.hard !== 0, soft: s.weights.soft !== 0 };
-    const disc = await scorer.score(w.text, masks, keep, samIndices, need);
+    const disc = await scorer.score(w.text, masks, keep, samIndices, need, { areas, boxes });
     w.timings.clipMs = performance.now() - td;
 
     const preset: FusionPreset =
