@@ -54,6 +54,16 @@ describe('maskedClipCrop', () => {
   it('empty mask → EMPTY_MASK', async () => {
     await expect(maskedClipCrop(image, new Uint8Array(W * H))).rejects.toMatchObject({ code: 'EMPTY_MASK' });
   });
+  it('a given box (the mask\'s own) gives the same crop as the scan; a box outside the image is refused', async () => {
+    const ramp = { width: W, height: H, data: Uint8Array.from({ length: W * H * 3 }, (_, i) => (i * 37) % 256) };
+    const bias = Float32Array.from({ length: W * H }, (_, i) => 1 - i / (W * H));
+    for (const mode of ['short-side', 'padded-square'] as const) {
+      const scanned = await maskedClipCrop(ramp, mask, { bias, mode, size: 16 });
+      const boxed = await maskedClipCrop(ramp, mask, { bias, mode, size: 16, box: [2, 1, 5, 2] });
+      expect(boxed).toEqual(scanned);
+    }
+    await expect(maskedClipCrop(image, mask, { box: [2, 1, 8, 2] })).rejects.toThrow(/box \[2, 1, 8, 2\] does not lie inside/);
+  });
 });
 
 describe('clipPatchMasks', () => {
