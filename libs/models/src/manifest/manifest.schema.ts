@@ -110,6 +110,12 @@ export const manifestSchema = z.strictObject({
       layerOutputs: z.array(z.string().min(1)).optional(),
       /** the bias that blocks attention (finite: −1e4, not −∞, as the reference export) */
       blockedBias: z.number().negative(),
+      /**
+       * Self-attention heads per layer, read by `prepare` from the graph's attention logits [B, heads, T, T]: the
+       * memory preflight of a region call estimates heads × T² scores per layer. Absent (packs made before): 12,
+       * ViT-B/16's.
+       */
+      attentionHeads: positiveInt.optional(),
     }),
     samEncoder: z.strictObject({ ...modelBase }),
     samDecoder: z.strictObject({ ...modelBase, variant: z.enum(['hf-split', 'meta-single']) }),

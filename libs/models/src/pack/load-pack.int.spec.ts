@@ -183,6 +183,32 @@ describe('masked CLIP (soft branch)', () => {
   });
 });
 
+describe('masked CLIP memory preflight', () => {
+  it('records the heads at prepare and refuses a region call whose attention does not fit, before running it', async () => {
+    const { out, manifest } = await makePack('clip-memory', {});
+    expect(manifest.models.clipVisionMasked.attentionHeads).toBe(2); // the tiny ViT's heads, read from its logits
+    const regions = 3;
+    const masks = new Uint8Array(regions * 4).fill(1);
+    const px = randomArray(3 * 32 * 32, prng(3));
+    // 32² image, patch 16: 4 patches; one sequence of 3 region tokens + 4 patches = 7 tokens
+    const t = regions + 4;
+    const needed = 2 * t * t * 4 * 3; // heads × T² float32 scores, 3 alive at once
+    const rec = recordingRuntime();
+    const small = await loadPack(out, { executionProvider: 'cpu', runtime: rec.runtime, maxModelMemory: needed - 1 });
+    const runsBefore = rec.runs.length;
+    const err = (await small.encodeClipRegions(px, masks, regions).catch((e: unknown) => e)) as { code: string; figures: object; message: string };
+    expect(err.code).toBe('RESOURCE_EXHAUSTED');
+    expect(err.figures).toMatchObject({ neededBytes: needed, limitBytes: needed - 1, side: t });
+    expect(err.message).toMatch(/masked CLIP vision encoder .* at a 32×32 image with 3 regions \(one sequence of 7 tokens\)/);
+    expect(err.message).toMatch(/clipMaxSide/);
+    expect(rec.runs.length).toBe(runsBefore); // refused before onnxruntime ran it
+    await small.dispose();
+    const enough = await loadPack(out, { executionProvider: 'cpu', maxModelMemory: needed });
+    expect((await enough.encodeClipRegions(px, masks, regions)).length).toBe(regions * manifest.constants.clip.embedDim);
+    await enough.dispose();
+  });
+});
+
 describe('loading a broken pack', () => {
   let pack: Awaited<ReturnType<typeof makePack>>;
   beforeAll(async () => {

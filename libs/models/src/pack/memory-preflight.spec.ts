@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelMemoryError } from '../errors';
-import { ATTENTION_COPIES, fallbackPeak, largestAttention, parseByteSize, preflight } from './memory-preflight';
+import { ATTENTION_COPIES, clipRegionPeak, fallbackPeak, largestAttention, parseByteSize, preflight } from './memory-preflight';
 
 const GiB = 1024 ** 3;
 
@@ -36,6 +36,18 @@ describe('memory preflight', () => {
     expect(err.figures).toMatchObject({ neededBytes: perItem, limitBytes: GiB, batch: 1 });
     expect(err.message).toMatch(/the UNet at a 64×64 latent needs about 1\.50 GiB .* more than the 1\.00 GiB allowed by the configured limit/);
     expect(() => preflight('unet', peak, 64, 2, { bytes: perItem * 1.5, source: 'test' }, 'x', 2)).toThrow(/fixes the batch at 2/);
+  });
+
+  it('estimates the masked CLIP encoder as heads × T² per sequence: ViT-B/16 figures', () => {
+    const vitB16 = clipRegionPeak(12, 4);
+    // 640×480: 40 × 30 patches; 10 region tokens in one sequence → T = 1,210: 70 MB per layer
+    expect(largestAttention(vitB16, 1210).elements * 4).toBe(12 * 1210 ** 2 * 4);
+    // one sequence per region (packs prepared before): 1 + 1,200 tokens each; 2 of 10 fit 2.5 items' memory
+    const perItem = 12 * 1201 ** 2 * 4 * ATTENTION_COPIES;
+    expect(preflight('clip', vitB16, 1201, 10, { bytes: perItem * 2.5, source: 'test' }, 'x')).toBe(2);
+    expect(() => preflight('clip', vitB16, 1201, 10, { bytes: perItem / 2, source: 'test' }, 'x', 1, 'Use a smaller clipMaxSide')).toThrow(
+      /Use a smaller clipMaxSide, a machine with more memory/,
+    );
   });
 
   it('parses memory sizes as configured', () => {

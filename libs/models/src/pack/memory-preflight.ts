@@ -65,6 +65,7 @@ export function preflight(
   limit: MemoryLimit,
   what: string,
   minItems = 1,
+  remedy = 'Use a smaller image size',
 ): number {
   if (!peak) return batch;
   const { elements, node } = largestAttention(peak, side);
@@ -77,7 +78,7 @@ export function preflight(
     { model, side, batch: minItems, attentionBytes: perItem * minItems, neededBytes: needed, limitBytes: limit.bytes, limitSource: limit.source },
     `${model} at ${what}${minItems > 1 ? ` (its graph fixes the batch at ${minItems})` : ''} needs about ${formatBytes(needed)} for its attention ` +
       `(its largest attention tensor, at ${node}, is ${formatBytes(perItem)} per item, and ${ATTENTION_COPIES} such tensors are alive at once in an unfused graph), ` +
-      `more than the ${formatBytes(limit.bytes)} allowed by ${limit.source}. Use a smaller image size, a machine with more memory, ` +
+      `more than the ${formatBytes(limit.bytes)} allowed by ${limit.source}. ${remedy}, a machine with more memory, ` +
       'or raise REFDIFF_MAX_MODEL_MEMORY if you know the memory is there (docs/models.md, "Memory").',
   );
 }
@@ -106,4 +107,16 @@ export function parseByteSize(text: string): number {
   const bytes = Math.floor(Number(m[1]) * unit);
   if (!(bytes > 0)) throw new Error(`'${text}' is not a positive memory size`);
   return bytes;
+}
+
+/** ViT-B/16's heads per layer: the estimate for packs made before `clipVisionMasked.attentionHeads` was recorded */
+export const CLIP_FALLBACK_HEADS = 12;
+
+/**
+ * The masked (region) CLIP encoder's attention, as a peak the preflight scales: each self-attention layer holds
+ * heads × T² scores per sequence of T tokens (T = regions + patches when every region token shares one sequence,
+ * 1 + patches per batch item otherwise). Call `preflight` with side = T.
+ */
+export function clipRegionPeak(heads: number, bytesPerElement: number): AttentionPeak {
+  return { side: 1, bytesPerElement, terms: [{ exponent: 2, elements: heads, node: `its self-attention (${heads} heads × tokens²)` }] };
 }

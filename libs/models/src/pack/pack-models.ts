@@ -21,7 +21,7 @@ import type { Manifest, ModelRole } from '../manifest/manifest.schema';
 import type { HostTensor, TensorDType } from '../runtime/runtime.types';
 import { fromNumbers, toFloat32 } from '../runtime/tensors';
 import { batchSlice, runInChunks } from './batching';
-import { fallbackPeak, memoryLimit, preflight } from './memory-preflight';
+import { CLIP_FALLBACK_HEADS, clipRegionPeak, fallbackPeak, memoryLimit, preflight } from './memory-preflight';
 import type { PackSession } from './pack-session';
 
 export type CallRole = 'sdText' | 'vae' | 'unet' | 'clipText' | 'clipImage' | 'clipRegions' | 'samEncoder' | 'samDecoder';
@@ -82,6 +82,25 @@ export class PackModels implements RefDiffModels {
           }));
     const what = kind === 'vae' ? `a ${side}×${side} image` : `a ${side}×${side} latent (image ${side * this.constants.sd.vaeDownsample} px)`;
     return preflight(kind === 'vae' ? `the VAE encoder (${m.vaeEncoder.file})` : `the UNet (${m.unet.file})`, peak, side, batch, memoryLimit(this.maxModelMemory), what, minItems);
+  }
+
+  /**
+   * Sequences of `tokens` tokens that fit one masked-CLIP call (of `sequences` asked); throws RESOURCE_EXHAUSTED
+   * when not even one does: a full-resolution soft branch holds heads × T² attention scores per layer.
+   */
+  private fitClipRegions(tokens: number, sequences: number, what: string): number {
+    const entry = this.manifest.models.clipVisionMasked;
+    const bytes = this.sessions.clipVisionMasked.spec('inputs', entry.biasInput).dtype === 'float16' ? 2 : 4;
+    return preflight(
+      `the masked CLIP vision encoder (${entry.file})`,
+      clipRegionPeak(entry.attentionHeads ?? CLIP_FALLBACK_HEADS, bytes),
+      tokens,
+      sequences,
+      memoryLimit(this.maxModelMemory),
+      what,
+      1,
+      "Use a smaller clipMaxSide, clipResolution 'fixed' (the 224² square) or fewer proposals (topK)",
+    );
   }
 
   /**
@@ -237,8 +256,10 @@ export class PackModels implements RefDiffModels {
     const px = model.spec('inputs', 'pixel_values');
     const one = tensorOf(px.dtype, [1, 3, h, w], pixels);
     const biasDtype = model.spec('inputs', entry.biasInput).dtype;
+    const what = `a ${w}×${h} image with ${regions} region${regions === 1 ? '' : 's'}`;
     if (entry.regionOutputs) {
       const t = regions + p;
+      this.fitClipRegions(t, 1, `${what} (one sequence of ${t} tokens)`);
       const bias = new Float32Array(t * t);
       for (let r = 0; r < regions; r++) {
         for (let c = 0; c < regions; c++) if (c !== r) bias[r * t + c] = blocked;
@@ -249,6 +270,8 @@ export class PackModels implements RefDiffModels {
       return toFloat32(out[output]);
     }
     const t = p + 1;
+    // one batch item (sequence of 1 + P tokens) per region: as many per call as fit
+    const fit = this.fitClipRegions(t, regions, `${what} (a sequence of ${t} tokens per region)`);
     const bias = new Float32Array(regions * t * t);
     for (let r = 0; r < regions; r++) {
       const base = r * t * t;
@@ -264,7 +287,7 @@ export class PackModels implements RefDiffModels {
         [output],
         options?.signal,
       );
-    });
+    }, fit);
     return toFloat32(out[output]);
   }
 

@@ -59,7 +59,7 @@ export interface PreparePackOptions {
  * Changes whenever preparePack writes different graphs or manifest fields for the same exports, so caches of
  * generated packs (the CLI's fixture pack) are rebuilt.
  */
-export const PREPARE_REVISION = 'clip-any-size+region-tokens.1';
+export const PREPARE_REVISION = 'clip-any-size+region-tokens+attention-heads.1';
 
 export const DEFAULT_CONSTANTS: ManifestConstants = {
   sd: { imageSize: 512, vaeDownsample: 8, latentChannels: 4, latentScale: 0.18215, betaStart: 0.00085, betaEnd: 0.012, trainTimesteps: 1000, textHiddenSize: 768 },
@@ -477,6 +477,7 @@ export async function preparePack(options: PreparePackOptions): Promise<{ manife
           biasInput: ATTENTION_BIAS_INPUT,
           tokens: clipProbe.tokens,
           blockedBias: -1e4,
+          attentionHeads: clipProbe.heads,
           ...(regionOutputs ? { regionOutputs: [...regionOutputs] } : {}),
         },
         samEncoder: strip(samEncoder),
