@@ -185,7 +185,7 @@ describe('masked CLIP (soft branch)', () => {
 
 describe('masked CLIP memory preflight', () => {
   it('records the heads at prepare and refuses a region call whose attention does not fit, before running it', async () => {
-    const { out, manifest } = await makePack('clip-memory', {});
+    const { out, manifest } = await makePack('clip-memory', { unetLayout: 'bh-hw-t', clipLayout: 'bh-hw-t' });
     expect(manifest.models.clipVisionMasked.attentionHeads).toBe(2); // the tiny ViT's heads, read from its logits
     const regions = 3;
     const masks = new Uint8Array(regions * 4).fill(1);
