@@ -95,3 +95,53 @@ export async function dbMigrate(flags: { dataDir?: string }): Promise<void> {
     await db.close();
   }
 }
+
+export async function imagesMigrateStore(flags: { batch?: string; concurrency?: string; dryRun?: boolean; dataDir?: string }): Promise<void> {
+  const { loadConfig } = await import('./env');
+  const { openPglite, openPostgres } = await import('./db/database');
+  const { createImageStore, describeImageStore } = await import('./images/image-store.config');
+  const { inlineImageTotals, migrateImagesToStore } = await import('./images/image-store.migration');
+  const { join } = await import('node:path');
+  const batch = num(flags.batch ?? '100', 'batch') ?? 100;
+  const concurrency = num(flags.concurrency ?? '4', 'concurrency') ?? 4;
+  const config = loadConfig(process.env, { dataDir: flags.dataDir });
+  const store = createImageStore(config.imageStore);
+  if (!store) throw new Error('IMAGE_STORE is "database": set it to fs:<dir> or s3://bucket/prefix (as the gateways will have it) to move the bytes there');
+  const where = describeImageStore(config.imageStore);
+  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, { poolMax: concurrency + 1 }) : await openPglite(join(config.dataDir, 'pgdata'));
+  const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
+  try {
+    if (flags.dryRun) {
+      const t = await inlineImageTotals(db.prisma);
+      out(`${t.rows} images (${gb(t.bytes)}) hold their bytes in the database; they would move to ${where}`);
+      return;
+    }
+    await store.verify?.();
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('interrupted: run the command again to resume'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const started = Date.now();
+    try {
+      const r = await migrateImagesToStore(db.prisma, store, {
+        batch,
+        concurrency,
+        signal: controller.signal,
+        onProgress: (p) =>
+          out(`moved ${p.moved}/${p.total} images (${gb(p.movedBytes)}/${gb(p.totalBytes)}) to ${where}, ${((Date.now() - started) / 1000).toFixed(1)} s`),
+      });
+      if (r.total === 0) out(`nothing to move: no image holds its bytes in the database (store: ${where})`);
+      else out(`done: ${r.moved} images (${gb(r.movedBytes)}) moved to ${where}; PostgreSQL reuses the space after its next (auto)vacuum`);
+      if (r.mismatched.length > 0) {
+        out(`left in the database: ${r.mismatched.length} images whose bytes do not match their sha256: ${r.mismatched.join(', ')}`);
+        process.exitCode = 1;
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  } finally {
+    store.close?.();
+    await db.close();
+  }
+}

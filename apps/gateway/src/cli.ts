@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 
 /**
- * `refdiff serve`, `refdiff tenants create|list`, `refdiff keys create|list|revoke`, `refdiff db migrate`.
+ * `refdiff serve`, `refdiff tenants create|list`, `refdiff keys create|list|revoke`, `refdiff db migrate`,
+ * `refdiff images migrate-store`.
  * Declarations only: the database, Apollo and gRPC load inside the actions.
  */
 export function registerGatewayCommands(program: Command): void {
@@ -75,6 +76,23 @@ export function registerGatewayCommands(program: Command): void {
     .action(async (flags: { dataDir?: string }) => {
       const { dbMigrate } = await import('./admin-commands');
       await dbMigrate(flags);
+    });
+
+  program
+    .command('images')
+    .description('image storage maintenance')
+    .command('migrate-store')
+    .description(
+      'move image bytes still held in database rows (bytea) into IMAGE_STORE (fs:<dir> or s3://bucket/prefix) and clear ' +
+        'them; resumable and idempotent: stop it any time and run it again (docs/gateway.md, "Image storage")',
+    )
+    .option('--batch <n>', 'rows listed per query', '100')
+    .option('--concurrency <n>', 'images moved at once (each held in memory while it moves)', '4')
+    .option('--dry-run', 'only count the rows and bytes that would move')
+    .option('--data-dir <dir>', 'embedded database folder when DATABASE_URL is unset (gateway stopped)')
+    .action(async (flags: { batch: string; concurrency: string; dryRun?: boolean; dataDir?: string }) => {
+      const { imagesMigrateStore } = await import('./admin-commands');
+      await imagesMigrateStore(flags);
     });
 }
 

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseImageStore, type ImageStoreConfig } from './images/image-store.config';
 
 const int = (def: number) =>
   z
@@ -36,7 +37,20 @@ export const envSchema = z.object({
   DB_POOL_MAX: int(10),
   IMAGE_CACHE_SCOPE: z.enum(['tenant', 'global']).default('tenant'),
   SHUTDOWN_TIMEOUT_MS: int(15_000),
-  IMAGE_STORE: z.enum(['database', 'filesystem']).optional(),
+  /** fs:<dir>, s3://bucket/prefix or database (images/image-store.config.ts). */
+  IMAGE_STORE: z.string().optional(),
+  // The S3 store follows the AWS SDK's own variables; the SDK reads the credentials itself (default chain).
+  AWS_REGION: z.string().optional(),
+  AWS_ENDPOINT_URL: z.string().url().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().url().optional(),
+  /** Path-style bucket addressing; default: on with a custom endpoint (MinIO, Ceph), off for AWS. */
+  AWS_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  AWS_PROFILE: z.string().optional(),
+  AWS_ROLE_ARN: z.string().optional(),
+  AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
   RETENTION_SWEEP_SECONDS: int(60),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off', 'authenticated']).optional(),
   METRICS_TOKEN: z.string().optional(),
@@ -78,8 +92,11 @@ export interface GatewayConfig {
   readonly shutdownTimeoutMs: number;
   /** How often each replica tries to sweep images past their tenant's retention (0 = never). */
   readonly retentionSweepMs: number;
-  /** Image bytes in the database rows, or as files under `<dataDir>/images` (default: files in embedded mode). */
-  readonly imageStore: 'database' | 'filesystem';
+  /**
+   * Where image bytes live: files (default in embedded mode: `<dataDir>/images`), an S3-compatible bucket, or the
+   * database rows (default with DATABASE_URL, so a deployment that sets nothing keeps working).
+   */
+  readonly imageStore: ImageStoreConfig;
   /** GET /metrics requires this bearer token when set (docs/gateway.md, "Metrics"). */
   readonly metricsToken: string | null;
   /** Most tenant ids with their own metric label; the rest are counted as "other". */
@@ -112,12 +129,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     );
   }
   const e = parsed.data;
+  const dataDir = resolve(e.REFDIFF_DATA_DIR);
+  const store = parseImageStore(e.IMAGE_STORE, e, { dataDir, database: e.DATABASE_URL !== undefined });
+  const problems = 'problems' in store ? [...store.problems] : [];
+  if (!e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) problems.push('AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: set both or neither');
+  if ('problems' in store || problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL ?? null,
     workers: Object.freeze((e.WORKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     host: e.HOST,
     port: e.PORT,
-    dataDir: resolve(e.REFDIFF_DATA_DIR),
+    dataDir,
     logLevel: e.LOG_LEVEL,
     routing: e.WORKER_ROUTING,
     dispatch: e.DISPATCH === 'on',
@@ -129,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Gate
     imageCacheScope: e.IMAGE_CACHE_SCOPE,
     shutdownTimeoutMs: Math.max(1_000, e.SHUTDOWN_TIMEOUT_MS),
     retentionSweepMs: e.RETENTION_SWEEP_SECONDS * 1000,
-    imageStore: e.IMAGE_STORE ?? (e.DATABASE_URL ? 'database' : 'filesystem'),
+    imageStore: Object.freeze(store.config),
     metricsToken: e.METRICS_TOKEN || null,
     metricsTenantLabels: e.METRICS_TENANT_LABELS,
     introspection: e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'off' : 'on'),

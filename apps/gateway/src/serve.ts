@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ensureAdminKey } from './bootstrap';
 import { openPglite, openPostgres, type Database } from './db/database';
 import { GrpcWorkerPool } from './dispatch/grpc-worker-pool';
-import { FilesystemImageStore } from './images/image-store';
+import { createImageStore, describeImageStore } from './images/image-store.config';
 import type { GatewayConfig } from './env';
 import { startLocalWorker, type LocalWorker } from './local-worker';
 import { createLogger } from './logger';
@@ -39,6 +39,12 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
   try {
     const migrated = await db.migrate();
     logger.info({ database: db.kind, applied: migrated.applied }, 'database ready');
+    const imageStore = createImageStore(config.imageStore);
+    if (imageStore) {
+      cleanup.push(async () => imageStore.close?.());
+      await imageStore.verify?.();
+    }
+    logger.info({ imageStore: describeImageStore(config.imageStore) }, 'image store ready');
     let localWorker: LocalWorker | null = null;
     let pool: GrpcWorkerPool | null = null;
     if (config.dispatch) {
@@ -67,7 +73,7 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
         retentionSweepMs: config.retentionSweepMs,
         metricsTenantLabels: config.metricsTenantLabels,
         processMetrics: true,
-        imageStore: config.imageStore === 'filesystem' ? new FilesystemImageStore(join(config.dataDir, 'images')) : null,
+        imageStore,
       },
     });
     cleanup.push(() => runtime.stop('handback'));

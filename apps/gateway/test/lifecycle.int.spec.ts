@@ -1,6 +1,6 @@
 /**
  * The data lifecycle on the real PostgreSQL, through the API a client uses: listing images, deleting one (bytes in
- * the database or in the filesystem store, its segmentations, results and queued work; usage stays), per-tenant
+ * the database, the filesystem store or an S3 bucket on s3rver; its segmentations, results and queued work; usage stays), per-tenant
  * retention swept by one replica at a time, and what the workers' cache may serve afterwards.
  */
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type Database } from '../src/db/database';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
-import { FilesystemImageStore } from '../src/images/image-store';
+import { FilesystemImageStore } from '../src/images/fs-image-store';
 import { RETENTION_LOCK_KEY, RetentionSweeper } from '../src/images/retention.sweeper';
 import { ImageRepository } from '../src/images/image.repository';
 import { TenantRepository } from '../src/tenants/tenant.repository';
@@ -19,34 +19,52 @@ import { startFakeWorker, type FakeWorker } from './fake-worker';
 import { codes, gql, makeTenant, silentLogger, upload, type GqlResult } from './harness';
 import { pngNoise } from './images';
 import { cloneTemplate } from './pg';
+import { startS3, type TestS3 } from './s3';
 
 let dbUrl: string;
 let dropDb: () => Promise<void>;
+let s3: TestS3;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   const clone = await cloneTemplate();
   dbUrl = clone.url;
   dropDb = clone.drop;
+  s3 = await startS3(['lifecycle-images']);
 });
 afterEach(async () => {
   while (cleanups.length) await (cleanups.pop() as () => Promise<void>)().catch(() => undefined);
 });
-afterAll(() => dropDb?.());
+afterAll(async () => {
+  await s3?.close();
+  await dropDb?.();
+});
+
+type Store = 'database' | 'filesystem' | 's3';
 
 interface Gw {
   db: Database;
   gw: GatewayRuntime;
   url: string;
   worker: FakeWorker;
-  storeDir: string | null;
+  /** Whether the store holds bytes under (tenant, sha256), looked up where the store keeps them (null: database). */
+  stored: ((tenantId: string, sha256: string) => Promise<boolean>) | null;
 }
 
-async function gateway(store: 'database' | 'filesystem', workerOptions: Parameters<typeof startFakeWorker>[0] = {}): Promise<Gw> {
+async function gateway(store: Store, workerOptions: Parameters<typeof startFakeWorker>[0] = {}): Promise<Gw> {
   const worker = await startFakeWorker(workerOptions);
   cleanups.push(() => worker.close());
   const storeDir = store === 'filesystem' ? await mkdtemp(join(tmpdir(), 'refdiff-images-')) : null;
   if (storeDir) cleanups.push(() => rm(storeDir, { recursive: true, force: true }));
+  const prefix = `run-${Math.random().toString(36).slice(2)}`;
+  const imageStore = storeDir ? new FilesystemImageStore(storeDir) : store === 's3' ? s3.store('lifecycle-images', prefix) : null;
+  // Looked up on disk, not through the store's own has(): s3rver keeps an object as <dir>/<bucket>/<key>._S3rver_object.
+  const stored =
+    store === 'filesystem'
+      ? (t: string, h: string) => exists(join(storeDir!, t, h))
+      : store === 's3'
+        ? (t: string, h: string) => exists(join(s3.directory, 'lifecycle-images', prefix, t, `${h}._S3rver_object`))
+        : null;
   const db = await openPostgres(dbUrl, { poolMax: 4 });
   const pool = await GrpcWorkerPool.create({ targets: [worker.target], logger: silentLogger, healthIntervalMs: 200 });
   const gw = await startGateway({
@@ -54,7 +72,7 @@ async function gateway(store: 'database' | 'filesystem', workerOptions: Paramete
     logger: silentLogger,
     pool,
     dispatcher: { pollMs: 100, leaseMs: 1_500, backoffBaseMs: 50, backoffMaxMs: 200 },
-    settings: { authCacheMs: 0, waitRecheckMs: 200, retentionSweepMs: 0, imageStore: storeDir ? new FilesystemImageStore(storeDir) : null },
+    settings: { authCacheMs: 0, waitRecheckMs: 200, retentionSweepMs: 0, imageStore },
   });
   const port = await gw.listen(0);
   cleanups.push(async () => {
@@ -62,7 +80,7 @@ async function gateway(store: 'database' | 'filesystem', workerOptions: Paramete
     await pool.close();
     await db.close();
   });
-  return { db, gw, url: `http://127.0.0.1:${port}`, worker, storeDir };
+  return { db, gw, url: `http://127.0.0.1:${port}`, worker, stored };
 }
 
 const SEGMENT = 'mutation($img: ID!, $ex: [String!]!, $k: String) { segment(imageId: $img, expressions: $ex, idempotencyKey: $k) { id } }';
@@ -114,7 +132,7 @@ describe('images listing', () => {
   });
 });
 
-describe.each(['database', 'filesystem'] as const)('deleteImage (bytes in the %s)', (store) => {
+describe.each(['database', 'filesystem', 's3'] as const)('deleteImage (bytes in the %s store)', (store) => {
   it('removes the bytes, segmentations and results, cancels queued work, keeps usage; nothing of it is reachable', async () => {
     const g = await gateway(store, { delayMs: 400 });
     const t = await makeTenant(g.gw.services, `del-${store}`);
@@ -160,7 +178,9 @@ describe.each(['database', 'filesystem'] as const)('deleteImage (bytes in the %s
     expect((await gql(g.url, t.token, '{ me { storedBytes } }')).data!.me.storedBytes).toBe(keep.byteSize);
     expect(await g.db.prisma.image.count({ where: { id: image.id } })).toBe(0);
     expect(await g.db.prisma.segmentationRequest.count({ where: { imageId: image.id } })).toBe(0);
-    if (g.storeDir) expect(await exists(join(g.storeDir, t.tenant.id, image.sha256))).toBe(false);
+    if (g.stored) expect(await g.stored(t.tenant.id, image.sha256)).toBe(false);
+    if (g.stored) expect(await g.stored(t.tenant.id, keep.sha256)).toBe(true);
+    else expect(await g.db.prisma.image.count({ where: { id: keep.id, data: { not: null } } })).toBe(1);
     const usageAfter = (await gql(g.url, t.token, USAGE, window)).data!.usage.totals;
     expect(usageAfter.expressions).toBe(usageBefore.expressions + 2);
     expect(usageAfter.images).toBe(usageBefore.images);
@@ -183,7 +203,7 @@ describe.each(['database', 'filesystem'] as const)('deleteImage (bytes in the %s
     const call = g.worker.calls.slice(callsBefore).find((c) => c.sha256 === image.sha256)!;
     expect(call.sentBytes).toBe(true);
     expect(call.cacheNamespace).toBe(`t:${t.tenant.id}:i:${again.id}`);
-    if (g.storeDir) expect(await exists(join(g.storeDir, t.tenant.id, image.sha256))).toBe(true);
+    if (g.stored) expect(await g.stored(t.tenant.id, image.sha256)).toBe(true);
     const dl = await fetch(`${g.url}/v1/images/${again.id}`, { headers: { authorization: `Bearer ${t.token}` } });
     expect(new Uint8Array(await dl.arrayBuffer())).toEqual(bytes);
   }, 60_000);
@@ -207,12 +227,12 @@ describe('deleteImage authorisation', () => {
 describe('retention', () => {
   const SET = 'mutation($t: ID!, $d: Int) { setImageRetention(tenantId: $t, days: $d) { id imageRetentionDays } }';
 
-  it('an admin sets imageRetentionDays; the sweeper deletes older images of that tenant only', async () => {
-    const g = await gateway('filesystem');
-    const admin = await makeTenant(g.gw.services, 'ret-admin');
+  it.each(['filesystem', 's3'] as const)('an admin sets imageRetentionDays; the sweeper deletes older images of that tenant only (%s store)', async (store) => {
+    const g = await gateway(store);
+    const admin = await makeTenant(g.gw.services, `ret-admin-${store}`);
     const adminKey = await g.gw.services.apiKeys.create(admin.tenant.id, 'admin', ['ADMIN']);
-    const t = await makeTenant(g.gw.services, 'ret-t');
-    const u = await makeTenant(g.gw.services, 'ret-u');
+    const t = await makeTenant(g.gw.services, `ret-t-${store}`);
+    const u = await makeTenant(g.gw.services, `ret-u-${store}`);
     const old = (await upload(g.url, t.token, await pngNoise(10, 10, 11))).body.image;
     const fresh = (await upload(g.url, t.token, await pngNoise(10, 10, 12))).body.image;
     const othersOld = (await upload(g.url, u.token, await pngNoise(10, 10, 13))).body.image;
@@ -229,7 +249,9 @@ describe('retention', () => {
     expect(r).toEqual({ ran: true, deleted: 1 });
     expect(codes(await gql(g.url, t.token, 'query($id: ID!) { image(id: $id) { id } }', { id: old.id }))).toEqual(['NOT_FOUND']);
     expect(codes(await gql(g.url, t.token, 'query($id: ID!) { segmentation(id: $id) { id } }', { id: seg }))).toEqual(['NOT_FOUND']);
-    expect(await exists(join(g.storeDir!, t.tenant.id, old.sha256))).toBe(false);
+    expect(await g.stored!(t.tenant.id, old.sha256)).toBe(false);
+    expect(await g.stored!(t.tenant.id, fresh.sha256)).toBe(true);
+    expect(await g.stored!(u.tenant.id, othersOld.sha256)).toBe(true);
     expect((await gql(g.url, t.token, 'query($id: ID!) { image(id: $id) { id } }', { id: fresh.id })).data!.image.id).toBe(fresh.id);
     // A tenant without retention keeps its old images.
     expect((await gql(g.url, u.token, 'query($id: ID!) { image(id: $id) { id } }', { id: othersOld.id })).data!.image.id).toBe(othersOld.id);

@@ -2,6 +2,7 @@ import type { Image, ImageFormat, Prisma, PrismaClient } from '../__generated__/
 import { afterCursor, type PageCursor } from '../common/cursor';
 import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
 import { lockTenant, recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
+import type { Readable } from 'node:stream';
 import type { ImageStore } from './image-store';
 
 export interface ImageFilter {
@@ -69,10 +70,19 @@ export class ImageRepository {
     return resolveBytes(this.store, tenantId, row);
   }
 
-  /** The stored bytes with what a download needs to label them. */
-  async getContent(tenantId: string, imageId: string): Promise<{ sha256: string; format: ImageFormat; data: Uint8Array } | null> {
+  /**
+   * The stored bytes with what a download needs to label them: a stream from the image store (never the whole image
+   * in memory), or the row's bytes in database mode.
+   */
+  async openContent(
+    tenantId: string,
+    imageId: string,
+  ): Promise<{ sha256: string; format: ImageFormat; size: number; body: Uint8Array | Readable } | null> {
     const row = await this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true, format: true, data: true } });
-    return resolveBytes(this.store, tenantId, row);
+    if (!row) return null;
+    if (row.data) return { sha256: row.sha256, format: row.format, size: row.data.byteLength, body: row.data };
+    const opened = this.store ? await this.store.open(tenantId, row.sha256) : null;
+    return opened ? { sha256: row.sha256, format: row.format, ...opened } : null;
   }
 
   /** Newest first; up to `take` rows after the cursor. */

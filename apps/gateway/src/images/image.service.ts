@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Principal } from '../auth/principal';
 import { requireScope } from '../auth/principal';
 import { GatewayError, notFound } from '../common/gateway.errors';
@@ -116,10 +117,16 @@ export class ImageService {
     return this.images.storedBytes(p.tenantId);
   }
 
-  /** The image's bytes as uploaded (GET /v1/images/:id); NOT_FOUND for another tenant's, unknown or malformed ids. */
-  async content(principal: Principal | null, imageId: string): Promise<{ sha256: string; format: ImageFormat; data: Uint8Array }> {
+  /**
+   * The image's bytes as uploaded (GET /v1/images/:id), streamed from the image store where there is one;
+   * NOT_FOUND for another tenant's, unknown or malformed ids.
+   */
+  async content(
+    principal: Principal | null,
+    imageId: string,
+  ): Promise<{ sha256: string; format: ImageFormat; size: number; body: Uint8Array | Readable }> {
     const p = requireScope(principal, 'READ');
-    const image = isUuid(imageId) ? await this.images.getContent(p.tenantId, imageId) : null;
+    const image = isUuid(imageId) ? await this.images.openContent(p.tenantId, imageId) : null;
     if (!image) throw notFound('image', imageId);
     return image;
   }
