@@ -77,6 +77,13 @@ describe('deploy/kubernetes', () => {
     expect(env).not.toContain('REFDIFF_MODEL_PACK');
     find(objects, 'Secret', 'refdiff-database');
     find(objects, 'Service', 'refdiff-postgres');
+    // Image bytes in the demo's MinIO, with the keys from its Secret.
+    find(objects, 'Secret', 'refdiff-object-store');
+    find(objects, 'Job', 'refdiff-minio-bucket');
+    const gw = Object.fromEntries((container(objects, 'refdiff-gateway').env ?? []).map((e) => [e.name, e]));
+    expect(gw.IMAGE_STORE.value).toBe('s3://refdiff-images/images');
+    expect(gw.AWS_ENDPOINT_URL_S3.value).toBe(`http://${find(objects, 'Service', 'refdiff-minio').metadata.name}:9000`);
+    expect(gw.AWS_SECRET_ACCESS_KEY.valueFrom).toEqual({ secretKeyRef: { name: 'refdiff-object-store', key: 'secret-access-key', optional: true } });
   });
 
   it('fails on an unknown variable, a missing required one, a refused value, a broken reference, a bad schema', () => {
@@ -100,6 +107,18 @@ describe('deploy/kubernetes', () => {
         if (e) e.value = 'eighty';
       }),
     ).toMatch(/PORT: expected a non-negative integer/);
+    expect(
+      broken((o) => {
+        const c = container(o, 'refdiff-gateway');
+        c.env = c.env?.filter((e) => e.name !== 'AWS_REGION');
+      }),
+    ).toMatch(/IMAGE_STORE=s3:\/\/refdiff-images\/images needs AWS_REGION/);
+    expect(
+      broken((o) => {
+        const e = container(o, 'refdiff-gateway').env?.find((x) => x.name === 'IMAGE_STORE');
+        if (e) e.value = 'gcs://x';
+      }),
+    ).toMatch(/IMAGE_STORE: expected fs:<dir>, s3:\/\/bucket\/prefix or database, got "gcs:\/\/x"/);
     expect(broken((o) => delete (find(o, 'Service', 'refdiff-worker').spec as Record<string, unknown>).clusterIP)).toMatch(/not headless/);
     expect(broken((o) => ((find(o, 'Deployment', 'refdiff-worker').spec as { template: { spec: Record<string, unknown> } }).template.spec.terminationGracePeriodSeconds = 10))).toMatch(/does not cover the drain/);
     expect(broken((o) => ((find(o, 'Service', 'refdiff-gateway').spec as { ports: { port: unknown }[] }).ports[0].port = 'http'))).toMatch(/Service\/refdiff-gateway: .*integer/);

@@ -5,6 +5,7 @@
  * selectors, autoscaler targets, WORKERS' DNS name, PVC claims, grace periods that cover the drains).
  */
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
@@ -17,6 +18,7 @@ import { containersOf, podSpecOf, type Container, type K8sObject } from './kusto
 type Model = new (data: never) => { validate(): void };
 const MODELS: Record<string, Model> = {
   'apps/v1/Deployment': Deployment as unknown as Model,
+  'batch/v1/Job': Job as unknown as Model,
   'v1/Service': Service as unknown as Model,
   'v1/Secret': Secret as unknown as Model,
   'v1/PersistentVolumeClaim': PersistentVolumeClaim as unknown as Model,
@@ -93,6 +95,10 @@ export function checkManifests(objects: readonly K8sObject[], imageApps: Readonl
         const sleep = preStop?.[0] === 'sleep' ? Number(preStop[1]) * 1000 : 0;
         if (!preStop) problems.push(`${id(w)}: the gateway has no preStop drain`);
         if (grace * 1000 < stop + sleep) problems.push(`${id(w)}: terminationGracePeriodSeconds ${grace} < preStop ${sleep} ms + SHUTDOWN_TIMEOUT_MS ${stop}`);
+        // The gateway's cross-variable rule (env.ts loadConfig): an S3 image store needs a region.
+        if ((env.IMAGE_STORE ?? '').startsWith('s3://') && !(c.env ?? []).some((e) => e.name === 'AWS_REGION')) {
+          problems.push(`${id(w)}: IMAGE_STORE=${env.IMAGE_STORE} needs AWS_REGION`);
+        }
         const workers = env.WORKERS ?? '';
         for (const t of workers.split(',').map((s) => s.trim()).filter((s) => s.startsWith('dns:'))) {
           const [host, port] = [t.slice(4, t.lastIndexOf(':')), Number(t.slice(t.lastIndexOf(':') + 1))];

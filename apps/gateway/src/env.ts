@@ -38,7 +38,14 @@ export const envSchema = z.object({
   IMAGE_CACHE_SCOPE: z.enum(['tenant', 'global']).default('tenant'),
   SHUTDOWN_TIMEOUT_MS: int(15_000),
   /** fs:<dir>, s3://bucket/prefix or database (images/image-store.config.ts). */
-  IMAGE_STORE: z.string().optional(),
+  IMAGE_STORE: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      // The value's own syntax here (so deploy/'s manifest check sees it); the region rule needs AWS_REGION, in loadConfig.
+      const r = v === undefined ? null : parseImageStore(v, { AWS_REGION: 'any' }, { dataDir: '.', database: false });
+      if (r && 'problems' in r) for (const p of r.problems) ctx.addIssue({ code: 'custom', message: p.replace(/^IMAGE_STORE: /, '') });
+    }),
   // The S3 store follows the AWS SDK's own variables; the SDK reads the credentials itself (default chain).
   AWS_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().url().optional(),
@@ -60,10 +67,11 @@ export const envSchema = z.object({
 
 /**
  * What a cluster deployment must set although the schema has defaults for a laptop: without DATABASE_URL the gateway
- * keeps data in embedded PGlite inside the pod, without WORKERS it starts its own worker, and HOST defaults to
- * 127.0.0.1 (unreachable from the Service). deploy/kubernetes is checked against this list.
+ * keeps data in embedded PGlite inside the pod, without WORKERS it starts its own worker, HOST defaults to
+ * 127.0.0.1 (unreachable from the Service), and without IMAGE_STORE image bytes go into PostgreSQL rows (works, but
+ * each upload holds the event loop while Prisma encodes the bytea). deploy/kubernetes is checked against this list.
  */
-export const DEPLOYMENT_REQUIRED_ENV = ['DATABASE_URL', 'WORKERS', 'HOST'] as const satisfies readonly (keyof typeof envSchema.shape)[];
+export const DEPLOYMENT_REQUIRED_ENV = ['DATABASE_URL', 'WORKERS', 'HOST', 'IMAGE_STORE'] as const satisfies readonly (keyof typeof envSchema.shape)[];
 
 export interface GatewayConfig {
   readonly databaseUrl: string | null;
