@@ -45,6 +45,12 @@ export async function serve(config: GatewayConfig, options: { logger?: Logger } 
       await imageStore.verify?.();
     }
     logger.info({ imageStore: describeImageStore(config.imageStore) }, 'image store ready');
+    if (config.imageStore.kind === 'database' && db.kind === 'postgres') {
+      logger.warn(
+        'image bytes go into PostgreSQL rows (IMAGE_STORE unset or "database"): each upload holds the event loop while the bytea ' +
+          'is encoded; set IMAGE_STORE=s3://bucket/prefix (or fs:<dir> on one host) and run `refdiff images migrate-store` (docs/gateway.md, "Image storage")',
+      );
+    }
     let localWorker: LocalWorker | null = null;
     let pool: GrpcWorkerPool | null = null;
     if (config.dispatch) {
