@@ -2,6 +2,7 @@ import type { AttentionMap } from '../attention/attention-aggregate';
 import { resizeImage } from '../image/image-resize';
 import { toClipPixels } from '../image/image-normalize';
 import type { RgbImage } from '../image/rgb-image';
+import type { CocoRle } from './segment.types';
 import { prepareSamInput } from '../image/sam-input';
 import { prepareSdInput } from '../image/sd-input';
 import { padToSquare, type SquarePlacement } from '../image/square-pad';
@@ -58,6 +59,8 @@ export class ImageState implements Sized {
    * SD text encoder and the UNet. Bounded per image; counted in the LRU's bytes.
    */
   readonly attentionMaps = new Map<string, AttentionMap>();
+  /** COCO RLE of SAM proposals by index, as expressions choose them */
+  private readonly rles = new Map<number, CocoRle>();
   /** positional biases P [H, W] by mode and cue list (few distinct ones per image; bounded, least recent out) */
   private readonly biases = new Map<string, Float32Array>();
 
@@ -79,6 +82,7 @@ export class ImageState implements Sized {
     for (const v of this.hardEmbeddings.values()) total += v.byteLength;
     for (const v of this.attentionMaps.values()) total += v.data.byteLength + 256;
     for (const v of this.biases.values()) total += v.byteLength;
+    for (const v of this.rles.values()) total += 2 * v.counts.length + 64;
     return total;
   }
 
@@ -89,6 +93,13 @@ export class ImageState implements Sized {
       const oldest = this.attentionMaps.keys().next().value as string;
       this.attentionMaps.delete(oldest);
     }
+  }
+
+  /** The RLE of SAM proposal `index`, encoded by `encode` the first time. */
+  proposalRle(index: number, encode: () => CocoRle): CocoRle {
+    let r = this.rles.get(index);
+    if (!r) this.rles.set(index, (r = encode()));
+    return r;
   }
 
   /** P for `key` (mode and cue list), computed by `make` the first time. */

@@ -3,7 +3,7 @@ import { clipFixtureTokenizerJson } from '@refdiff/nlp/testing';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeRle } from '../masks/coco-rle';
-import { maskIou } from '../masks/binary-mask';
+import { maskArea, maskBox, maskIou } from '../masks/binary-mask';
 import type { SamPostProcessor } from '../ports/sam-post-processor';
 import { createRefDiff } from './ref-diff';
 import { SamPostJob } from './sam-post';
@@ -190,6 +190,24 @@ describe('createRefDiff on honest toy models', () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
     const r = await rd.segment({ image: png }, ['the blue square', '   ', 'x '.repeat(600), 'the red one on the left'], { attentionLevel: 1 });
     expect(r.results.map((e) => (e.ok ? 'ok' : e.error.code))).toEqual(['ok', 'EXPRESSION_EMPTY', 'EXPRESSION_TOO_LONG', 'ok']);
+  });
+
+  it('reports each mask with its exact area and box, the same again (and not shared) when a cached image is asked again', async () => {
+    const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
+    const texts = ['the blue square', 'the red one on the left', 'red box at the bottom', 'the blue square'];
+    for (const proposals of ['sam', 'weight-free'] as const) {
+      const first = await rd.segment({ image: png }, texts, { attentionLevel: 1, proposals });
+      const again = await rd.segment({ image: png }, texts, { attentionLevel: 1, proposals });
+      for (let i = 0; i < texts.length; i++) {
+        const e = ok(first, i);
+        const m = decodeRle(e.mask.rle);
+        expect(e.mask.area).toBe(maskArea(m));
+        expect(e.mask.bbox).toEqual(maskBox(m, W, H));
+        expect(ok(again, i).mask).toEqual(e.mask);
+      }
+      ok(first, 0).mask.rle.size[0] = 0;
+      expect(ok(again, 0).mask.rle.size[0]).toBe(H);
+    }
   });
 
   it('stops between model calls when aborted', async () => {

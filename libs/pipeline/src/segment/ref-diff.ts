@@ -2,7 +2,7 @@ import { aggregateAttention, type AttentionGuidance, type AttentionMap } from '.
 import { attentionToImage } from '../attention/attention-to-image';
 import { addNoise, alphasCumprod, cfgCombine, ddimStep, img2imgPlan } from '../diffusion/ddim-schedule';
 import { gaussianNoise } from '../diffusion/gaussian-rng';
-import { maskArea, maskBox } from '../masks/binary-mask';
+import { maskBox } from '../masks/binary-mask';
 import { encodeRle } from '../masks/coco-rle';
 import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
 import type { SamPostProcessor } from '../ports/sam-post-processor';
@@ -481,13 +481,15 @@ class RefDiffEngine implements RefDiff {
       filtered: keep[i] === 0,
     }));
     const tm = performance.now();
-    const rle = encodeRle(mask, W, H);
+    // a SAM proposal's RLE is the same for every expression that picks it: encoded once per image
+    const rle = samIndices ? state.proposalRle(samIndices[chosen], () => encodeRle(mask, W, H)) : encodeRle(mask, W, H);
     w.timings.maskMs = performance.now() - tm;
     void ctx;
     return {
       ok: true,
       expression: w.text.text,
-      mask: { rle, bbox, area: maskArea(mask) },
+      // areas are exact pixel counts (SAM's generator, the weight-free level counts, W·H for the whole image)
+      mask: { rle: { size: [rle.size[0], rle.size[1]], counts: rle.counts }, bbox, area: areas[chosen] },
       chosen,
       score: fused[chosen],
       proposals,
