@@ -1,6 +1,6 @@
 import { assertLength, PipelineError } from '../errors/pipeline.errors';
 import { resizeImage } from '../image/image-resize';
-import { resizePilBilinear } from '../image/pil-resample';
+import { resizePilBilinear, resizePilBilinearPlanar } from '../image/pil-resample';
 import { assertRgbImage, type RgbImage } from '../image/rgb-image';
 import { maskBox } from '../masks/binary-mask';
 
@@ -17,23 +17,37 @@ import { maskBox } from '../masks/binary-mask';
  */
 export type ClipCropMode = 'short-side' | 'padded-square';
 
-export async function maskedClipCrop(
-  image: RgbImage,
-  mask: Uint8Array,
-  options: {
-    bias?: Float32Array;
-    mode?: ClipCropMode;
-    size?: number;
-    maxSide?: number;
-    box?: readonly [number, number, number, number];
-  } = {},
-): Promise<RgbImage> {
+export interface ClipCropOptions {
+  bias?: Float32Array;
+  mode?: ClipCropMode;
+  size?: number;
+  maxSide?: number;
+  box?: readonly [number, number, number, number];
+}
+
+/**
+ * The region before any resize, and the size `short-side` resizes it to (the padded square: size × size).
+ * maskedClipCrop = this, then the resize; the hard branch resizes the region itself, straight into its batch
+ * (hardCropInto).
+ */
+export interface ClipCropPlan {
+  /** x ⊙ P ⊙ M cropped to the mask's box, 8 bits */
+  readonly region: RgbImage;
+  readonly mode: ClipCropMode;
+  readonly width: number;
+  readonly height: number;
+}
+
+export function planClipCrop(image: RgbImage, mask: Uint8Array, options: ClipCropOptions = {}): ClipCropPlan {
   assertRgbImage('image', image);
   const { width: W, height: H } = image;
   assertLength('mask', mask.length, W * H, `[${H}, ${W}]`);
   if (options.bias) assertLength('positional bias', options.bias.length, W * H, `[${H}, ${W}]`);
   const size = options.size ?? 224;
   const mode = options.mode ?? 'short-side';
+  if (mode !== 'short-side' && mode !== 'padded-square') {
+    throw new PipelineError('INVALID_VALUE', `CLIP crop mode must be 'short-side' or 'padded-square', got ${String(mode)}`);
+  }
   const box = options.box ?? maskBox(mask, W, H);
   if (options.box) {
     const [a, b, c, d] = options.box;
@@ -47,34 +61,78 @@ export async function maskedClipCrop(
   const ch = y1 - y0 + 1;
   const crop = new Uint8Array(cw * ch * 3);
   const bias = options.bias;
+  const data = image.data;
   for (let y = 0; y < ch; y++) {
+    const row = (y + y0) * W + x0;
     for (let x = 0; x < cw; x++) {
-      const i = (y + y0) * W + (x + x0);
+      const i = row + x;
       if (!mask[i]) continue;
-      const f = bias ? bias[i] : 1;
       const o = (y * cw + x) * 3;
-      for (let c = 0; c < 3; c++) crop[o + c] = Math.floor(image.data[i * 3 + c] * f);
+      const s = i * 3;
+      if (bias) {
+        const f = bias[i];
+        crop[o] = Math.floor(data[s] * f);
+        crop[o + 1] = Math.floor(data[s + 1] * f);
+        crop[o + 2] = Math.floor(data[s + 2] * f);
+      } else {
+        crop[o] = data[s];
+        crop[o + 1] = data[s + 1];
+        crop[o + 2] = data[s + 2];
+      }
     }
   }
   const region: RgbImage = { width: cw, height: ch, data: crop };
-  if (mode === 'short-side') {
-    // torchvision Resize(int): the short side becomes `size`, the long side int(size·long/short)
-    let w = cw <= ch ? size : Math.floor((size * cw) / ch);
-    let h = cw <= ch ? Math.floor((size * ch) / cw) : size;
-    // a product cap (not in the reference): a long, thin crop would make thousands of CLIP tokens
-    const maxSide = options.maxSide ?? Infinity;
-    if (Math.max(w, h) > maxSide) {
-      const k = maxSide / Math.max(w, h);
-      w = Math.max(1, Math.min(maxSide, Math.round(w * k)));
-      h = Math.max(1, Math.min(maxSide, Math.round(h * k)));
-    }
-    return resizePilBilinear(region, w, h);
+  if (mode === 'padded-square') return { region, mode, width: size, height: size };
+  // torchvision Resize(int): the short side becomes `size`, the long side int(size·long/short)
+  let w = cw <= ch ? size : Math.floor((size * cw) / ch);
+  let h = cw <= ch ? Math.floor((size * ch) / cw) : size;
+  // a product cap (not in the reference): a long, thin crop would make thousands of CLIP tokens
+  const maxSide = options.maxSide ?? Infinity;
+  if (Math.max(w, h) > maxSide) {
+    const k = maxSide / Math.max(w, h);
+    w = Math.max(1, Math.min(maxSide, Math.round(w * k)));
+    h = Math.max(1, Math.min(maxSide, Math.round(h * k)));
   }
-  if (mode !== 'padded-square') throw new PipelineError('INVALID_VALUE', `CLIP crop mode must be 'short-side' or 'padded-square', got ${String(mode)}`);
+  return { region, mode, width: w, height: h };
+}
+
+export async function maskedClipCrop(image: RgbImage, mask: Uint8Array, options: ClipCropOptions = {}): Promise<RgbImage> {
+  const plan = planClipCrop(image, mask, options);
+  if (plan.mode === 'short-side') return resizePilBilinear(plan.region, plan.width, plan.height);
+  const { width: cw, height: ch, data: crop } = plan.region;
   const side = Math.max(cw, ch);
   const sq = new Uint8Array(side * side * 3);
   const ox = (side - cw) >> 1;
   const oy = (side - ch) >> 1;
   for (let y = 0; y < ch; y++) sq.set(crop.subarray(y * cw * 3, (y + 1) * cw * 3), ((y + oy) * side + ox) * 3);
-  return resizeImage({ width: side, height: side, data: sq }, size, size, 'cubic');
+  return resizeImage({ width: side, height: side, data: sq }, plan.width, plan.height, 'cubic');
+}
+
+/**
+ * A planned crop resized and normalised through `lut` (normalizeTable) into `out` as [3, height, width]: the values
+ * toClipPixels(maskedClipCrop(…)) gives, without the resized image or a per-crop tensor (short-side: the PIL
+ * resize mapped straight into planes; padded-square: the bicubic square, then the table).
+ */
+export async function hardCropInto(plan: ClipCropPlan, lut: Float32Array, out: Float32Array): Promise<void> {
+  if (out.length !== 3 * plan.width * plan.height) {
+    throw new PipelineError('INVALID_SHAPE', `out holds ${out.length} values; a ${plan.width}×${plan.height} crop needs ${3 * plan.width * plan.height}`);
+  }
+  if (plan.mode === 'short-side') {
+    resizePilBilinearPlanar(plan.region, plan.width, plan.height, lut, out, plan.width, plan.height);
+    return;
+  }
+  const { width: cw, height: ch, data: crop } = plan.region;
+  const side = Math.max(cw, ch);
+  const sq = new Uint8Array(side * side * 3);
+  const ox = (side - cw) >> 1;
+  const oy = (side - ch) >> 1;
+  for (let y = 0; y < ch; y++) sq.set(crop.subarray(y * cw * 3, (y + 1) * cw * 3), ((y + oy) * side + ox) * 3);
+  const img = await resizeImage({ width: side, height: side, data: sq }, plan.width, plan.height, 'cubic');
+  const n = plan.width * plan.height;
+  const d = img.data;
+  for (let i = 0, s = 0; i < n; i++, s += 3) {
+    out[i] = lut[d[s]];
+    out[n + i] = lut[256 + d[s + 1]];
+    out[2 * n + i] = lut[512 + d[s + 2]];
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { squarePlacement } from '../image/square-pad';
-import { maskedClipCrop } from './clip-crop';
+import { CLIP_MEAN, CLIP_STD, normalizeTable, toClipPixels } from '../image/image-normalize';
+import { hardCropInto, maskedClipCrop, planClipCrop } from './clip-crop';
 import { clipPatchMasks } from './patch-masks';
 import { positionalBias } from './positional-bias';
 
@@ -63,6 +64,38 @@ describe('maskedClipCrop', () => {
       expect(boxed).toEqual(scanned);
     }
     await expect(maskedClipCrop(image, mask, { box: [2, 1, 8, 2] })).rejects.toThrow(/box \[2, 1, 8, 2\] does not lie inside/);
+  });
+});
+
+describe('hardCropInto', () => {
+  it('writes exactly toClipPixels(maskedClipCrop(…)) for both modes, up- and downscaled crops, with and without P, capped', async () => {
+    const W = 300;
+    const H = 260;
+    let seed = 11;
+    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const image = { width: W, height: H, data: Uint8Array.from({ length: W * H * 3 }, () => Math.floor(rnd() * 256)) };
+    const bias = positionalBias(['left', 'top'], W, H, 'ramp');
+    const lut = normalizeTable(1 / 255, CLIP_MEAN, CLIP_STD);
+    const boxes = [[10, 20, 60, 45], [0, 0, 299, 259], [100, 30, 104, 250], [5, 5, 5, 5], [40, 40, 270, 120]];
+    for (const [x0, y0, x1, y1] of boxes) {
+      const mask = new Uint8Array(W * H);
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if ((x * 7 + y * 3) % 11 !== 0 || (x === x0 && y === y0)) mask[y * W + x] = 1;
+      for (const options of [
+        { mode: 'short-side', size: 224 },
+        { mode: 'short-side', size: 224, maxSide: 300, bias },
+        { mode: 'short-side', size: 32, bias },
+        { mode: 'padded-square', size: 24, bias },
+      ] as const) {
+        const want = toClipPixels(await maskedClipCrop(image, mask, options));
+        const plan = planClipCrop(image, mask, options);
+        const got = new Float32Array(3 * plan.width * plan.height);
+        await hardCropInto(plan, lut, got);
+        expect(got.length).toBe(want.length);
+        let differ = 0;
+        for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) differ++;
+        expect(differ, `box ${[x0, y0, x1, y1]} ${JSON.stringify({ ...options, bias: !!options.bias })}`).toBe(0);
+      }
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { positionalBias } from '../clip/positional-bias';
 import { clipPatchMasks } from '../clip/patch-masks';
-import { maskedClipCrop } from '../clip/clip-crop';
-import { writePlanar } from '../image/image-normalize';
+import { hardCropInto, planClipCrop, type ClipCropPlan } from '../clip/clip-crop';
+import { normalizeTable } from '../image/image-normalize';
 import type { RgbImage } from '../image/rgb-image';
 import type { RefDiffModels } from '../ports/ref-diff-models';
 import { l2NormalizeRows, regionScores, textTarget } from '../scoring/discriminative-score';
@@ -114,7 +114,8 @@ export class DiscriminativeScorer {
       let same = -1;
       if (!samIndices) {
         for (const j of competing) {
-          if (sameMask(masks[i], masks[j])) {
+          // masks of different areas differ: only equal areas need the pixel comparison
+          if ((!geometry || geometry.areas[i] === geometry.areas[j]) && sameMask(masks[i], masks[j])) {
             same = j;
             break;
           }
@@ -164,30 +165,31 @@ export class DiscriminativeScorer {
     const clip = this.models.constants.clip;
     const full = this.s.clipResolution === 'full';
     // crops of one size go to the encoder together (full resolution: every crop keeps its aspect)
-    const groups = new Map<string, { width: number; height: number; items: { i: number; crop: RgbImage }[] }>();
+    const groups = new Map<string, { width: number; height: number; items: { i: number; plan: ClipCropPlan }[] }>();
     for (const i of todo) {
-      const crop = await maskedClipCrop(this.state.image, masks[i], {
+      const plan = planClipCrop(this.state.image, masks[i], {
         bias: bias ?? undefined,
         mode: full ? 'short-side' : 'padded-square',
         size: clip.imageSize,
         maxSide: this.s.clipMaxSide,
         box: geometry && geometry.areas[i] > 0 ? geometry.boxes[i] : undefined,
       });
-      const key = `${crop.width}x${crop.height}`;
+      const key = `${plan.width}x${plan.height}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { width: crop.width, height: crop.height, items: [] }));
-      g.items.push({ i, crop });
+      if (!g) groups.set(key, (g = { width: plan.width, height: plan.height, items: [] }));
+      g.items.push({ i, plan });
     }
     for (let c = 0; c < 3 && groups.size > 0; c++) {
       if (!(clip.std[c] > 0)) throw new PipelineError('INVALID_VALUE', `std[${c}] must be > 0, got ${clip.std[c]}`);
     }
+    const lut = normalizeTable(1 / 255, clip.mean, clip.std);
     for (const g of groups.values()) {
       const n = 3 * g.width * g.height;
       for (let start = 0; start < g.items.length; start += CLIP_BATCH) {
         const part = g.items.slice(start, start + CLIP_BATCH);
-        // each crop normalised straight into its slot of the batch (toClipPixels' arithmetic and checks, no copy)
+        // each crop resized and normalised straight into its slot of the batch (toClipPixels(maskedClipCrop(…)))
         const pixels = new Float32Array(part.length * n);
-        part.forEach((item, k) => writePlanar(item.crop, 1 / 255, clip.mean, clip.std, pixels.subarray(k * n, (k + 1) * n), g.width, g.height));
+        for (let k = 0; k < part.length; k++) await hardCropInto(part[k].plan, lut, pixels.subarray(k * n, (k + 1) * n));
         const size = g.width === g.height ? g.width : { width: g.width, height: g.height };
         const emb = await this.ctx.model('clipImage', () =>
           this.models.encodeClipImage(pixels, part.length, size, { signal: this.ctx.signal }),
