@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomSmoothMap } from '../bench/pipeline-bench';
-import { weightFreeProposals } from './weight-free-proposals';
+import { maskBox } from '../masks/binary-mask';
+import { weightFreeBoxes, weightFreeMask, weightFreeMasks, weightFreeProposals } from './weight-free-proposals';
 
 /**
  * The level pass and scores of weightFreeProposals before the run-following loop (commit d788416), verbatim in its
@@ -120,5 +121,30 @@ describe('weightFreeProposals is bit-identical to the previous level pass', () =
     for (let i = 0; i < map.length; i++) map[i] = i % 7 === 0 ? 0.3 : i % 3 === 0 ? 1 : 0;
     expectSame(map, 100, 100, { mode: 'quantile' });
     expectSame(map, 100, 100, { mode: 'value', levels: [0.1, 0.3, 0.3, 0.3, 0.9, 1, 1] });
+  });
+});
+
+describe('weightFreeMasks and weightFreeBoxes', () => {
+  it('equal weightFreeMask and maskBox of every M_k (property, empty masks included)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.integer(), fc.boolean(), (w, h, seed, smooth) => {
+        let s = seed >>> 0;
+        const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+        const cx = rnd() * w;
+        const cy = rnd() * h;
+        const map = Float32Array.from({ length: w * h }, (_, i) =>
+          smooth ? Math.exp(-(((i % w) - cx) ** 2 + (Math.floor(i / w) - cy) ** 2) / (w * h * rnd() + 1)) * 0.9 : rnd() * 0.8,
+        );
+        const p = weightFreeProposals(map, w, h);
+        const masks = weightFreeMasks(p);
+        const boxes = weightFreeBoxes(p);
+        for (let k = 0; k < p.thresholds.length; k++) {
+          const want = weightFreeMask(p, k);
+          expect(masks[k]).toEqual(want);
+          expect(boxes[k]).toEqual(maskBox(want, w, h));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

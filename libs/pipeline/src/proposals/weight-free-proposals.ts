@@ -256,6 +256,56 @@ export function weightFreeMask(p: WeightFreeProposals, k: number): Uint8Array {
   return out;
 }
 
+/** Every M_k as a byte mask [H, W], in one pass over the level map (the masks weightFreeMask gives one by one). */
+export function weightFreeMasks(p: WeightFreeProposals): Uint8Array[] {
+  const nt = p.thresholds.length;
+  const lm = p.levelMap;
+  const masks = Array.from({ length: nt }, () => new Uint8Array(lm.length));
+  for (let i = 0; i < lm.length; i++) {
+    const l = lm[i];
+    for (let k = 0; k < l; k++) masks[k][i] = 1;
+  }
+  return masks;
+}
+
+/**
+ * The tight inclusive box [x0, y0, x1, y1] of every M_k (null when empty), in one pass: the box of each level's own
+ * pixels, then unions from the top level down (M_k = the pixels of level > k). Equal to maskBox of each mask.
+ */
+export function weightFreeBoxes(p: WeightFreeProposals): ([number, number, number, number] | null)[] {
+  const nt = p.thresholds.length;
+  const { width: W, height: H, levelMap: lm } = p;
+  const x0 = new Int32Array(nt + 1).fill(W);
+  const y0 = new Int32Array(nt + 1).fill(H);
+  const x1 = new Int32Array(nt + 1).fill(-1);
+  const y1 = new Int32Array(nt + 1).fill(-1);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      const l = lm[o + x];
+      if (l === 0) continue;
+      if (x < x0[l]) x0[l] = x;
+      if (x > x1[l]) x1[l] = x;
+      if (y < y0[l]) y0[l] = y;
+      y1[l] = y;
+    }
+  }
+  const out: ([number, number, number, number] | null)[] = new Array(nt);
+  let a = W;
+  let b = H;
+  let c = -1;
+  let d = -1;
+  for (let k = nt - 1; k >= 0; k--) {
+    const l = k + 1;
+    if (x0[l] < a) a = x0[l];
+    if (y0[l] < b) b = y0[l];
+    if (x1[l] > c) c = x1[l];
+    if (y1[l] > d) d = y1[l];
+    out[k] = c < 0 ? null : [a, b, c, d];
+  }
+  return out;
+}
+
 /**
  * Why weight-free proposals cannot answer, or null when they can. `flat`: c is constant (min-max normalisation made
  * it all 0), so no region of c is above another — in value mode every M_k is empty, in quantile mode every M_k is the

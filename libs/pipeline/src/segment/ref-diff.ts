@@ -2,12 +2,11 @@ import { aggregateAttention, type AttentionGuidance, type AttentionMap } from '.
 import { attentionToImage } from '../attention/attention-to-image';
 import { addNoise, alphasCumprod, cfgCombine, ddimStep, img2imgPlan } from '../diffusion/ddim-schedule';
 import { gaussianNoise } from '../diffusion/gaussian-rng';
-import { maskBox } from '../masks/binary-mask';
 import { encodeRle } from '../masks/coco-rle';
 import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
 import type { SamPostProcessor } from '../ports/sam-post-processor';
 import { generativeScores, generativeScoresFromRuns } from '../proposals/generative-score';
-import { weightFreeFailure, weightFreeMask, weightFreeProposals } from '../proposals/weight-free-proposals';
+import { weightFreeBoxes, weightFreeFailure, weightFreeMasks, weightFreeProposals } from '../proposals/weight-free-proposals';
 import { filterProposals, fullImageMask } from '../sam/proposal-filter';
 import { argmax, fuseScores, type FusionPreset } from '../scoring/score-fusion';
 import { CallContext } from './call-context';
@@ -440,9 +439,10 @@ class RefDiffEngine implements RefDiff {
             : 'no weight-free proposal has a pixel (the attention map stays below the lowest threshold); try proposals: sam',
         );
       }
-      masks = wf.levels.map((_, k) => weightFreeMask(wf, k));
+      // all 19 masks and their boxes in one pass each over the level map
+      masks = weightFreeMasks(wf);
       areas = Array.from(wf.areas);
-      boxes = masks.map((m) => maskBox(m, W, H) ?? ([0, 0, 0, 0] as Box));
+      boxes = weightFreeBoxes(wf).map((b) => b ?? ([0, 0, 0, 0] as Box));
       sG = Float64Array.from(wf.scores);
       keep = new Uint8Array(masks.length);
       for (let k = 0; k < masks.length; k++) keep[k] = areas[k] > minArea && Number.isFinite(sG[k]) ? 1 : 0;
