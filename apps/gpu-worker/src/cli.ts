@@ -59,7 +59,10 @@ export function registerWorkerCommands(program: Command): void {
         return;
       }
       process.stdout.write(`simulated ${result.simulate}: ${result.images.count} images (${result.images.sizes.join(', ')}), ${result.images.expressionsPerRequest} expressions a request\n`);
-      process.stdout.write(`device time a request ${result.deviceMsPerRequest} ms; extra CPU per expression ${result.extraCpuPerExpressionMs} ms\n`);
+      process.stdout.write(
+        `device time a request ${result.deviceMsPerRequest} ms; an additional expression on a cached image: ` +
+          `CPU ${result.extraCpuPerExpressionMs} ms (rounds ${result.extraCpuPerExpressionRoundsMs.join(', ')}), device ${result.extraDeviceMsPerExpression} ms\n`,
+      );
       process.stdout.write(`stage CPU (ms): ${JSON.stringify(result.stageCpuMs)}\n`);
       for (const l of result.levels) {
         process.stdout.write(
