@@ -31,8 +31,10 @@ export interface PipelineBenchResult {
    * SAM's whole post-processing of 3,072 decoded candidates (1,024 points × 3: IoU filter, stability, binarise, boxes,
    * NMS, upscale of the kept masks) for a 640×480 image (COCO size) and a 1024² one, with the fast 'runs' engine and
    * with the 'reference' engine it is tested against (the implementation before it). Median of min(runs, 5).
+   * `samPostNoSimdMs`: the 'runs' engine with its WebAssembly SIMD kernels off (all JavaScript), at 640×480.
    */
   samPostMs: number;
+  samPostNoSimdMs: number;
   samPost1024Ms: number;
   samPostReferenceMs: number;
   samPost1024ReferenceMs: number;
@@ -208,15 +210,16 @@ export async function runPipelineBench(options: { size?: number; runs?: number; 
   });
 
   const samRuns = Math.min(runs, 5);
-  const samPost = (w: number, h: number, engine: 'runs' | 'reference') => {
+  const samPost = (w: number, h: number, engine: 'runs' | 'reference', simd = true) => {
     const g = samGeometry(w, h);
-    return time(cpu, `samPost${w === 640 ? '' : '1024'}${engine === 'runs' ? '' : 'Reference'}Ms`, samRuns, () => {
-      const gen = new SamMaskGenerator(g, {}, { engine });
+    return time(cpu, `samPost${w === 640 ? '' : '1024'}${engine === 'runs' ? '' : 'Reference'}${simd ? '' : 'NoSimd'}Ms`, samRuns, () => {
+      const gen = new SamMaskGenerator(g, {}, { engine, simd });
       batches.forEach((batch, b) => gen.addBatch(batch, b * perBatch));
       for (const k of gen.finish()) gen.mask(k);
     });
   };
   const samPostMs = samPost(640, 480, 'runs');
+  const samPostNoSimdMs = samPost(640, 480, 'runs', false);
   const samPostReferenceMs = samPost(640, 480, 'reference');
   const samPost1024Ms = samPost(1024, 1024, 'runs');
   const samPost1024ReferenceMs = samPost(1024, 1024, 'reference');
@@ -252,6 +255,7 @@ export async function runPipelineBench(options: { size?: number; runs?: number; 
     weightFreeQuantileMs,
     stabilityAndNmsMs,
     samPostMs,
+    samPostNoSimdMs,
     samPost1024Ms,
     samPostReferenceMs,
     samPost1024ReferenceMs,

@@ -8,10 +8,12 @@ import { samGeometry, type SamGeometry } from './sam-geometry';
 import { SamMaskGenerator } from './sam-mask-generator';
 
 /**
- * Exactness of the fast SAM post-processing path: SamRunUpscaler and the 'runs' generator must give exactly what the
- * reference SamMaskUpscaler (the previous implementation) gives — counts, areas, boxes, stability, masks — on smooth
- * blobs, on rough random planes (many runs per row), and on planes of small integers whose interpolated values land
- * exactly on the thresholds.
+ * Exactness of the fast SAM post-processing path: SamRunUpscaler (with its WebAssembly SIMD kernels and without) and
+ * the 'runs' generator must give exactly what the reference SamMaskUpscaler (the previous implementation) gives —
+ * counts, areas, boxes, stability, masks — on smooth blobs, on rough random planes (many runs per row), on planes of
+ * small integers whose interpolated values land exactly on the thresholds, on near-zero planes like the tiny
+ * real-structure SAM export's (~1e-4: every cell between the stability bounds, the threshold crossed everywhere), and
+ * on piecewise-constant planes like the toy models'.
  */
 
 const geometries: SamGeometry[] = [
@@ -29,7 +31,8 @@ function lcg(seed: number) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-type PlaneKind = 'blob' | 'rough' | 'integers' | 'halves';
+type PlaneKind = 'blob' | 'rough' | 'integers' | 'halves' | 'tiny' | 'flat';
+const KINDS: PlaneKind[] = ['blob', 'rough', 'integers', 'halves', 'tiny', 'flat'];
 
 function plane(g: SamGeometry, kind: PlaneKind, seed: number): Float32Array {
   const s = g.lowResSize;
@@ -46,7 +49,9 @@ function plane(g: SamGeometry, kind: PlaneKind, seed: number): Float32Array {
       if (kind === 'blob') v = slope * d + (rnd() - 0.5) * 2;
       else if (kind === 'rough') v = (rnd() - 0.5) * 8 + (d > 0 ? 2 : -2);
       else if (kind === 'integers') v = Math.round((rnd() - 0.5) * 6 + Math.sign(d));
-      else v = Math.round(((rnd() - 0.5) * 6 + Math.sign(d)) * 2) / 2;
+      else if (kind === 'halves') v = Math.round(((rnd() - 0.5) * 6 + Math.sign(d)) * 2) / 2;
+      else if (kind === 'tiny') v = (rnd() - 0.5) * 2e-4 + (d > 0 ? 5e-5 : -5e-5);
+      else v = d > 0 ? 8 : -8;
       out[y * s + x] = v;
     }
   }
@@ -58,27 +63,32 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...geometries),
-        fc.constantFrom<PlaneKind>('blob', 'rough', 'integers', 'halves'),
+        fc.constantFrom(...KINDS),
         fc.integer(),
-        fc.constantFrom(0, 0.5, -1, 1),
-        fc.constantFrom(1, 0, 0.5, 2),
+        // 0.3 and −0.7 ± 1 are no float32: the SIMD scan compares with the float32 just below its bound
+        fc.constantFrom(0, 0.5, -1, 1, 0.3, 1e-4),
+        fc.constantFrom(1, 0, 0.5, 2, 0.7, 1e-4),
         (g, kind, seed, threshold, offset) => {
           const low = plane(g, kind, seed);
           const ref = new SamMaskUpscaler(g);
-          const fast = new SamRunUpscaler(g);
           const a = ref.stats(low, threshold, offset);
-          const b = fast.stats(low, threshold, offset);
-          expect([b.countHigh, b.countLow, b.area, b.box]).toEqual([a.countHigh, a.countLow, a.area, a.box]);
-          expect(fast.mask(low, threshold)).toEqual(ref.mask(low, threshold));
+          const refMask = ref.mask(low, threshold);
+          const supports = [new SamRunUpscaler(g), new SamRunUpscaler(g, { simd: false })].map((fast) => {
+            const b = fast.stats(low, threshold, offset);
+            expect([b.countHigh, b.countLow, b.area, b.box]).toEqual([a.countHigh, a.countLow, a.area, a.box]);
+            expect(fast.mask(low, threshold)).toEqual(refMask);
+            return b.support;
+          });
+          expect(supports[0]).toEqual(supports[1]);
         },
       ),
-      { numRuns: 250 },
+      { numRuns: 300 },
     );
   }, 300_000);
 
   it('a mask from the stored support window equals the mask from the whole plane', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...geometries), fc.constantFrom<PlaneKind>('blob', 'rough', 'halves'), fc.integer(), (g, kind, seed) => {
+      fc.property(fc.constantFrom(...geometries), fc.constantFrom<PlaneKind>('blob', 'rough', 'halves', 'tiny'), fc.integer(), (g, kind, seed) => {
         const low = plane(g, kind, seed);
         const fast = new SamRunUpscaler(g);
         const st = fast.stats(low, 0, 1);
@@ -95,10 +105,10 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
     );
   }, 300_000);
 
-  it('ignores cells no output pixel reads, and rejects NaN / +Infinity in cells it reads', () => {
+  it.each([true, false])('ignores cells no output pixel reads, and rejects NaN / +Infinity in cells it reads (simd %s)', (simd) => {
     // 640×480 at 1024: the resized extent is 1024×768, so low-res rows ≥ 194 of 256 are SAM's padding
     const g = samGeometry(640, 480);
-    const fast = new SamRunUpscaler(g);
+    const fast = new SamRunUpscaler(g, { simd });
     expect(fast.reachRows).toBeLessThan(256);
     const low = new Float32Array(256 * 256).fill(-5);
     low[255 * 256 + 3] = NaN;
@@ -110,12 +120,18 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
     low[3 * 256 + 7] = 10;
     low[3 * 256 + 9] = Infinity;
     expect(() => fast.stats(low, 0, 1)).toThrow(/row 3, col 9 is Infinity/);
+    // −Infinity reads as below everything; a NaN in the middle of a run is still found
+    low[3 * 256 + 9] = -Infinity;
+    expect(fast.stats(low, 0, 1).countLow).toBeGreaterThan(0);
+    low.fill(10, 5 * 256, 5 * 256 + 100);
+    low[5 * 256 + 50] = NaN;
+    expect(() => fast.stats(low, 0, 1)).toThrow(/row 5, col 50 is NaN/);
   });
 });
 
 describe("the generator's 'runs' engine equals the 'reference' engine", () => {
-  function run(engine: 'runs' | 'reference', g: SamGeometry, batches: ReturnType<typeof syntheticSamBatch>[], perBatch: number) {
-    const gen = new SamMaskGenerator(g, {}, { engine });
+  function run(engine: 'runs' | 'reference', g: SamGeometry, batches: ReturnType<typeof syntheticSamBatch>[], perBatch: number, simd = true) {
+    const gen = new SamMaskGenerator(g, {}, { engine, simd });
     batches.forEach((b, i) => gen.addBatch(b, i * perBatch));
     const kept = gen.finish();
     return {
@@ -134,11 +150,15 @@ describe("the generator's 'runs' engine equals the 'reference' engine", () => {
     const batches = Array.from({ length: 3 }, (_, b) => syntheticSamBatch(perBatch, b * perBatch, g.lowResSize, 500 + b, 8));
     const a = run('reference', g, batches, perBatch);
     const b = run('runs', g, batches, perBatch);
+    const c = run('runs', g, batches, perBatch, false);
     expect(a.counts.passedStability).toBeGreaterThan(0);
     expect(b.counts).toEqual(a.counts);
     expect(b.kept).toEqual(a.kept);
+    expect(c.counts).toEqual(a.counts);
+    expect(c.kept).toEqual(a.kept);
     // byte comparison: toEqual on 300k-element arrays is slow
     for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(b.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
+    for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(c.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
     for (let i = 0; i < a.masks.length; i++) {
       let area = 0;
       for (const v of b.masks[i]) area += v;

@@ -1,6 +1,7 @@
 import { assertLength, PipelineError } from '../errors/pipeline.errors';
 import { composeAxis, type ComposedAxis, type UpscaleStats } from './mask-upscale';
 import type { SamGeometry } from './sam-geometry';
+import { SamPostKernels } from './wasm/sam-post-kernels';
 
 // margin for classifying a window from its taps' range; exact evaluation decides anything closer (as SamMaskUpscaler)
 const EPS = 1e-6;
@@ -66,8 +67,17 @@ export class SamRunUpscaler {
   /** rows with at least one L-run after the last scan: [first, last], and the column extent */
   private activeRows: [number, number] = [0, -1];
   private activeCols: [number, number] = [0, -1];
+  /** the scan's background skip and the boundary classification in WebAssembly; null when unavailable or off */
+  private readonly kernels: SamPostKernels | null;
+  /** whether the last scan copied its window into the kernels' memory (stats then classifies there) */
+  private scannedInKernels = false;
+  private readonly leafAcc = new Int32Array(7);
 
-  constructor(readonly geometry: SamGeometry) {
+  /** `simd: false` runs everything in JavaScript (same results; for comparison and where WebAssembly SIMD is missing) */
+  constructor(
+    readonly geometry: SamGeometry,
+    options: { simd?: boolean } = {},
+  ) {
     const g = geometry;
     const s = g.lowResSize;
     this.x = composeAxis(s, g.inputSize, g.resizedWidth, g.width);
@@ -128,6 +138,7 @@ export class SamRunUpscaler {
       this.yNonZero[2 * py] = i0;
       this.yNonZero[2 * py + 1] = i1;
     }
+    this.kernels = options.simd === false ? null : SamPostKernels.create(this.x, this.y, this.xNonZero, this.yNonZero);
   }
 
   /** The whole S×S plane as a window. */
@@ -162,27 +173,37 @@ export class SamRunUpscaler {
       lOff[r] = 0;
       uOff[r] = 0;
     }
+    // per row, the first and last cell not ≤ lower (WebAssembly SIMD, on a copy): the cells outside are background
+    const ext = this.kernels && rB > rA && cB > cA ? this.kernels.scan(data, (rA - row0) * stride + cA - col0, rA, cA, rB - rA, cB - cA, stride, lower) : null;
+    this.scannedInKernels = ext !== null;
     for (let r = rA; r < rB; r++) {
       lOff[r] = nl;
       uOff[r] = nu;
       // o + c indexes data for absolute column c
       const o = (r - row0) * stride - col0;
       let c = cA;
+      let cEnd = cB;
+      if (ext) {
+        const first = ext[2 * (r - rA)];
+        if (first < 0) continue;
+        c = cA + first;
+        cEnd = cA + ext[2 * (r - rA) + 1] + 1;
+      }
       const rowStart = nl;
       for (;;) {
         // background: the common case, one compare per cell (NaN stops it too), four at a time
-        while (c + 4 <= cB && data[o + c] <= lower && data[o + c + 1] <= lower && data[o + c + 2] <= lower && data[o + c + 3] <= lower) c += 4;
-        while (c < cB && data[o + c] <= lower) c++;
-        if (c >= cB) break;
+        while (c + 4 <= cEnd && data[o + c] <= lower && data[o + c + 1] <= lower && data[o + c + 2] <= lower && data[o + c + 3] <= lower) c += 4;
+        while (c < cEnd && data[o + c] <= lower) c++;
+        if (c >= cEnd) break;
         let v = data[o + c];
         if (!(v > lower)) throw nonFinite(r, c, v);
         const a = c;
-        while (c < cB) {
+        while (c < cEnd) {
           v = data[o + c];
           if (v > upper) {
             const ua = c;
             c++;
-            while (c < cB && (v = data[o + c]) > upper) {
+            while (c < cEnd && (v = data[o + c]) > upper) {
               if (v === Infinity) throw nonFinite(r, c, v);
               c++;
             }
@@ -196,7 +217,7 @@ export class SamRunUpscaler {
         }
         lRuns[nl++] = a;
         lRuns[nl++] = c - 1;
-        if (c < cB && !(data[o + c] <= lower)) throw nonFinite(r, c, data[o + c]);
+        if (c < cEnd && !(data[o + c] <= lower)) throw nonFinite(r, c, data[o + c]);
       }
       if (nl > rowStart) {
         if (firstRow < 0) firstRow = r;
@@ -516,7 +537,7 @@ export class SamRunUpscaler {
       if (yb - 1 > y1) y1 = yb - 1;
     }
     const leaves = this.leaves;
-    const leafCount = this.leafCount;
+    const leafCount = this.scannedInKernels ? 0 : this.leafCount;
     const stride = w.stride;
     const acc = this.acc;
     acc[0] = 0;
@@ -572,6 +593,21 @@ export class SamRunUpscaler {
       pXb = xb;
     }
     if (pYa >= 0) this.classifyBlock(w, pYa, pYb, pXa, pXb, lo, hi, threshold);
+    const kernels = this.scannedInKernels ? this.kernels : null;
+    if (kernels && this.leafCount > 0) {
+      // the same classification in WebAssembly, on the cells the scan copied
+      const k = this.leafAcc;
+      kernels.classifyLeaves(leaves, this.leafCount, lo, hi, threshold, EPS, k);
+      acc[0] = k[0];
+      acc[1] = k[1];
+      acc[2] = k[2];
+      if (k[2] > 0) {
+        acc[3] = k[3];
+        acc[4] = k[4];
+        acc[5] = k[5];
+        acc[6] = k[6];
+      }
+    }
     countLow += acc[0];
     countHigh += acc[1];
     area += acc[2];

@@ -75,7 +75,10 @@ export function passesStability(countHigh: number, countLow: number, thresh: num
  */
 export class SamMaskGenerator {
   readonly settings: SamAmgSettings;
-  /** 'runs' (default): SamRunUpscaler; 'reference': the block-quadtree SamMaskUpscaler it is tested against */
+  /**
+   * 'runs' (default): SamRunUpscaler (its hot loops in WebAssembly SIMD unless `simd: false` or unavailable);
+   * 'reference': the block-quadtree SamMaskUpscaler it is tested against
+   */
   readonly engine: 'runs' | 'reference';
   private readonly upscaler: SamRunUpscaler | SamMaskUpscaler;
   private readonly candidates: SamCandidate[] = [];
@@ -85,7 +88,7 @@ export class SamMaskGenerator {
   constructor(
     readonly geometry: SamGeometry,
     settings: Partial<SamAmgSettings> = {},
-    options: { engine?: 'runs' | 'reference' } = {},
+    options: { engine?: 'runs' | 'reference'; simd?: boolean } = {},
   ) {
     this.settings = { ...SAM_AMG_DEFAULTS, ...settings };
     const s = this.settings;
@@ -98,7 +101,7 @@ export class SamMaskGenerator {
     if (this.engine !== 'runs' && this.engine !== 'reference') {
       throw new PipelineError('INVALID_VALUE', `SAM post-processing engine must be 'runs' or 'reference', got ${String(this.engine)}`);
     }
-    this.upscaler = this.engine === 'runs' ? new SamRunUpscaler(geometry) : new SamMaskUpscaler(geometry);
+    this.upscaler = this.engine === 'runs' ? new SamRunUpscaler(geometry, { simd: options.simd }) : new SamMaskUpscaler(geometry);
   }
 
   /** One decoder call: iouScores [P, 3], lowResLogits [P, 3, S, S]; `firstPoint` = grid index of its first point. */

@@ -1,0 +1,273 @@
+;; The two hot loops of SamRunUpscaler.stats (run-upscale.ts), on a copy of the candidate's low-res cells in this
+;; module's memory: the background skip of the scan (SIMD, f32x4) and the classification of the boundary tap windows
+;; (scalar float64, the same operations in the same order as the JavaScript, so every sum is bit-identical).
+;; Compiled by `npx tsx libs/pipeline/src/sam/wasm/build-sam-post.ts` into sam-post.wasm.ts; a test checks that
+;; file is this source's compilation.
+(module
+  (memory (export "memory") 1)
+
+  ;; rowExtents(ptr, rows, cols, stride, lower, out): rows × cols float32 cells at byte address ptr, rows `stride`
+  ;; cells apart; writes int32 pairs (first, last) per row at byte address out, (-1, -1) for a row whose cells
+  ;; are all ≤ lower. Returns the number of rows with a pair.
+  (func (export "rowExtents")
+    (param $ptr i32) (param $rows i32) (param $cols i32) (param $stride i32) (param $lower f32) (param $out i32)
+    (result i32)
+    (local $l v128) (local $r i32) (local $row i32) (local $c i32) (local $e i32) (local $n i32)
+    (local.set $l (f32x4.splat (local.get $lower)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $row (i32.add (local.get $ptr) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
+        ;; first: from the left, 16, then 4, then 1 cell at a time
+        (local.set $c (i32.const 0))
+        (block $b16 (loop $l16
+          (br_if $b16 (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $cols)))
+          (br_if $b16 (i32.eqz (i32x4.all_true
+            (v128.and
+              (v128.and
+                (f32x4.le (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $l))
+                (f32x4.le (v128.load offset=16 align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $l)))
+              (v128.and
+                (f32x4.le (v128.load offset=32 align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $l))
+                (f32x4.le (v128.load offset=48 align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $l)))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $l16)))
+        (block $b4 (loop $l4
+          (br_if $b4 (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $cols)))
+          (br_if $b4 (i32.eqz (i32x4.all_true (f32x4.le (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $l)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $l4)))
+        (block $b1 (loop $l1
+          (br_if $b1 (i32.ge_s (local.get $c) (local.get $cols)))
+          (br_if $b1 (i32.eqz (f32.le (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $lower))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $l1)))
+        (if (i32.ge_s (local.get $c) (local.get $cols))
+          (then
+            (i32.store (local.get $out) (i32.const -1))
+            (i32.store offset=4 (local.get $out) (i32.const -1)))
+          (else
+            ;; last: from the right, down to first + 1 (cell `first` is known not quiet)
+            (local.set $e (local.get $cols))
+            (block $e16 (loop $m16
+              (br_if $e16 (i32.le_s (i32.sub (local.get $e) (i32.const 16)) (local.get $c)))
+              (br_if $e16 (i32.eqz (i32x4.all_true
+            (v128.and
+              (v128.and
+                (f32x4.le (v128.load align=4 (i32.add (local.get $row) (i32.shl (i32.sub (local.get $e) (i32.const 16)) (i32.const 2)))) (local.get $l))
+                (f32x4.le (v128.load offset=16 align=4 (i32.add (local.get $row) (i32.shl (i32.sub (local.get $e) (i32.const 16)) (i32.const 2)))) (local.get $l)))
+              (v128.and
+                (f32x4.le (v128.load offset=32 align=4 (i32.add (local.get $row) (i32.shl (i32.sub (local.get $e) (i32.const 16)) (i32.const 2)))) (local.get $l))
+                (f32x4.le (v128.load offset=48 align=4 (i32.add (local.get $row) (i32.shl (i32.sub (local.get $e) (i32.const 16)) (i32.const 2)))) (local.get $l)))))))
+              (local.set $e (i32.sub (local.get $e) (i32.const 16)))
+              (br $m16)))
+            (block $e4 (loop $m4
+              (br_if $e4 (i32.le_s (i32.sub (local.get $e) (i32.const 4)) (local.get $c)))
+              (br_if $e4 (i32.eqz (i32x4.all_true (f32x4.le (v128.load align=4 (i32.add (local.get $row) (i32.shl (i32.sub (local.get $e) (i32.const 4)) (i32.const 2)))) (local.get $l)))))
+              (local.set $e (i32.sub (local.get $e) (i32.const 4)))
+              (br $m4)))
+            (block $e1 (loop $m1
+              (br_if $e1 (i32.le_s (i32.sub (local.get $e) (i32.const 1)) (local.get $c)))
+              (br_if $e1 (i32.eqz (f32.le (f32.load (i32.add (local.get $row) (i32.shl (i32.sub (local.get $e) (i32.const 1)) (i32.const 2)))) (local.get $lower))))
+              (local.set $e (i32.sub (local.get $e) (i32.const 1)))
+              (br $m1)))
+            (i32.store (local.get $out) (local.get $c))
+            (i32.store offset=4 (local.get $out) (i32.sub (local.get $e) (i32.const 1)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+    (local.get $n))
+
+  ;; interpolate: output block [ya, yb) × [xa, xb) (one row group), every pixel interpolated — horizontal sums over
+  ;; each pixel's non-zero taps into $scratch (one row per tap row), then the vertical sums skipping zero weights,
+  ;; in tap order — and compared with $lo, $hi, $t; adds to the int32 accumulators at $out (countLow, countHigh,
+  ;; area, x0, y0, x1, y1).
+  (func $interpolate
+    (param $data i32) (param $stride i32) (param $rA i32) (param $cA i32)
+    (param $ya i32) (param $yb i32) (param $xa i32) (param $xb i32)
+    (param $xs i32) (param $xw i32) (param $xnz i32) (param $kx i32)
+    (param $ys i32) (param $yw i32) (param $ynz i32) (param $ky i32)
+    (param $lo f64) (param $hi f64) (param $t f64) (param $scratch i32) (param $out i32)
+    (local $cLow i32) (local $cHigh i32) (local $area i32)
+    (local $x0 i32) (local $y0 i32) (local $x1 i32) (local $y1 i32)
+    (local $bw i32) (local $sy i32) (local $i i32) (local $iFirst i32) (local $iLast i32)
+    (local $px i32) (local $py i32) (local $j i32) (local $j1 i32) (local $p i32) (local $wi i32) (local $rowp i32)
+    (local $hrow i32) (local $c i32) (local $v f64) (local $h f64) (local $wy f64)
+    (local.set $cLow (i32.load (local.get $out)))
+    (local.set $cHigh (i32.load offset=4 (local.get $out)))
+    (local.set $area (i32.load offset=8 (local.get $out)))
+    (local.set $x0 (i32.load offset=12 (local.get $out)))
+    (local.set $y0 (i32.load offset=16 (local.get $out)))
+    (local.set $x1 (i32.load offset=20 (local.get $out)))
+    (local.set $y1 (i32.load offset=24 (local.get $out)))
+    (local.set $sy (i32.load (i32.add (local.get $ys) (i32.shl (local.get $ya) (i32.const 2)))))
+    (local.set $bw (i32.sub (local.get $xb) (local.get $xa)))
+    ;; tap rows with weight for some output row of the block
+    (local.set $iFirst (local.get $ky))
+    (local.set $iLast (i32.const -1))
+    (local.set $py (local.get $ya))
+    (loop $rowsNz
+      (local.set $p (i32.add (local.get $ynz) (i32.shl (local.get $py) (i32.const 3))))
+      (if (i32.lt_s (i32.load (local.get $p)) (local.get $iFirst)) (then (local.set $iFirst (i32.load (local.get $p)))))
+      (if (i32.gt_s (i32.load offset=4 (local.get $p)) (local.get $iLast)) (then (local.set $iLast (i32.load offset=4 (local.get $p)))))
+      (local.set $py (i32.add (local.get $py) (i32.const 1)))
+      (br_if $rowsNz (i32.lt_s (local.get $py) (local.get $yb))))
+    ;; horizontal sums: scratch[i·bw + px − xa] = Σ_j xw[px·kx + j] · cell(sy + i, xs[px] + j)
+    (local.set $i (local.get $iFirst))
+    (block $hDone (loop $hRow
+      (br_if $hDone (i32.gt_s (local.get $i) (local.get $iLast)))
+      (local.set $rowp (i32.add (local.get $data) (i32.shl
+        (i32.sub (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $i)) (local.get $rA)) (local.get $stride)) (local.get $cA))
+        (i32.const 2))))
+      (local.set $hrow (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $i) (local.get $bw)) (i32.const 3))))
+      (local.set $px (local.get $xa))
+      (loop $hCol
+        (local.set $h (f64.const 0))
+        (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
+        (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xs) (i32.shl (local.get $px) (i32.const 2)))) (i32.const 2))))
+        (local.set $j (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+        (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+        (block $tapsDone (loop $tap
+          (br_if $tapsDone (i32.gt_s (local.get $j) (local.get $j1)))
+          (local.set $h (f64.add (local.get $h)
+            (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
+                     (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $tap)))
+        (f64.store (i32.add (local.get $hrow) (i32.shl (i32.sub (local.get $px) (local.get $xa)) (i32.const 3))) (local.get $h))
+        (local.set $px (i32.add (local.get $px) (i32.const 1)))
+        (br_if $hCol (i32.lt_s (local.get $px) (local.get $xb))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $hRow)))
+    ;; vertical sums and the comparisons, pixel by pixel
+    (local.set $py (local.get $ya))
+    (loop $vRow
+      (local.set $c (i32.const 0))
+      (loop $vCol
+        (local.set $v (f64.const 0))
+        (local.set $i (local.get $iFirst))
+        (block $vDone (loop $vTap
+          (br_if $vDone (i32.gt_s (local.get $i) (local.get $iLast)))
+          (local.set $wy (f64.load (i32.add (local.get $yw) (i32.shl (i32.add (i32.mul (local.get $py) (local.get $ky)) (local.get $i)) (i32.const 3)))))
+          (if (f64.ne (local.get $wy) (f64.const 0))
+            (then
+              (local.set $v (f64.add (local.get $v)
+                (f64.mul (local.get $wy)
+                  (f64.load (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $bw)) (local.get $c)) (i32.const 3)))))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $vTap)))
+        (if (f64.gt (local.get $v) (local.get $lo))
+          (then
+            (local.set $cLow (i32.add (local.get $cLow) (i32.const 1)))
+            (if (f64.gt (local.get $v) (local.get $hi)) (then (local.set $cHigh (i32.add (local.get $cHigh) (i32.const 1)))))
+            (if (f64.gt (local.get $v) (local.get $t))
+              (then
+                (local.set $area (i32.add (local.get $area) (i32.const 1)))
+                (local.set $px (i32.add (local.get $xa) (local.get $c)))
+                (if (i32.lt_s (local.get $px) (local.get $x0)) (then (local.set $x0 (local.get $px))))
+                (if (i32.gt_s (local.get $px) (local.get $x1)) (then (local.set $x1 (local.get $px))))
+                (if (i32.lt_s (local.get $py) (local.get $y0)) (then (local.set $y0 (local.get $py))))
+                (if (i32.gt_s (local.get $py) (local.get $y1)) (then (local.set $y1 (local.get $py))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br_if $vCol (i32.lt_s (local.get $c) (local.get $bw))))
+      (local.set $py (i32.add (local.get $py) (i32.const 1)))
+      (br_if $vRow (i32.lt_s (local.get $py) (local.get $yb))))
+    (i32.store (local.get $out) (local.get $cLow))
+    (i32.store offset=4 (local.get $out) (local.get $cHigh))
+    (i32.store offset=8 (local.get $out) (local.get $area))
+    (i32.store offset=12 (local.get $out) (local.get $x0))
+    (i32.store offset=16 (local.get $out) (local.get $y0))
+    (i32.store offset=20 (local.get $out) (local.get $x1))
+    (i32.store offset=24 (local.get $out) (local.get $y1)))
+
+  ;; classifyLeaves: for each of $n tap windows (int32 ya, yb, xa, xb at $leaves: output rows [ya, yb) × columns
+  ;; [xa, xb) sharing one tap window, in row-group order), adds to the int32 accumulators at $out what
+  ;; SamRunUpscaler.stats adds for it: nothing when its taps' max < $loM; the whole window when its taps lie strictly
+  ;; between the bounds and on one side of the threshold; else its pixels, interpolated — adjacent such windows of
+  ;; one row group as one block. Cell (r, c) is the float32 at $data + 4·((r − $rA)·$stride + c − $cA).
+  ;; Axis tables: $xs / $ys int32 tap-window starts per output column / row, $xw / $yw float64 weights ($kx / $ky per
+  ;; index), $xnz / $ynz int32 (first, last) non-zero tap per index.
+  (func (export "classifyLeaves")
+    (param $data i32) (param $stride i32) (param $rA i32) (param $cA i32)
+    (param $leaves i32) (param $n i32)
+    (param $xs i32) (param $xw i32) (param $xnz i32) (param $kx i32)
+    (param $ys i32) (param $yw i32) (param $ynz i32) (param $ky i32)
+    (param $lo f64) (param $hi f64) (param $t f64)
+    (param $loM f64) (param $loP f64) (param $hiM f64) (param $tP f64) (param $tM f64)
+    (param $scratch i32) (param $out i32)
+    (local $k i32) (local $ya i32) (local $yb i32) (local $xa i32) (local $xb i32)
+    (local $w0 i32) (local $r i32) (local $j i32) (local $p i32) (local $cnt i32)
+    (local $v f64) (local $mn f64) (local $mx f64)
+    (local $pYa i32) (local $pYb i32) (local $pXa i32) (local $pXb i32)
+    (local.set $pYa (i32.const -1))
+    (block $leavesDone
+      (loop $leaf
+        (br_if $leavesDone (i32.ge_s (local.get $k) (local.get $n)))
+        (local.set $p (i32.add (local.get $leaves) (i32.shl (local.get $k) (i32.const 4))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (local.set $ya (i32.load (local.get $p)))
+        (local.set $yb (i32.load offset=4 (local.get $p)))
+        (local.set $xa (i32.load offset=8 (local.get $p)))
+        (local.set $xb (i32.load offset=12 (local.get $p)))
+        ;; the window's taps: min and max
+        (local.set $w0 (i32.add (local.get $data) (i32.shl
+          (i32.add (i32.mul (i32.sub (i32.load (i32.add (local.get $ys) (i32.shl (local.get $ya) (i32.const 2)))) (local.get $rA)) (local.get $stride))
+                   (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xa) (i32.const 2)))) (local.get $cA)))
+          (i32.const 2))))
+        (local.set $mn (f64.promote_f32 (f32.load (local.get $w0))))
+        (local.set $mx (local.get $mn))
+        (local.set $r (i32.const 0))
+        (loop $mmRow
+          (local.set $p (i32.add (local.get $w0) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
+          (local.set $j (i32.const 0))
+          (loop $mmCol
+            (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))
+            (if (f64.lt (local.get $v) (local.get $mn)) (then (local.set $mn (local.get $v))))
+            (if (f64.gt (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $mmCol (i32.lt_s (local.get $j) (local.get $kx))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $mmRow (i32.lt_s (local.get $r) (local.get $ky))))
+        (br_if $leaf (f64.lt (local.get $mx) (local.get $loM)))
+        ;; strictly between the bounds and on one side of the threshold: decided whole
+        (if (i32.and (i32.and (f64.gt (local.get $mn) (local.get $loP)) (f64.lt (local.get $mx) (local.get $hiM)))
+                     (i32.or (f64.gt (local.get $mn) (local.get $tP)) (f64.lt (local.get $mx) (local.get $tM))))
+          (then
+            (local.set $cnt (i32.mul (i32.sub (local.get $yb) (local.get $ya)) (i32.sub (local.get $xb) (local.get $xa))))
+            (i32.store (local.get $out) (i32.add (i32.load (local.get $out)) (local.get $cnt)))
+            (if (f64.gt (local.get $mn) (local.get $tP))
+              (then
+                (i32.store offset=8 (local.get $out) (i32.add (i32.load offset=8 (local.get $out)) (local.get $cnt)))
+                (if (i32.lt_s (local.get $xa) (i32.load offset=12 (local.get $out))) (then (i32.store offset=12 (local.get $out) (local.get $xa))))
+                (if (i32.lt_s (local.get $ya) (i32.load offset=16 (local.get $out))) (then (i32.store offset=16 (local.get $out) (local.get $ya))))
+                (if (i32.gt_s (i32.sub (local.get $xb) (i32.const 1)) (i32.load offset=20 (local.get $out)))
+                  (then (i32.store offset=20 (local.get $out) (i32.sub (local.get $xb) (i32.const 1)))))
+                (if (i32.gt_s (i32.sub (local.get $yb) (i32.const 1)) (i32.load offset=24 (local.get $out)))
+                  (then (i32.store offset=24 (local.get $out) (i32.sub (local.get $yb) (i32.const 1)))))))
+            (br $leaf)))
+        ;; undecided: extend the pending block when adjacent in the same row group, else interpolate it
+        (if (i32.and (i32.eq (local.get $pYa) (local.get $ya)) (i32.eq (local.get $pXb) (local.get $xa)))
+          (then
+            (local.set $pXb (local.get $xb))
+            (br $leaf)))
+        (if (i32.ge_s (local.get $pYa) (i32.const 0))
+          (then
+            (call $interpolate (local.get $data) (local.get $stride) (local.get $rA) (local.get $cA)
+              (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
+              (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
+              (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
+              (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out))))
+        (local.set $pYa (local.get $ya))
+        (local.set $pYb (local.get $yb))
+        (local.set $pXa (local.get $xa))
+        (local.set $pXb (local.get $xb))
+        (br $leaf)))
+    (if (i32.ge_s (local.get $pYa) (i32.const 0))
+      (then
+        (call $interpolate (local.get $data) (local.get $stride) (local.get $rA) (local.get $cA)
+          (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
+          (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
+          (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
+          (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)))))
+)
