@@ -30,6 +30,10 @@ export interface LowResWindow {
  *
  * Cells no output pixel reads (SAM's padding beyond the resized extent) are never read. NaN and +Infinity in the
  * cells read throw INVALID_VALUE; −Infinity reads as "below everything", as torch's comparisons treat it.
+ *
+ * Where WebAssembly SIMD is available (Node ≥ 16.4), the scan and the boundary classification of `stats` run in
+ * SamPostKernels (wasm/sam-post.wat) on a copy of the reachable rows — the same results, tested against this
+ * JavaScript (`simd: false`) and the reference.
  */
 export class SamRunUpscaler {
   readonly x: ComposedAxis;
@@ -53,7 +57,7 @@ export class SamRunUpscaler {
   private readonly bufC: Int32Array;
   private readonly ranges: Int32Array;
   private interiors: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  private leaves: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private leaves: Int32Array<ArrayBuffer>;
   private interiorCount = 0;
   private leafCount = 0;
   /** per output column: first and last tap with non-zero weight */
@@ -94,10 +98,6 @@ export class SamRunUpscaler {
       this.firstGroupStartGE[c] = gi;
     }
     const perRow = s + 4;
-    this.lRuns = new Int32Array(s * perRow);
-    this.uRuns = new Int32Array(s * perRow);
-    this.lOff = new Int32Array(s + 1);
-    this.uOff = new Int32Array(s + 1);
     this.bufA = new Int32Array(perRow * 2);
     this.bufB = new Int32Array(perRow * 2);
     this.bufC = new Int32Array(perRow * 2);
@@ -138,7 +138,14 @@ export class SamRunUpscaler {
       this.yNonZero[2 * py] = i0;
       this.yNonZero[2 * py + 1] = i1;
     }
-    this.kernels = options.simd === false ? null : SamPostKernels.create(this.x, this.y, this.xNonZero, this.yNonZero);
+    const kernels = options.simd === false ? null : SamPostKernels.create(s, this.x, this.y, this.xNonZero, this.yNonZero);
+    this.kernels = kernels;
+    // with the kernels, the runs and the leaves live in their memory (no copies in or out)
+    this.lRuns = kernels?.lRuns ?? new Int32Array(s * perRow);
+    this.uRuns = kernels?.uRuns ?? new Int32Array(s * perRow);
+    this.lOff = kernels?.lOff ?? new Int32Array(s + 1);
+    this.uOff = kernels?.uOff ?? new Int32Array(s + 1);
+    this.leaves = kernels ? (kernels.leaves as Int32Array<ArrayBuffer>) : new Int32Array(1024);
   }
 
   /** The whole S×S plane as a window. */
@@ -173,22 +180,31 @@ export class SamRunUpscaler {
       lOff[r] = 0;
       uOff[r] = 0;
     }
-    // per row, the first and last cell not ≤ lower (WebAssembly SIMD, on a copy): the cells outside are background
-    const ext = this.kernels && rB > rA && cB > cA ? this.kernels.scan(data, (rA - row0) * stride + cA - col0, rA, cA, rB - rA, cB - cA, stride, lower) : null;
-    this.scannedInKernels = ext !== null;
+    this.scannedInKernels = false;
+    if (this.kernels && rB > rA && cB > cA) {
+      // SIMD skip of the background and the runs in WebAssembly, on a copy the boundary classification reuses
+      const info = this.kernels.scanRuns(data, (rA - row0) * stride + cA - col0, rA, cA, rB - rA, cB - cA, stride, lower, upper);
+      if (info) {
+        nl = lOff[rB];
+        nu = uOff[rB];
+        for (let r = rB + 1; r <= s; r++) {
+          lOff[r] = nl;
+          uOff[r] = nu;
+        }
+        this.scannedInKernels = true;
+        this.activeRows = info[0] < 0 ? [-1, -1] : [rA + info[0], rA + info[1]];
+        this.activeCols = info[0] < 0 ? [s, -1] : [info[2], info[3]];
+        return;
+      }
+      // a NaN or +Infinity: the scan below finds it and says where
+    }
     for (let r = rA; r < rB; r++) {
       lOff[r] = nl;
       uOff[r] = nu;
       // o + c indexes data for absolute column c
       const o = (r - row0) * stride - col0;
       let c = cA;
-      let cEnd = cB;
-      if (ext) {
-        const first = ext[2 * (r - rA)];
-        if (first < 0) continue;
-        c = cA + first;
-        cEnd = cA + ext[2 * (r - rA) + 1] + 1;
-      }
+      const cEnd = cB;
       const rowStart = nl;
       for (;;) {
         // background: the common case, one compare per cell (NaN stops it too), four at a time

@@ -14,7 +14,7 @@ interface WasmApi {
 
 interface Exports {
   memory: WasmMemory;
-  rowExtents(ptr: number, rows: number, cols: number, stride: number, lower: number, out: number): number;
+  scanRuns(...args: number[]): number;
   classifyLeaves(...args: number[]): void;
 }
 
@@ -54,106 +54,127 @@ export function f32BelowOrEqual(x: number): number {
 const align8 = (n: number) => (n + 7) & ~7;
 
 /**
- * SamRunUpscaler's two hot loops in WebAssembly (sam-post.wat), for one geometry. `scan` copies a candidate's
- * reachable rows into the module's memory (one native copy at memory bandwidth) and finds each row's first and last
- * cell above the low bound with SIMD; `classifyLeaves` then classifies the boundary tap windows on that copy with
- * the same float64 arithmetic as the JavaScript. Memory layout: the axis tables, the accumulators, the tap-row
- * scratch, then the cells, the row extents and the leaves (grown on demand).
+ * SamRunUpscaler's hot loops in WebAssembly (sam-post.wat), for one geometry. `scanRuns` copies a candidate's
+ * reachable rows into the module's memory (one native copy, at memory bandwidth), finds each row's first and last
+ * cell above the low bound with SIMD and records the runs there; `classifyLeaves` classifies the boundary tap
+ * windows on that copy with the same float64 arithmetic as the JavaScript. Every region is laid out once, at its
+ * largest size, so the memory never grows and the views below stay valid.
  */
 export class SamPostKernels {
+  /** per-row runs as SamRunUpscaler keeps them (views into the module's memory, indexed by absolute row) */
+  readonly lRuns: Int32Array;
+  readonly uRuns: Int32Array;
+  readonly lOff: Int32Array;
+  readonly uOff: Int32Array;
+  /** tap windows for classifyLeaves: (ya, yb, xa, xb) each; room for every window of the output */
+  readonly leaves: Int32Array;
   private readonly ex: Exports;
-  private heapF32!: Float32Array;
-  private heapI32!: Int32Array;
-  private readonly xs: number;
-  private readonly xw: number;
-  private readonly xnz: number;
-  private readonly ys: number;
-  private readonly yw: number;
-  private readonly ynz: number;
-  private readonly out: number;
-  private readonly scratch: number;
-  private readonly cellsPtr: number;
-  private extentsPtr = 0;
-  private leavesPtr = 0;
-  /** the window scanned last: cell (r, c) is at cellsPtr + 4·((r − rA)·stride + c − cA) */
+  private readonly heapF32: Float32Array;
+  private readonly heapI32: Int32Array;
+  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cache' | 'stamps' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves', number>;
+  /** horizontal sums in the cache are valid while their stamp equals `serial` (one value per candidate) */
+  private serial = 0;
+  /** the window scanned last: cell (r, c) is at cells + 4·((r − rA)·stride + c − cA) */
   private rA = 0;
   private cA = 0;
   private stride = 0;
 
   /** null without WebAssembly SIMD */
-  static create(x: ComposedAxis, y: ComposedAxis, xNonZero: Int32Array, yNonZero: Int32Array): SamPostKernels | null {
+  static create(lowResSize: number, x: ComposedAxis, y: ComposedAxis, xNonZero: Int32Array, yNonZero: Int32Array): SamPostKernels | null {
     const m = compiled();
     const api = wasmApi();
-    return m && api ? new SamPostKernels(new api.Instance(m).exports as Exports, x, y, xNonZero, yNonZero) : null;
+    return m && api ? new SamPostKernels(new api.Instance(m).exports as Exports, lowResSize, x, y, xNonZero, yNonZero) : null;
   }
 
   private constructor(
     ex: Exports,
+    lowResSize: number,
     private readonly x: ComposedAxis,
     private readonly y: ComposedAxis,
     xNonZero: Int32Array,
     yNonZero: Int32Array,
   ) {
     this.ex = ex;
+    const s = lowResSize;
+    const groups = (x.groupStart.length - 1) * (y.groupStart.length - 1);
     let at = 0;
     const take = (bytes: number) => {
       const p = at;
       at = align8(at + bytes);
       return p;
     };
-    this.xs = take(4 * x.outSize);
-    this.xw = take(8 * x.weights.length);
-    this.xnz = take(4 * xNonZero.length);
-    this.ys = take(4 * y.outSize);
-    this.yw = take(8 * y.weights.length);
-    this.ynz = take(4 * yNonZero.length);
-    this.out = take(4 * 7);
-    this.scratch = take(8 * y.k * x.outSize);
-    this.cellsPtr = at;
-    this.ensure(at);
-    new Int32Array(this.ex.memory.buffer, this.xs, x.outSize).set(x.start);
-    new Float64Array(this.ex.memory.buffer, this.xw, x.weights.length).set(x.weights);
-    new Int32Array(this.ex.memory.buffer, this.xnz, xNonZero.length).set(xNonZero);
-    new Int32Array(this.ex.memory.buffer, this.ys, y.outSize).set(y.start);
-    new Float64Array(this.ex.memory.buffer, this.yw, y.weights.length).set(y.weights);
-    new Int32Array(this.ex.memory.buffer, this.ynz, yNonZero.length).set(yNonZero);
-  }
-
-  private ensure(bytes: number): void {
-    const have = this.ex.memory.buffer.byteLength;
-    if (bytes > have) this.ex.memory.grow(Math.ceil((bytes - have) / 65536));
-    if (this.heapF32?.buffer !== this.ex.memory.buffer) {
-      this.heapF32 = new Float32Array(this.ex.memory.buffer);
-      this.heapI32 = new Int32Array(this.ex.memory.buffer);
-    }
+    this.p = {
+      xs: take(4 * x.outSize),
+      xw: take(8 * x.weights.length),
+      xnz: take(4 * xNonZero.length),
+      ys: take(4 * y.outSize),
+      yw: take(8 * y.weights.length),
+      ynz: take(4 * yNonZero.length),
+      out: take(4 * 7),
+      info: take(4 * 4),
+      // one row more: the two-pixel loads of an odd-width block read one float64 past its row
+      scratch: take(8 * (y.k + 1) * x.outSize),
+      cache: take(8 * s * x.outSize),
+      stamps: take(4 * s * x.outSize),
+      cells: take(4 * s * s),
+      ext: take(8 * s),
+      lRuns: take(4 * s * (s + 4)),
+      uRuns: take(4 * s * (s + 4)),
+      lOff: take(4 * (s + 1)),
+      uOff: take(4 * (s + 1)),
+      leaves: take(16 * groups),
+    };
+    const have = ex.memory.buffer.byteLength;
+    if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
+    const buf = ex.memory.buffer;
+    this.heapF32 = new Float32Array(buf);
+    this.heapI32 = new Int32Array(buf);
+    const p = this.p;
+    new Int32Array(buf, p.xs, x.outSize).set(x.start);
+    new Float64Array(buf, p.xw, x.weights.length).set(x.weights);
+    new Int32Array(buf, p.xnz, xNonZero.length).set(xNonZero);
+    new Int32Array(buf, p.ys, y.outSize).set(y.start);
+    new Float64Array(buf, p.yw, y.weights.length).set(y.weights);
+    new Int32Array(buf, p.ynz, yNonZero.length).set(yNonZero);
+    this.lRuns = new Int32Array(buf, p.lRuns, s * (s + 4));
+    this.uRuns = new Int32Array(buf, p.uRuns, s * (s + 4));
+    this.lOff = new Int32Array(buf, p.lOff, s + 1);
+    this.uOff = new Int32Array(buf, p.uOff, s + 1);
+    this.leaves = new Int32Array(buf, p.leaves, 4 * groups);
   }
 
   /**
-   * Copies rows [rA, rA + rows) × columns [cA, cA + cols) of a window (`data[offset]` is cell (rA, cA), rows
-   * `stride` cells apart) and returns per row the first and last column offset (from cA) whose cell is not ≤ `lower`
-   * (NaN included), or −1, −1. The view is valid until the next call.
+   * Copies rows [rA, rA + rows) × columns [cA, cA + cols) of a window (`data[offset]` is cell (rA, cA), rows `stride`
+   * cells apart) and records their L-runs (cells > lower) and U-runs (cells > upper) into lRuns / uRuns, with
+   * lOff / uOff[rA … rA + rows]. Returns [first row, last row, least column, greatest column] of the L-runs (rows −1
+   * when none) in a view valid until the next call, or null when a cell in some row's extent is NaN or +Infinity.
    */
-  scan(data: Float32Array, offset: number, rA: number, cA: number, rows: number, cols: number, stride: number, lower: number): Int32Array {
+  scanRuns(data: Float32Array, offset: number, rA: number, cA: number, rows: number, cols: number, stride: number, lower: number, upper: number): Int32Array | null {
+    const p = this.p;
     const n = rows > 0 ? (rows - 1) * stride + cols : 0;
-    this.extentsPtr = align8(this.cellsPtr + 4 * n);
-    this.leavesPtr = this.extentsPtr + 8 * rows;
-    this.ensure(this.leavesPtr);
-    this.heapF32.set(data.subarray(offset, offset + n), this.cellsPtr >> 2);
+    this.heapF32.set(data.subarray(offset, offset + n), p.cells >> 2);
     this.rA = rA;
     this.cA = cA;
     this.stride = stride;
-    this.ex.rowExtents(this.cellsPtr, rows, cols, stride, f32BelowOrEqual(lower), this.extentsPtr);
-    return this.heapI32.subarray(this.extentsPtr >> 2, (this.extentsPtr >> 2) + 2 * rows);
+    const bad = this.ex.scanRuns(
+      p.cells, rows, cols, stride, f32BelowOrEqual(lower), f32BelowOrEqual(upper),
+      cA, p.ext, p.lRuns, p.uRuns, p.lOff + 4 * rA, p.uOff + 4 * rA, p.info,
+    );
+    return bad ? null : this.heapI32.subarray(p.info >> 2, (p.info >> 2) + 4);
   }
 
   /**
-   * Classifies `n` tap windows (ya, yb, xa, xb) of the window scanned last, as
+   * Classifies `n` tap windows (ya, yb, xa, xb; in `leaves`, or this.leaves itself) of the window scanned last, as
    * SamRunUpscaler.stats does, into `acc` (countLow, countHigh, area, x0, y0, x1, y1; box entries −1 / 2³¹ − 1 when unset).
    */
   classifyLeaves(leaves: Int32Array, n: number, lo: number, hi: number, threshold: number, eps: number, acc: Int32Array): void {
-    this.ensure(this.leavesPtr + 16 * n);
-    this.heapI32.set(leaves.subarray(0, 4 * n), this.leavesPtr >> 2);
-    const o = this.out >> 2;
+    const p = this.p;
+    if (leaves !== this.leaves) this.heapI32.set(leaves.subarray(0, 4 * n), p.leaves >> 2);
+    if (++this.serial === 0x7fffffff) {
+      this.heapI32.fill(0, p.stamps >> 2, p.cells >> 2);
+      this.serial = 1;
+    }
+    const o = p.out >> 2;
     const heap = this.heapI32;
     heap[o] = 0;
     heap[o + 1] = 0;
@@ -163,13 +184,14 @@ export class SamPostKernels {
     heap[o + 5] = -1;
     heap[o + 6] = -1;
     this.ex.classifyLeaves(
-      this.cellsPtr, this.stride, this.rA, this.cA,
-      this.leavesPtr, n,
-      this.xs, this.xw, this.xnz, this.x.k,
-      this.ys, this.yw, this.ynz, this.y.k,
+      p.cells, this.stride, this.rA, this.cA,
+      p.leaves, n,
+      p.xs, p.xw, p.xnz, this.x.k,
+      p.ys, p.yw, p.ynz, this.y.k,
       lo, hi, threshold,
       lo - eps, lo + eps, hi - eps, threshold + eps, threshold - eps,
-      this.scratch, this.out,
+      p.scratch, p.out,
+      p.cache, p.stamps, this.serial, this.x.outSize,
     );
     for (let i = 0; i < 7; i++) acc[i] = heap[o + i];
   }

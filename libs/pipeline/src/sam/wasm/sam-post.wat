@@ -1,6 +1,7 @@
-;; The two hot loops of SamRunUpscaler.stats (run-upscale.ts), on a copy of the candidate's low-res cells in this
-;; module's memory: the background skip of the scan (SIMD, f32x4) and the classification of the boundary tap windows
-;; (scalar float64, the same operations in the same order as the JavaScript, so every sum is bit-identical).
+;; The hot loops of SamRunUpscaler.stats (run-upscale.ts), on a copy of the candidate's low-res cells in this
+;; module's memory: the scan (background skipped with f32x4 SIMD, then the runs of each row's extent) and the
+;; classification of the boundary tap windows (float64, the same operations in the same order as the JavaScript —
+;; two pixels at a time in f64x2 lanes — so every sum is bit-identical).
 ;; Compiled by `npx tsx libs/pipeline/src/sam/wasm/build-sam-post.ts` into sam-post.wasm.ts; a test checks that
 ;; file is this source's compilation.
 (module
@@ -9,7 +10,7 @@
   ;; rowExtents(ptr, rows, cols, stride, lower, out): rows × cols float32 cells at byte address ptr, rows `stride`
   ;; cells apart; writes int32 pairs (first, last) per row at byte address out, (-1, -1) for a row whose cells
   ;; are all ≤ lower. Returns the number of rows with a pair.
-  (func (export "rowExtents")
+  (func $rowExtents (export "rowExtents")
     (param $ptr i32) (param $rows i32) (param $cols i32) (param $stride i32) (param $lower f32) (param $out i32)
     (result i32)
     (local $l v128) (local $r i32) (local $row i32) (local $c i32) (local $e i32) (local $n i32)
@@ -80,20 +81,27 @@
     (local.get $n))
 
   ;; interpolate: output block [ya, yb) × [xa, xb) (one row group), every pixel interpolated — horizontal sums over
-  ;; each pixel's non-zero taps into $scratch (one row per tap row), then the vertical sums skipping zero weights,
-  ;; in tap order — and compared with $lo, $hi, $t; adds to the int32 accumulators at $out (countLow, countHigh,
-  ;; area, x0, y0, x1, y1).
+  ;; each pixel's non-zero taps (cached per candidate by low-res row and output column: vertically adjacent blocks
+  ;; share tap rows; an entry is valid while its stamp equals $serial), gathered into $scratch one row per tap row,
+  ;; then the vertical sums skipping zero weights, in tap order, two pixels at a time (f64x2: each lane the same
+  ;; float64 operations) — and compared with $lo, $hi, $t; adds to the int32 accumulators at $out (countLow,
+  ;; countHigh, area, x0, y0, x1, y1).
   (func $interpolate
     (param $data i32) (param $stride i32) (param $rA i32) (param $cA i32)
     (param $ya i32) (param $yb i32) (param $xa i32) (param $xb i32)
     (param $xs i32) (param $xw i32) (param $xnz i32) (param $kx i32)
     (param $ys i32) (param $yw i32) (param $ynz i32) (param $ky i32)
     (param $lo f64) (param $hi f64) (param $t f64) (param $scratch i32) (param $out i32)
+    (param $cache i32) (param $stamps i32) (param $serial i32) (param $W i32)
     (local $cLow i32) (local $cHigh i32) (local $area i32)
     (local $x0 i32) (local $y0 i32) (local $x1 i32) (local $y1 i32)
-    (local $bw i32) (local $sy i32) (local $i i32) (local $iFirst i32) (local $iLast i32)
+    (local $bw i32) (local $sy i32) (local $i i32) (local $iFirst i32) (local $iLast i32) (local $i0 i32) (local $i1 i32)
     (local $px i32) (local $py i32) (local $j i32) (local $j1 i32) (local $p i32) (local $wi i32) (local $rowp i32)
-    (local $hrow i32) (local $c i32) (local $v f64) (local $h f64) (local $wy f64)
+    (local $hrow i32) (local $c i32) (local $h f64) (local $wy f64) (local $key i32) (local $m i32) (local $lane i32)
+    (local $v2 v128) (local $lo2 v128) (local $hi2 v128) (local $t2 v128)
+    (local.set $lo2 (f64x2.splat (local.get $lo)))
+    (local.set $hi2 (f64x2.splat (local.get $hi)))
+    (local.set $t2 (f64x2.splat (local.get $t)))
     (local.set $cLow (i32.load (local.get $out)))
     (local.set $cHigh (i32.load offset=4 (local.get $out)))
     (local.set $area (i32.load offset=8 (local.get $out)))
@@ -121,55 +129,70 @@
         (i32.sub (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $i)) (local.get $rA)) (local.get $stride)) (local.get $cA))
         (i32.const 2))))
       (local.set $hrow (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $i) (local.get $bw)) (i32.const 3))))
+      (local.set $key (i32.add (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $i)) (local.get $rA)) (local.get $W)) (local.get $xa)))
       (local.set $px (local.get $xa))
       (loop $hCol
-        (local.set $h (f64.const 0))
-        (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
-        (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xs) (i32.shl (local.get $px) (i32.const 2)))) (i32.const 2))))
-        (local.set $j (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
-        (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
-        (block $tapsDone (loop $tap
-          (br_if $tapsDone (i32.gt_s (local.get $j) (local.get $j1)))
-          (local.set $h (f64.add (local.get $h)
-            (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
-                     (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $tap)))
+        (if (i32.eq (i32.load (i32.add (local.get $stamps) (i32.shl (local.get $key) (i32.const 2)))) (local.get $serial))
+          (then (local.set $h (f64.load (i32.add (local.get $cache) (i32.shl (local.get $key) (i32.const 3))))))
+          (else
+            (local.set $h (f64.const 0))
+            (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
+            (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xs) (i32.shl (local.get $px) (i32.const 2)))) (i32.const 2))))
+            (local.set $j (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+            (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+            (block $tapsDone (loop $tap
+              (br_if $tapsDone (i32.gt_s (local.get $j) (local.get $j1)))
+              (local.set $h (f64.add (local.get $h)
+                (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
+                         (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $tap)))
+            (f64.store (i32.add (local.get $cache) (i32.shl (local.get $key) (i32.const 3))) (local.get $h))
+            (i32.store (i32.add (local.get $stamps) (i32.shl (local.get $key) (i32.const 2))) (local.get $serial))))
         (f64.store (i32.add (local.get $hrow) (i32.shl (i32.sub (local.get $px) (local.get $xa)) (i32.const 3))) (local.get $h))
+        (local.set $key (i32.add (local.get $key) (i32.const 1)))
         (local.set $px (i32.add (local.get $px) (i32.const 1)))
         (br_if $hCol (i32.lt_s (local.get $px) (local.get $xb))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $hRow)))
-    ;; vertical sums and the comparisons, pixel by pixel
+    ;; vertical sums and the comparisons, two pixels at a time (a lane past the block is masked off)
     (local.set $py (local.get $ya))
     (loop $vRow
+      (local.set $i0 (i32.load (i32.add (local.get $ynz) (i32.shl (local.get $py) (i32.const 3)))))
+      (local.set $i1 (i32.load offset=4 (i32.add (local.get $ynz) (i32.shl (local.get $py) (i32.const 3)))))
       (local.set $c (i32.const 0))
       (loop $vCol
-        (local.set $v (f64.const 0))
-        (local.set $i (local.get $iFirst))
+        (local.set $v2 (f64x2.splat (f64.const 0)))
+        (local.set $i (local.get $i0))
         (block $vDone (loop $vTap
-          (br_if $vDone (i32.gt_s (local.get $i) (local.get $iLast)))
+          (br_if $vDone (i32.gt_s (local.get $i) (local.get $i1)))
           (local.set $wy (f64.load (i32.add (local.get $yw) (i32.shl (i32.add (i32.mul (local.get $py) (local.get $ky)) (local.get $i)) (i32.const 3)))))
           (if (f64.ne (local.get $wy) (f64.const 0))
             (then
-              (local.set $v (f64.add (local.get $v)
-                (f64.mul (local.get $wy)
-                  (f64.load (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $bw)) (local.get $c)) (i32.const 3)))))))))
+              (local.set $v2 (f64x2.add (local.get $v2)
+                (f64x2.mul (f64x2.splat (local.get $wy))
+                  (v128.load align=8 (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $bw)) (local.get $c)) (i32.const 3)))))))))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $vTap)))
-        (if (f64.gt (local.get $v) (local.get $lo))
+        ;; lanes inside the block: 3, or 1 for the last pixel of an odd-width block
+        (local.set $lane (select (i32.const 1) (i32.const 3) (i32.eq (i32.add (local.get $c) (i32.const 1)) (local.get $bw))))
+        (local.set $m (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $lo2))) (local.get $lane)))
+        (if (local.get $m)
           (then
-            (local.set $cLow (i32.add (local.get $cLow) (i32.const 1)))
-            (if (f64.gt (local.get $v) (local.get $hi)) (then (local.set $cHigh (i32.add (local.get $cHigh) (i32.const 1)))))
-            (if (f64.gt (local.get $v) (local.get $t))
+            (local.set $cLow (i32.add (local.get $cLow) (i32.popcnt (local.get $m))))
+            (local.set $cHigh (i32.add (local.get $cHigh)
+              (i32.popcnt (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $hi2))) (local.get $lane)))))
+            (local.set $m (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $t2))) (local.get $lane)))
+            (if (local.get $m)
               (then
-                (local.set $area (i32.add (local.get $area) (i32.const 1)))
-                (local.set $px (i32.add (local.get $xa) (local.get $c)))
+                (local.set $area (i32.add (local.get $area) (i32.popcnt (local.get $m))))
+                (local.set $px (i32.add (i32.add (local.get $xa) (local.get $c)) (i32.ctz (local.get $m))))
                 (if (i32.lt_s (local.get $px) (local.get $x0)) (then (local.set $x0 (local.get $px))))
+                (local.set $px (i32.sub (i32.add (i32.add (local.get $xa) (local.get $c)) (i32.const 31)) (i32.clz (local.get $m))))
                 (if (i32.gt_s (local.get $px) (local.get $x1)) (then (local.set $x1 (local.get $px))))
                 (if (i32.lt_s (local.get $py) (local.get $y0)) (then (local.set $y0 (local.get $py))))
                 (if (i32.gt_s (local.get $py) (local.get $y1)) (then (local.set $y1 (local.get $py))))))))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (local.set $c (i32.add (local.get $c) (i32.const 2)))
         (br_if $vCol (i32.lt_s (local.get $c) (local.get $bw))))
       (local.set $py (i32.add (local.get $py) (i32.const 1)))
       (br_if $vRow (i32.lt_s (local.get $py) (local.get $yb))))
@@ -196,6 +219,7 @@
     (param $lo f64) (param $hi f64) (param $t f64)
     (param $loM f64) (param $loP f64) (param $hiM f64) (param $tP f64) (param $tM f64)
     (param $scratch i32) (param $out i32)
+    (param $cache i32) (param $stamps i32) (param $serial i32) (param $W i32)
     (local $k i32) (local $ya i32) (local $yb i32) (local $xa i32) (local $xb i32)
     (local $w0 i32) (local $r i32) (local $j i32) (local $p i32) (local $cnt i32)
     (local $v f64) (local $mn f64) (local $mx f64)
@@ -257,7 +281,8 @@
               (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
               (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
               (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
-              (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out))))
+              (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)
+              (local.get $cache) (local.get $stamps) (local.get $serial) (local.get $W))))
         (local.set $pYa (local.get $ya))
         (local.set $pYb (local.get $yb))
         (local.set $pXa (local.get $xa))
@@ -269,5 +294,91 @@
           (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
           (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
           (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
-          (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)))))
+          (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)
+              (local.get $cache) (local.get $stamps) (local.get $serial) (local.get $W)))))
+
+  ;; scanRuns: rowExtents, then per row the runs SamRunUpscaler.scan records: maximal runs of cells > $lower
+  ;; ("L-runs") and, inside them, of cells > $upper ("U-runs"), as inclusive int32 pairs of absolute columns
+  ;; (offset + $cA) at $lRuns / $uRuns, row k's runs from index $lOff[k] / $uOff[k] to $lOff[k + 1] / $uOff[k + 1]
+  ;; (k = 0 … $rows). $info gets the first and last row offset with an L-run (−1 when none), the least first and
+  ;; the greatest last column of those runs. Returns 0, or 1 when a cell of some row's extent is NaN or +Infinity
+  ;; (the caller's JavaScript scan then finds and reports it). $lower / $upper: the float32 bounds, cells compare
+  ;; as in float64 against the caller's bounds (see f32BelowOrEqual).
+  (func (export "scanRuns")
+    (param $ptr i32) (param $rows i32) (param $cols i32) (param $stride i32) (param $lower f32) (param $upper f32)
+    (param $cA i32) (param $ext i32) (param $lRuns i32) (param $uRuns i32) (param $lOff i32) (param $uOff i32) (param $info i32)
+    (result i32)
+    (local $k i32) (local $row i32) (local $c i32) (local $last i32) (local $a i32) (local $ua i32)
+    (local $v f32) (local $nl i32) (local $nu i32) (local $rowStart i32)
+    (local $firstRow i32) (local $lastRow i32) (local $minCol i32) (local $maxCol i32)
+    (drop (call $rowExtents (local.get $ptr) (local.get $rows) (local.get $cols) (local.get $stride) (local.get $lower) (local.get $ext)))
+    (local.set $firstRow (i32.const -1))
+    (local.set $lastRow (i32.const -1))
+    (local.set $minCol (i32.const 0x7fffffff))
+    (local.set $maxCol (i32.const -1))
+    (block $done
+      (loop $rowsLoop
+        (i32.store (i32.add (local.get $lOff) (i32.shl (local.get $k) (i32.const 2))) (local.get $nl))
+        (i32.store (i32.add (local.get $uOff) (i32.shl (local.get $k) (i32.const 2))) (local.get $nu))
+        (br_if $done (i32.ge_s (local.get $k) (local.get $rows)))
+        (local.set $c (i32.load (i32.add (local.get $ext) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $last (i32.load offset=4 (i32.add (local.get $ext) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $row (i32.add (local.get $ptr) (i32.shl (i32.mul (local.get $k) (local.get $stride)) (i32.const 2))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br_if $rowsLoop (i32.lt_s (local.get $c) (i32.const 0)))
+        ;; no NaN or +Infinity in the extent
+        (local.set $a (local.get $c))
+        (loop $check
+          (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (local.get $a) (i32.const 2)))))
+          (if (i32.or (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $v) (f32.const inf))) (then (return (i32.const 1))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br_if $check (i32.le_s (local.get $a) (local.get $last))))
+        (local.set $rowStart (local.get $nl))
+        (block $rowDone
+          (loop $runs
+            ;; background
+            (block $bgDone (loop $bg
+              (br_if $bgDone (i32.gt_s (local.get $c) (local.get $last)))
+              (br_if $bgDone (f32.gt (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $lower)))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br $bg)))
+            (br_if $rowDone (i32.gt_s (local.get $c) (local.get $last)))
+            (local.set $a (local.get $c))
+            (block $lDone (loop $lRun
+              (br_if $lDone (i32.gt_s (local.get $c) (local.get $last)))
+              (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))))
+              (if (f32.gt (local.get $v) (local.get $upper))
+                (then
+                  (local.set $ua (local.get $c))
+                  (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                  (block $uDone (loop $uRun
+                    (br_if $uDone (i32.gt_s (local.get $c) (local.get $last)))
+                    (br_if $uDone (i32.eqz (f32.gt (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $upper))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $uRun)))
+                  (i32.store (i32.add (local.get $uRuns) (i32.shl (local.get $nu) (i32.const 2))) (i32.add (local.get $ua) (local.get $cA)))
+                  (i32.store offset=4 (i32.add (local.get $uRuns) (i32.shl (local.get $nu) (i32.const 2))) (i32.add (i32.sub (local.get $c) (i32.const 1)) (local.get $cA)))
+                  (local.set $nu (i32.add (local.get $nu) (i32.const 2)))
+                  (br $lRun)))
+              (br_if $lDone (i32.eqz (f32.gt (local.get $v) (local.get $lower))))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br $lRun)))
+            (i32.store (i32.add (local.get $lRuns) (i32.shl (local.get $nl) (i32.const 2))) (i32.add (local.get $a) (local.get $cA)))
+            (i32.store offset=4 (i32.add (local.get $lRuns) (i32.shl (local.get $nl) (i32.const 2))) (i32.add (i32.sub (local.get $c) (i32.const 1)) (local.get $cA)))
+            (local.set $nl (i32.add (local.get $nl) (i32.const 2)))
+            (br $runs)))
+        (if (i32.gt_s (local.get $nl) (local.get $rowStart))
+          (then
+            (if (i32.lt_s (local.get $firstRow) (i32.const 0)) (then (local.set $firstRow (i32.sub (local.get $k) (i32.const 1)))))
+            (local.set $lastRow (i32.sub (local.get $k) (i32.const 1)))
+            (local.set $a (i32.load (i32.add (local.get $lRuns) (i32.shl (local.get $rowStart) (i32.const 2)))))
+            (if (i32.lt_s (local.get $a) (local.get $minCol)) (then (local.set $minCol (local.get $a))))
+            (local.set $a (i32.load (i32.add (local.get $lRuns) (i32.shl (i32.sub (local.get $nl) (i32.const 1)) (i32.const 2)))))
+            (if (i32.gt_s (local.get $a) (local.get $maxCol)) (then (local.set $maxCol (local.get $a))))))
+        (br $rowsLoop)))
+    (i32.store (local.get $info) (local.get $firstRow))
+    (i32.store offset=4 (local.get $info) (local.get $lastRow))
+    (i32.store offset=8 (local.get $info) (local.get $minCol))
+    (i32.store offset=12 (local.get $info) (local.get $maxCol))
+    (i32.const 0))
 )
