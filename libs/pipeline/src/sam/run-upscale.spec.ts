@@ -129,6 +129,27 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
   });
 });
 
+describe('WebAssembly kernels shared by upscalers of one geometry', () => {
+  it('two upscalers of the same geometry, calls interleaved, give what each gives alone', () => {
+    const g = samGeometry(130, 97, 64, 16);
+    const planes = Array.from({ length: 6 }, (_, i) => plane(g, KINDS[i % KINDS.length], 900 + i));
+    const alone = planes.map((p) => {
+      const u = new SamRunUpscaler(g, { simd: false });
+      return [u.stats(p, 0, 1), u.mask(p, 0)];
+    });
+    const a = new SamRunUpscaler(g);
+    const b = new SamRunUpscaler(g);
+    planes.forEach((p, i) => {
+      const u = i % 2 ? a : b;
+      const other = i % 2 ? b : a;
+      const st = u.stats(p, 0, 1);
+      other.stats(planes[(i + 1) % planes.length], 0.5, 2);
+      expect(st).toEqual(alone[i][0]);
+      expect(u.mask(p, 0)).toEqual(alone[i][1]);
+    });
+  });
+});
+
 describe("the generator's 'runs' engine equals the 'reference' engine", () => {
   function run(engine: 'runs' | 'reference', g: SamGeometry, batches: ReturnType<typeof syntheticSamBatch>[], perBatch: number, simd = true) {
     const gen = new SamMaskGenerator(g, {}, { engine, simd });

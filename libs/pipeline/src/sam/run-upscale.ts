@@ -138,7 +138,8 @@ export class SamRunUpscaler {
       this.yNonZero[2 * py] = i0;
       this.yNonZero[2 * py + 1] = i1;
     }
-    const kernels = options.simd === false ? null : SamPostKernels.create(s, this.x, this.y, this.xNonZero, this.yNonZero);
+    const key = `${g.width}×${g.height} ${g.resizedWidth}×${g.resizedHeight} ${g.inputSize} ${s}`;
+    const kernels = options.simd === false ? null : SamPostKernels.forGeometry(key, s, this.x, this.y, this.xNonZero, this.yNonZero);
     this.kernels = kernels;
     // with the kernels, the runs and the leaves live in their memory (no copies in or out)
     this.lRuns = kernels?.lRuns ?? new Int32Array(s * perRow);

@@ -53,6 +53,10 @@ export function f32BelowOrEqual(x: number): number {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+/** kernels by geometry, least recently used first */
+const instances = new Map<string, SamPostKernels>();
+const MAX_INSTANCES = 4;
+
 /**
  * SamRunUpscaler's hot loops in WebAssembly (sam-post.wat), for one geometry. `scanRuns` copies a candidate's
  * reachable rows into the module's memory (one native copy, at memory bandwidth), finds each row's first and last
@@ -71,19 +75,31 @@ export class SamPostKernels {
   private readonly ex: Exports;
   private readonly heapF32: Float32Array;
   private readonly heapI32: Int32Array;
-  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cache' | 'stamps' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves', number>;
-  /** horizontal sums in the cache are valid while their stamp equals `serial` (one value per candidate) */
-  private serial = 0;
+  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves', number>;
   /** the window scanned last: cell (r, c) is at cells + 4·((r − rA)·stride + c − cA) */
   private rA = 0;
   private cA = 0;
   private stride = 0;
 
-  /** null without WebAssembly SIMD */
-  static create(lowResSize: number, x: ComposedAxis, y: ComposedAxis, xNonZero: Int32Array, yNonZero: Int32Array): SamPostKernels | null {
+  /**
+   * The kernels for one geometry (`key` names it: equal keys, equal axes), null without WebAssembly SIMD. Instances
+   * are shared by every upscaler of that geometry — their state lives only within one synchronous call — and the
+   * last few geometries are kept: a module instance per image would make V8 collect their memories again and again.
+   */
+  static forGeometry(key: string, lowResSize: number, x: ComposedAxis, y: ComposedAxis, xNonZero: Int32Array, yNonZero: Int32Array): SamPostKernels | null {
+    const cached = instances.get(key);
+    if (cached) {
+      instances.delete(key);
+      instances.set(key, cached);
+      return cached;
+    }
     const m = compiled();
     const api = wasmApi();
-    return m && api ? new SamPostKernels(new api.Instance(m).exports as Exports, lowResSize, x, y, xNonZero, yNonZero) : null;
+    if (!m || !api) return null;
+    const k = new SamPostKernels(new api.Instance(m).exports as Exports, lowResSize, x, y, xNonZero, yNonZero);
+    instances.set(key, k);
+    if (instances.size > MAX_INSTANCES) instances.delete(instances.keys().next().value as string);
+    return k;
   }
 
   private constructor(
@@ -114,8 +130,6 @@ export class SamPostKernels {
       info: take(4 * 4),
       // one row more: the two-pixel loads of an odd-width block read one float64 past its row
       scratch: take(8 * (y.k + 1) * x.outSize),
-      cache: take(8 * s * x.outSize),
-      stamps: take(4 * s * x.outSize),
       cells: take(4 * s * s),
       ext: take(8 * s),
       lRuns: take(4 * s * (s + 4)),
@@ -170,10 +184,6 @@ export class SamPostKernels {
   classifyLeaves(leaves: Int32Array, n: number, lo: number, hi: number, threshold: number, eps: number, acc: Int32Array): void {
     const p = this.p;
     if (leaves !== this.leaves) this.heapI32.set(leaves.subarray(0, 4 * n), p.leaves >> 2);
-    if (++this.serial === 0x7fffffff) {
-      this.heapI32.fill(0, p.stamps >> 2, p.cells >> 2);
-      this.serial = 1;
-    }
     const o = p.out >> 2;
     const heap = this.heapI32;
     heap[o] = 0;
@@ -191,7 +201,6 @@ export class SamPostKernels {
       lo, hi, threshold,
       lo - eps, lo + eps, hi - eps, threshold + eps, threshold - eps,
       p.scratch, p.out,
-      p.cache, p.stamps, this.serial, this.x.outSize,
     );
     for (let i = 0; i < 7; i++) acc[i] = heap[o + i];
   }

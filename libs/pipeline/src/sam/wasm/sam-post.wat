@@ -81,24 +81,22 @@
     (local.get $n))
 
   ;; interpolate: output block [ya, yb) × [xa, xb) (one row group), every pixel interpolated — horizontal sums over
-  ;; each pixel's non-zero taps (cached per candidate by low-res row and output column: vertically adjacent blocks
-  ;; share tap rows; an entry is valid while its stamp equals $serial), gathered into $scratch one row per tap row,
-  ;; then the vertical sums skipping zero weights, in tap order, two pixels at a time (f64x2: each lane the same
-  ;; float64 operations) — and compared with $lo, $hi, $t; adds to the int32 accumulators at $out (countLow,
-  ;; countHigh, area, x0, y0, x1, y1).
+  ;; each pixel's non-zero taps into $scratch (one row per tap row), then the vertical sums skipping zero weights,
+  ;; in tap order, two pixels at a time (f64x2: each lane the same float64 operations) — and compared with $lo,
+  ;; $hi, $t; adds to the int32 accumulators at $out (countLow, countHigh, area, x0, y0, x1, y1).
   (func $interpolate
     (param $data i32) (param $stride i32) (param $rA i32) (param $cA i32)
     (param $ya i32) (param $yb i32) (param $xa i32) (param $xb i32)
     (param $xs i32) (param $xw i32) (param $xnz i32) (param $kx i32)
     (param $ys i32) (param $yw i32) (param $ynz i32) (param $ky i32)
     (param $lo f64) (param $hi f64) (param $t f64) (param $scratch i32) (param $out i32)
-    (param $cache i32) (param $stamps i32) (param $serial i32) (param $W i32)
     (local $cLow i32) (local $cHigh i32) (local $area i32)
     (local $x0 i32) (local $y0 i32) (local $x1 i32) (local $y1 i32)
     (local $bw i32) (local $sy i32) (local $i i32) (local $iFirst i32) (local $iLast i32) (local $i0 i32) (local $i1 i32)
     (local $px i32) (local $py i32) (local $j i32) (local $j1 i32) (local $p i32) (local $wi i32) (local $rowp i32)
-    (local $hrow i32) (local $c i32) (local $h f64) (local $wy f64) (local $key i32) (local $m i32) (local $lane i32)
+    (local $hrow i32) (local $c i32) (local $h f64) (local $wy f64) (local $m i32) (local $lane i32)
     (local $v2 v128) (local $lo2 v128) (local $hi2 v128) (local $t2 v128)
+    (local $rx0 i32) (local $rx1 i32) (local $n i32) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $s0 i32) (local $s1 i32) (local $s2 i32)
     (local.set $lo2 (f64x2.splat (local.get $lo)))
     (local.set $hi2 (f64x2.splat (local.get $hi)))
     (local.set $t2 (f64x2.splat (local.get $t)))
@@ -129,28 +127,21 @@
         (i32.sub (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $i)) (local.get $rA)) (local.get $stride)) (local.get $cA))
         (i32.const 2))))
       (local.set $hrow (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $i) (local.get $bw)) (i32.const 3))))
-      (local.set $key (i32.add (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $i)) (local.get $rA)) (local.get $W)) (local.get $xa)))
       (local.set $px (local.get $xa))
       (loop $hCol
-        (if (i32.eq (i32.load (i32.add (local.get $stamps) (i32.shl (local.get $key) (i32.const 2)))) (local.get $serial))
-          (then (local.set $h (f64.load (i32.add (local.get $cache) (i32.shl (local.get $key) (i32.const 3))))))
-          (else
-            (local.set $h (f64.const 0))
-            (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
-            (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xs) (i32.shl (local.get $px) (i32.const 2)))) (i32.const 2))))
-            (local.set $j (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
-            (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
-            (block $tapsDone (loop $tap
-              (br_if $tapsDone (i32.gt_s (local.get $j) (local.get $j1)))
-              (local.set $h (f64.add (local.get $h)
-                (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
-                         (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
-              (local.set $j (i32.add (local.get $j) (i32.const 1)))
-              (br $tap)))
-            (f64.store (i32.add (local.get $cache) (i32.shl (local.get $key) (i32.const 3))) (local.get $h))
-            (i32.store (i32.add (local.get $stamps) (i32.shl (local.get $key) (i32.const 2))) (local.get $serial))))
+        (local.set $h (f64.const 0))
+        (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
+        (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xs) (i32.shl (local.get $px) (i32.const 2)))) (i32.const 2))))
+        (local.set $j (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+        (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+        (block $tapsDone (loop $tap
+          (br_if $tapsDone (i32.gt_s (local.get $j) (local.get $j1)))
+          (local.set $h (f64.add (local.get $h)
+            (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
+                     (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $tap)))
         (f64.store (i32.add (local.get $hrow) (i32.shl (i32.sub (local.get $px) (local.get $xa)) (i32.const 3))) (local.get $h))
-        (local.set $key (i32.add (local.get $key) (i32.const 1)))
         (local.set $px (i32.add (local.get $px) (i32.const 1)))
         (br_if $hCol (i32.lt_s (local.get $px) (local.get $xb))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -160,40 +151,71 @@
     (loop $vRow
       (local.set $i0 (i32.load (i32.add (local.get $ynz) (i32.shl (local.get $py) (i32.const 3)))))
       (local.set $i1 (i32.load offset=4 (i32.add (local.get $ynz) (i32.shl (local.get $py) (i32.const 3)))))
+      ;; this row's non-zero weights (at most three hoisted out of the pixel loop; more take the general loop)
+      (local.set $n (i32.const 0))
+      (local.set $i (local.get $i0))
+      (block $wDone (loop $wTap
+        (br_if $wDone (i32.gt_s (local.get $i) (local.get $i1)))
+        (local.set $wy (f64.load (i32.add (local.get $yw) (i32.shl (i32.add (i32.mul (local.get $py) (local.get $ky)) (local.get $i)) (i32.const 3)))))
+        (if (f64.ne (local.get $wy) (f64.const 0))
+          (then
+            (local.set $p (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $i) (local.get $bw)) (i32.const 3))))
+            (if (i32.eqz (local.get $n)) (then (local.set $w0 (f64x2.splat (local.get $wy))) (local.set $s0 (local.get $p))))
+            (if (i32.eq (local.get $n) (i32.const 1)) (then (local.set $w1 (f64x2.splat (local.get $wy))) (local.set $s1 (local.get $p))))
+            (if (i32.eq (local.get $n) (i32.const 2)) (then (local.set $w2 (f64x2.splat (local.get $wy))) (local.set $s2 (local.get $p))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $wTap)))
+      (local.set $rx0 (i32.const 0x7fffffff))
+      (local.set $rx1 (i32.const -1))
       (local.set $c (i32.const 0))
       (loop $vCol
         (local.set $v2 (f64x2.splat (f64.const 0)))
-        (local.set $i (local.get $i0))
-        (block $vDone (loop $vTap
-          (br_if $vDone (i32.gt_s (local.get $i) (local.get $i1)))
-          (local.set $wy (f64.load (i32.add (local.get $yw) (i32.shl (i32.add (i32.mul (local.get $py) (local.get $ky)) (local.get $i)) (i32.const 3)))))
-          (if (f64.ne (local.get $wy) (f64.const 0))
-            (then
-              (local.set $v2 (f64x2.add (local.get $v2)
-                (f64x2.mul (f64x2.splat (local.get $wy))
-                  (v128.load align=8 (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $bw)) (local.get $c)) (i32.const 3)))))))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $vTap)))
+        (if (i32.le_s (local.get $n) (i32.const 3))
+          (then
+            (if (local.get $n)
+              (then (local.set $v2 (f64x2.add (local.get $v2)
+                (f64x2.mul (local.get $w0) (v128.load align=8 (i32.add (local.get $s0) (i32.shl (local.get $c) (i32.const 3)))))))))
+            (if (i32.gt_s (local.get $n) (i32.const 1))
+              (then (local.set $v2 (f64x2.add (local.get $v2)
+                (f64x2.mul (local.get $w1) (v128.load align=8 (i32.add (local.get $s1) (i32.shl (local.get $c) (i32.const 3)))))))))
+            (if (i32.gt_s (local.get $n) (i32.const 2))
+              (then (local.set $v2 (f64x2.add (local.get $v2)
+                (f64x2.mul (local.get $w2) (v128.load align=8 (i32.add (local.get $s2) (i32.shl (local.get $c) (i32.const 3))))))))))
+          (else
+            (local.set $i (local.get $i0))
+            (block $vDone (loop $vTap
+              (br_if $vDone (i32.gt_s (local.get $i) (local.get $i1)))
+              (local.set $wy (f64.load (i32.add (local.get $yw) (i32.shl (i32.add (i32.mul (local.get $py) (local.get $ky)) (local.get $i)) (i32.const 3)))))
+              (if (f64.ne (local.get $wy) (f64.const 0))
+                (then
+                  (local.set $v2 (f64x2.add (local.get $v2)
+                    (f64x2.mul (f64x2.splat (local.get $wy))
+                      (v128.load align=8 (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $bw)) (local.get $c)) (i32.const 3)))))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $vTap)))))
         ;; lanes inside the block: 3, or 1 for the last pixel of an odd-width block
         (local.set $lane (select (i32.const 1) (i32.const 3) (i32.eq (i32.add (local.get $c) (i32.const 1)) (local.get $bw))))
-        (local.set $m (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $lo2))) (local.get $lane)))
-        (if (local.get $m)
-          (then
-            (local.set $cLow (i32.add (local.get $cLow) (i32.popcnt (local.get $m))))
-            (local.set $cHigh (i32.add (local.get $cHigh)
-              (i32.popcnt (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $hi2))) (local.get $lane)))))
-            (local.set $m (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $t2))) (local.get $lane)))
-            (if (local.get $m)
-              (then
-                (local.set $area (i32.add (local.get $area) (i32.popcnt (local.get $m))))
-                (local.set $px (i32.add (i32.add (local.get $xa) (local.get $c)) (i32.ctz (local.get $m))))
-                (if (i32.lt_s (local.get $px) (local.get $x0)) (then (local.set $x0 (local.get $px))))
-                (local.set $px (i32.sub (i32.add (i32.add (local.get $xa) (local.get $c)) (i32.const 31)) (i32.clz (local.get $m))))
-                (if (i32.gt_s (local.get $px) (local.get $x1)) (then (local.set $x1 (local.get $px))))
-                (if (i32.lt_s (local.get $py) (local.get $y0)) (then (local.set $y0 (local.get $py))))
-                (if (i32.gt_s (local.get $py) (local.get $y1)) (then (local.set $y1 (local.get $py))))))))
+        ;; counts without branches (boundary pixels fall either way at random); the row's area extent in $rx0 / $rx1
+        (local.set $cLow (i32.add (local.get $cLow)
+          (i32.popcnt (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $lo2))) (local.get $lane)))))
+        (local.set $cHigh (i32.add (local.get $cHigh)
+          (i32.popcnt (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $hi2))) (local.get $lane)))))
+        (local.set $m (i32.and (i64x2.bitmask (f64x2.gt (local.get $v2) (local.get $t2))) (local.get $lane)))
+        (local.set $area (i32.add (local.get $area) (i32.popcnt (local.get $m))))
+        ;; first pixel > t: c + ctz, 2³¹ − 1 when none; last: c + 31 − clz, −1 when none
+        (local.set $px (select (i32.add (local.get $c) (i32.ctz (local.get $m))) (i32.const 0x7fffffff) (local.get $m)))
+        (local.set $rx0 (select (local.get $px) (local.get $rx0) (i32.lt_s (local.get $px) (local.get $rx0))))
+        (local.set $px (select (i32.sub (i32.add (local.get $c) (i32.const 31)) (i32.clz (local.get $m))) (i32.const -1) (local.get $m)))
+        (local.set $rx1 (select (local.get $px) (local.get $rx1) (i32.gt_s (local.get $px) (local.get $rx1))))
         (local.set $c (i32.add (local.get $c) (i32.const 2)))
         (br_if $vCol (i32.lt_s (local.get $c) (local.get $bw))))
+      (if (i32.ge_s (local.get $rx1) (i32.const 0))
+        (then
+          (if (i32.lt_s (i32.add (local.get $xa) (local.get $rx0)) (local.get $x0)) (then (local.set $x0 (i32.add (local.get $xa) (local.get $rx0)))))
+          (if (i32.gt_s (i32.add (local.get $xa) (local.get $rx1)) (local.get $x1)) (then (local.set $x1 (i32.add (local.get $xa) (local.get $rx1)))))
+          (if (i32.lt_s (local.get $py) (local.get $y0)) (then (local.set $y0 (local.get $py))))
+          (if (i32.gt_s (local.get $py) (local.get $y1)) (then (local.set $y1 (local.get $py))))))
       (local.set $py (i32.add (local.get $py) (i32.const 1)))
       (br_if $vRow (i32.lt_s (local.get $py) (local.get $yb))))
     (i32.store (local.get $out) (local.get $cLow))
@@ -219,7 +241,6 @@
     (param $lo f64) (param $hi f64) (param $t f64)
     (param $loM f64) (param $loP f64) (param $hiM f64) (param $tP f64) (param $tM f64)
     (param $scratch i32) (param $out i32)
-    (param $cache i32) (param $stamps i32) (param $serial i32) (param $W i32)
     (local $k i32) (local $ya i32) (local $yb i32) (local $xa i32) (local $xb i32)
     (local $w0 i32) (local $r i32) (local $j i32) (local $p i32) (local $cnt i32)
     (local $v f64) (local $mn f64) (local $mx f64)
@@ -247,8 +268,8 @@
           (local.set $j (i32.const 0))
           (loop $mmCol
             (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))
-            (if (f64.lt (local.get $v) (local.get $mn)) (then (local.set $mn (local.get $v))))
-            (if (f64.gt (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+            (local.set $mn (f64.min (local.get $mn) (local.get $v)))
+            (local.set $mx (f64.max (local.get $mx) (local.get $v)))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br_if $mmCol (i32.lt_s (local.get $j) (local.get $kx))))
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -281,8 +302,7 @@
               (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
               (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
               (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
-              (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)
-              (local.get $cache) (local.get $stamps) (local.get $serial) (local.get $W))))
+              (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out))))
         (local.set $pYa (local.get $ya))
         (local.set $pYb (local.get $yb))
         (local.set $pXa (local.get $xa))
@@ -294,8 +314,7 @@
           (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
           (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
           (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
-          (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)
-              (local.get $cache) (local.get $stamps) (local.get $serial) (local.get $W)))))
+          (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out)))))
 
   ;; scanRuns: rowExtents, then per row the runs SamRunUpscaler.scan records: maximal runs of cells > $lower
   ;; ("L-runs") and, inside them, of cells > $upper ("U-runs"), as inclusive int32 pairs of absolute columns
