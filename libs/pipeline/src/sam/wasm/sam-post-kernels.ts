@@ -145,8 +145,16 @@ export class SamPostKernels {
     this.heapI32 = new Int32Array(buf);
     const p = this.p;
     new Int32Array(buf, p.xs, x.outSize).set(x.start);
-    new Float64Array(buf, p.xw, x.weights.length).set(x.weights);
-    new Int32Array(buf, p.xnz, xNonZero.length).set(xNonZero);
+    // per output column: its non-zero taps' weights from the first one, and (first cell, count)
+    const xw = new Float64Array(buf, p.xw, x.weights.length);
+    const xnz = new Int32Array(buf, p.xnz, xNonZero.length);
+    for (let px = 0; px < x.outSize; px++) {
+      const j0 = xNonZero[2 * px];
+      const n = Math.max(0, xNonZero[2 * px + 1] - j0 + 1);
+      for (let j = 0; j < n; j++) xw[px * x.k + j] = x.weights[px * x.k + j0 + j];
+      xnz[2 * px] = x.start[px] + j0;
+      xnz[2 * px + 1] = n;
+    }
     new Int32Array(buf, p.ys, y.outSize).set(y.start);
     new Float64Array(buf, p.yw, y.weights.length).set(y.weights);
     new Int32Array(buf, p.ynz, yNonZero.length).set(yNonZero);

@@ -119,7 +119,7 @@
       (if (i32.gt_s (i32.load offset=4 (local.get $p)) (local.get $iLast)) (then (local.set $iLast (i32.load offset=4 (local.get $p)))))
       (local.set $py (i32.add (local.get $py) (i32.const 1)))
       (br_if $rowsNz (i32.lt_s (local.get $py) (local.get $yb))))
-    ;; horizontal sums: scratch[i·bw + px − xa] = Σ_j xw[px·kx + j] · cell(sy + i, xs[px] + j)
+    ;; horizontal sums: scratch[i·bw + px − xa] = Σ_n xw[px·kx + n] · cell(sy + i, first + n), n < count
     (local.set $i (local.get $iFirst))
     (block $hDone (loop $hRow
       (br_if $hDone (i32.gt_s (local.get $i) (local.get $iLast)))
@@ -129,13 +129,23 @@
       (local.set $hrow (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $i) (local.get $bw)) (i32.const 3))))
       (local.set $px (local.get $xa))
       (loop $hCol
-        (local.set $h (f64.const 0))
-        (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
-        (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xs) (i32.shl (local.get $px) (i32.const 2)))) (i32.const 2))))
-        (local.set $j (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+        ;; the pixel's non-zero taps: first cell, count, weights (compact tables); the common two or three in line
+        (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))) (i32.const 2))))
         (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+        (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
+        (local.set $h (f64.const 0))
+        (if (i32.gt_s (local.get $j1) (i32.const 0))
+          (then (local.set $h (f64.add (local.get $h)
+            (f64.mul (f64.load (local.get $wi)) (f64.promote_f32 (f32.load (local.get $p))))))))
+        (if (i32.gt_s (local.get $j1) (i32.const 1))
+          (then (local.set $h (f64.add (local.get $h)
+            (f64.mul (f64.load offset=8 (local.get $wi)) (f64.promote_f32 (f32.load offset=4 (local.get $p))))))))
+        (if (i32.gt_s (local.get $j1) (i32.const 2))
+          (then (local.set $h (f64.add (local.get $h)
+            (f64.mul (f64.load offset=16 (local.get $wi)) (f64.promote_f32 (f32.load offset=8 (local.get $p))))))))
+        (local.set $j (i32.const 3))
         (block $tapsDone (loop $tap
-          (br_if $tapsDone (i32.gt_s (local.get $j) (local.get $j1)))
+          (br_if $tapsDone (i32.ge_s (local.get $j) (local.get $j1)))
           (local.set $h (f64.add (local.get $h)
             (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
                      (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
@@ -231,8 +241,9 @@
   ;; SamRunUpscaler.stats adds for it: nothing when its taps' max < $loM; the whole window when its taps lie strictly
   ;; between the bounds and on one side of the threshold; else its pixels, interpolated — adjacent such windows of
   ;; one row group as one block. Cell (r, c) is the float32 at $data + 4·((r − $rA)·$stride + c − $cA).
-  ;; Axis tables: $xs / $ys int32 tap-window starts per output column / row, $xw / $yw float64 weights ($kx / $ky per
-  ;; index), $xnz / $ynz int32 (first, last) non-zero tap per index.
+  ;; Axis tables: $xs / $ys int32 tap-window starts per output column / row; $xw float64 weights of each column's
+  ;; non-zero taps ($kx per column, from the first non-zero one), $xnz int32 (first cell, count) of those taps; $yw
+  ;; float64 weights ($ky per row), $ynz int32 (first, last) non-zero tap per row.
   (func (export "classifyLeaves")
     (param $data i32) (param $stride i32) (param $rA i32) (param $cA i32)
     (param $leaves i32) (param $n i32)
