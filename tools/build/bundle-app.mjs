@@ -14,30 +14,52 @@
  */
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The apps with a production build: entry (from the app folder) → output name in `<app>/dist/`. */
+/**
+ * The apps with a production build: entries (from the repository root) → output name in `<app>/dist/`.
+ * `threads` are worker-thread entries: in development a thread starts from `<name>.bootstrap.mjs` beside `<name>.ts`
+ * (which registers tsx); in the build `new URL('./<name>.bootstrap.mjs', import.meta.url)` points at the compiled
+ * `<name>.js` instead. A bootstrap URL that is not listed here fails the build rather than the deployed app.
+ */
+const WORKER_THREADS = { 'cpu-thread': 'apps/gpu-worker/src/threads/cpu-thread.ts' };
 export const APPS = {
-  gateway: { dir: 'apps/gateway', entries: { main: 'src/main.ts' } },
-  'gpu-worker': { dir: 'apps/gpu-worker', entries: { main: 'src/main.ts' } },
-  cli: { dir: 'apps/cli', entries: { refdiff: 'src/run.ts' } },
+  gateway: { dir: 'apps/gateway', entries: { main: 'apps/gateway/src/main.ts' }, threads: {} },
+  'gpu-worker': { dir: 'apps/gpu-worker', entries: { main: 'apps/gpu-worker/src/main.ts' }, threads: WORKER_THREADS },
+  // The CLI runs the worker too (`refdiff worker`, and the embedded gateway's local worker).
+  cli: { dir: 'apps/cli', entries: { refdiff: 'apps/cli/src/run.ts' }, threads: WORKER_THREADS },
 };
 
-/** Rewrites `import.meta.url` in our own sources to the source file's URL, relative to the output folder. */
-function sourceLocationPlugin(outdir) {
+/**
+ * Rewrites `import.meta.url` in our own sources to the source file's URL, relative to the output folder, and thread
+ * bootstrap URLs to the compiled thread entries (which sit in the output folder itself).
+ */
+function sourceLocationPlugin(outdir, threads) {
+  const threadOutputs = new Map(Object.entries(threads).map(([out, src]) => [join(root, src).replace(/\.ts$/, '.bootstrap.mjs'), out]));
+  const bootstrapUrl = /new URL\((['"])(\.{1,2}\/[^'"]+\.bootstrap\.mjs)\1,\s*import\.meta\.url\)/g;
   return {
     name: 'refdiff-source-location',
     setup(b) {
       b.onLoad({ filter: /\.[cm]?ts$/ }, async (args) => {
         if (args.path.split(sep).includes('node_modules')) return undefined;
-        const text = await readFile(args.path, 'utf8');
+        let text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
+        const errors = [];
+        text = text.replace(bootstrapUrl, (whole, _q, rel) => {
+          const out = threadOutputs.get(join(dirname(args.path), rel));
+          if (out === undefined) {
+            errors.push({ text: `worker-thread bootstrap ${rel} is not a thread entry of this build (tools/build/bundle-app.mjs, WORKER_THREADS)` });
+            return whole;
+          }
+          return `new URL(${JSON.stringify(`./${out}.js`)}, __REFDIFF_BUNDLE_URL__)`;
+        });
+        if (errors.length) return { errors };
         const rel = relative(outdir, args.path).split(sep).join('/');
         const url = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
-        return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+        return { contents: text.replaceAll('import.meta.url', url).replaceAll('__REFDIFF_BUNDLE_URL__', 'import.meta.url'), loader: 'ts' };
       });
     },
   };
@@ -61,7 +83,7 @@ export async function bundleApp(name) {
   const outdir = join(appDir, 'dist');
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const entryPoints = Object.fromEntries(Object.entries(app.entries).map(([out, src]) => [out, join(appDir, src)]));
+  const entryPoints = Object.fromEntries(Object.entries({ ...app.entries, ...app.threads }).map(([out, src]) => [out, join(root, src)]));
   const result = await build({
     entryPoints,
     outdir,
@@ -77,7 +99,7 @@ export async function bundleApp(name) {
     keepNames: true,
     logLevel: 'warning',
     metafile: true,
-    plugins: [externalPackagesPlugin, sourceLocationPlugin(outdir)],
+    plugins: [externalPackagesPlugin, sourceLocationPlugin(outdir, app.threads)],
   });
   // The packages the build imports at run time: what an image must install (informational, read by humans and tests).
   const externals = new Set();
