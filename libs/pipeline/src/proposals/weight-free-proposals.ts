@@ -92,6 +92,36 @@ export function weightFreeProposals(
     throw new PipelineError('INVALID_VALUE', `threshold mode must be 'value' or 'quantile', got ${String(mode)}`);
   }
 
+  const levelMap = new Uint8Array(n);
+  const cnt = new Float64Array(nt + 1);
+  const sum = new Float64Array(nt + 1);
+  levelPass(map, thresholds, levelMap, cnt, sum);
+
+  // M_k = { level > k }: suffix sums over levels
+  let total = 0;
+  for (let l = 0; l <= nt; l++) total += sum[l];
+  if (!Number.isFinite(total)) throw nonFinite(map, width);
+  const areas = new Float64Array(nt);
+  const scores = new Float64Array(nt);
+  let cIn = 0;
+  let sIn = 0;
+  for (let k = nt - 1; k >= 0; k--) {
+    cIn += cnt[k + 1];
+    sIn += sum[k + 1];
+    areas[k] = cIn;
+    const cOut = n - cIn;
+    scores[k] = cIn === 0 ? -Infinity : sIn / cIn - (cOut > 0 ? (total - sIn) / cOut : 0);
+  }
+  return { width, height, levels, thresholds, areas, scores, levelMap };
+}
+
+/**
+ * The level pass: levelMap[i] = #{k : thresholds[k] ≤ map[i]}, and per level its pixel count and the sum of its values
+ * (cnt, sum: nt + 1 entries, zeroed). Its own function so the hot loop is optimised as a whole, not only on-stack.
+ */
+function levelPass(map: Float32Array, thresholds: Float64Array, levelMap: Uint8Array, cnt: Float64Array, sum: Float64Array): void {
+  const n = map.length;
+  const nt = thresholds.length;
   // Level pass. bucket(v) = clamp(⌊(v − lo)·scale⌋, 0, NB−1) over the thresholds' range [lo, hi] is monotone in v,
   // so a threshold in a lower bucket is < v and one in a higher bucket is > v: only thresholds sharing the pixel's
   // bucket need a comparison (values outside [lo, hi] land in the end buckets, which hold lo and hi).
@@ -115,9 +145,6 @@ export function weightFreeProposals(
       base[b] = k;
     }
   }
-  const levelMap = new Uint8Array(n);
-  const cnt = new Float64Array(nt + 1);
-  const sum = new Float64Array(nt + 1);
   // Runs of equal level: the pixel's level is `cur` iff thresholds[cur − 1] ≤ v < thresholds[cur] (lo, hi below), so on
   // a smooth map most pixels cost two comparisons; a step to a neighbouring level costs one more; only larger jumps
   // (and NaN, → level 0, caught by the total) take the bucket lookup. A run's sum is kept in a local and flushed when
@@ -161,23 +188,6 @@ export function weightFreeProposals(
   }
   cnt[cur] += n - runStart;
   sum[cur] += runSum;
-
-  // M_k = { level > k }: suffix sums over levels
-  let total = 0;
-  for (let l = 0; l <= nt; l++) total += sum[l];
-  if (!Number.isFinite(total)) throw nonFinite(map, width);
-  const areas = new Float64Array(nt);
-  const scores = new Float64Array(nt);
-  let cIn = 0;
-  let sIn = 0;
-  for (let k = nt - 1; k >= 0; k--) {
-    cIn += cnt[k + 1];
-    sIn += sum[k + 1];
-    areas[k] = cIn;
-    const cOut = n - cIn;
-    scores[k] = cIn === 0 ? -Infinity : sIn / cIn - (cOut > 0 ? (total - sIn) / cOut : 0);
-  }
-  return { width, height, levels, thresholds, areas, scores, levelMap };
 }
 
 function nonFinite(map: Float32Array, width: number): PipelineError {
