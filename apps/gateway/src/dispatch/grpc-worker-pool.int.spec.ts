@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeWorker, type FakeWorker } from '../../test/fake-worker';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { distinctPng, FakeDns, hostOf, portOf, startGpuLikeWorkers } from '../bench/platform-scenarios';
+import { startFakeWorker, type FakeWorker } from '../testing/fake-worker';
 import { silentLogger } from '../../test/harness';
 import { GrpcWorkerPool } from './grpc-worker-pool';
 
@@ -59,5 +60,91 @@ describe('GrpcWorkerPool', () => {
     expect(p.state().find((s) => s.target === target)?.healthy).toBe(false);
     expect(p.capacity()).toBe(4);
     expect(p.pick(sha(1))?.target).toBe(workers[2].target);
+  });
+});
+
+describe('GrpcWorkerPool discovery through one DNS name (injected resolver)', () => {
+  const png = () => distinctPng(7);
+  const task = async (sha256: string, bytes: Uint8Array) => ({
+    requestId: 'r',
+    sha256,
+    loadImage: async () => bytes,
+    expressions: ['the thing'],
+    options: {},
+    deadlineMs: 10_000,
+    signal: new AbortController().signal,
+  });
+  const shaOf = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+  it('an address that leaves the name gets no new calls, finishes the one it has, then leaves; a new one joins', async () => {
+    const [a, b] = await startGpuLikeWorkers(2, { imageMs: 300, expressionMs: 0 }, 20);
+    try {
+      const dns = new FakeDns('workers.test.invalid');
+      dns.set([hostOf(a)]);
+      const p = await GrpcWorkerPool.create({ targets: [`dns:${dns.name}:${portOf(a)}`], resolve: dns.resolve, logger: silentLogger, healthIntervalMs: 60_000 });
+      pools.push(p);
+      expect(p.state().map((s) => s.target)).toEqual([a.target]);
+      const bytes = await png();
+      const running = p.segment(await task(shaOf(bytes), bytes));
+      await vi.waitFor(() => expect(a.inFlight()).toBe(1));
+      dns.set([hostOf(b)]);
+      await p.refresh();
+      // a is still finishing its call, but nothing new goes there.
+      expect(p.state().find((s) => s.target === a.target)).toMatchObject({ healthy: false, inFlight: 1 });
+      for (let i = 0; i < 50; i++) expect(p.pick(sha(i))?.target).toBe(b.target);
+      expect(p.capacity()).toBe(2); // b: one on the device + one prefetched into its queue
+      const reply = await running;
+      expect(reply.worker).toBe(a.target);
+      expect(p.state().map((s) => s.target)).toEqual([b.target]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a failed lookup keeps the last addresses; "no such name" (no ready pods) empties the pool', async () => {
+    const [a] = await startGpuLikeWorkers(1, { imageMs: 0, expressionMs: 0 }, 30);
+    try {
+      let failure: string | null = null;
+      const dns = new FakeDns('workers.test.invalid');
+      dns.set([hostOf(a)]);
+      const resolve = async (host: string) => {
+        if (failure) throw Object.assign(new Error(`lookup ${failure}`), { code: failure });
+        return dns.resolve(host);
+      };
+      const p = await GrpcWorkerPool.create({ targets: [`dns:${dns.name}:${portOf(a)}`], resolve, logger: silentLogger, healthIntervalMs: 60_000 });
+      pools.push(p);
+      failure = 'EAI_AGAIN';
+      await p.refresh();
+      expect(p.state()).toMatchObject([{ target: a.target, healthy: true }]);
+      expect(p.capacity()).toBe(2);
+      failure = 'ENOTFOUND';
+      await p.refresh();
+      expect(p.state()).toEqual([]);
+      expect(p.capacity()).toBe(0);
+      failure = null;
+      await p.refresh();
+      expect(p.state()).toMatchObject([{ target: a.target, healthy: true }]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('affinity moves an image to a worker with a free slot rather than queueing behind a busy one', async () => {
+    const ws = await startGpuLikeWorkers(2, { imageMs: 0, expressionMs: 0 }, 40);
+    try {
+      const p = await pool(ws.map((w) => w.target));
+      const members = (p as unknown as { members: Map<string, { inFlight: number }> }).members;
+      const first = p.pick(sha(1))!.target;
+      const other = ws.map((w) => w.target).find((t) => t !== first);
+      members.get(first)!.inFlight = 1; // its device slot is taken
+      expect(p.pick(sha(1))?.target).toBe(other);
+      members.get(other!)!.inFlight = 1; // both busy: back to the image's own worker, as a prefetched call
+      expect(p.pick(sha(1))?.target).toBe(first);
+      members.get(first)!.inFlight = 0;
+      members.get(other!)!.inFlight = 0;
+    } finally {
+      for (const w of ws) await w.close();
+    }
   });
 });

@@ -2,8 +2,17 @@
  * A pool of gRPC SegmentationWorkers from a static list or DNS names (re-resolved periodically), health-checked with
  * GetInfo. Routing: `affinity` (default) ranks workers by rendezvous hashing of the image sha256, so all expressions
  * of an image land on the worker that has it cached, and moves on to the next-ranked healthy worker when that one is
- * down or full; `least-loaded` picks the healthy worker with the fewest calls in flight; `round-robin` rotates.
+ * down or has no free slot (this replica's calls in flight reach its maxConcurrent); `least-loaded` picks the
+ * healthy worker with the fewest calls in flight; `round-robin` rotates.
+ * Pipelining: a worker with a queue (maxQueue > 0) is sent up to `prefetch` calls beyond its maxConcurrent, so the
+ * next call is already waiting on the worker when one finishes: the GPU does not idle while this replica records
+ * a result and claims the next request.
  * The image protocol is hash-first: the sha256 goes first, bytes only when the worker answers IMAGE_NOT_CACHED.
+ *
+ * Discovery: a `dns:` name (a Kubernetes headless Service) is re-resolved every health interval. An address the
+ * name no longer lists gets no new calls at once; it leaves the pool when its calls in flight have finished (the
+ * worker drains them). A failed lookup that is not an authoritative "no such name" keeps the last addresses, so a
+ * DNS hiccup does not empty the pool.
  */
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
@@ -16,6 +25,14 @@ import { WorkerTaskError, type WorkerCacheStats, type WorkerPool, type WorkerRep
 
 export type RoutingStrategy = 'affinity' | 'least-loaded' | 'round-robin';
 
+/** Resolves a host name to all its addresses (default: the system resolver, `dns.lookup(host, { all: true })`). */
+export type ResolveHost = (host: string) => Promise<readonly { address: string; family: number }[]>;
+
+const systemResolve: ResolveHost = (host) => lookup(host, { all: true });
+
+/** Lookup errors that mean "the name has no addresses now" (e.g. a headless Service with no ready pods). */
+const NO_ADDRESSES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
+
 export interface GrpcWorkerPoolOptions {
   /** `host:port` entries; `dns:host:port` entries are resolved to every address. */
   targets: readonly string[];
@@ -23,14 +40,20 @@ export interface GrpcWorkerPoolOptions {
   healthIntervalMs?: number;
   /** Calls per worker when GetInfo has not told us its capacity. */
   defaultMaxConcurrent?: number;
+  /** Calls sent to a worker beyond its maxConcurrent, to wait in its queue (default 1; never more than its maxQueue). */
+  prefetch?: number;
   maxMessageBytes?: number;
   logger: Logger;
+  /** How `dns:` names are resolved (tests inject one; default: the system resolver). */
+  resolve?: ResolveHost;
 }
 
 interface Member {
   target: string;
   client: WorkerClient;
   healthy: boolean;
+  /** false once discovery no longer lists it: no new calls; it leaves when its calls in flight are done */
+  listed: boolean;
   inFlight: number;
   maxConcurrent: number;
   maxQueue: number;
@@ -65,6 +88,9 @@ export class GrpcWorkerPool implements WorkerPool {
   private rr = 0;
   private readonly strategy: RoutingStrategy;
   private readonly packs = new Map<string, PackEntry>();
+  /** the addresses each `dns:` target last resolved to (kept when a lookup fails transiently) */
+  private readonly resolved = new Map<string, string[]>();
+  private refreshing: Promise<void> | null = null;
 
   private constructor(private readonly options: GrpcWorkerPoolOptions) {
     this.strategy = options.strategy ?? 'affinity';
@@ -78,30 +104,51 @@ export class GrpcWorkerPool implements WorkerPool {
     return pool;
   }
 
-  /** Re-resolves DNS targets and health-checks every member. */
-  async refresh(): Promise<void> {
-    const targets = new Set<string>();
-    for (const t of this.options.targets) {
-      if (t.startsWith('dns:')) {
-        const rest = t.slice(4).replace(/^\/\//, '');
-        const i = rest.lastIndexOf(':');
-        const host = rest.slice(0, i);
-        const port = rest.slice(i + 1);
-        try {
-          for (const a of await lookup(host, { all: true })) targets.add(a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`);
-        } catch (err) {
-          this.options.logger.warn({ err, target: t }, 'worker DNS lookup failed');
-        }
-      } else {
-        targets.add(t);
+  /** Re-resolves DNS targets and health-checks every member (one refresh at a time; a second call joins it). */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.refreshOnce().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async resolveTarget(t: string): Promise<string[]> {
+    const rest = t.slice(4).replace(/^\/\//, '');
+    const i = rest.lastIndexOf(':');
+    const host = rest.slice(0, i);
+    const port = rest.slice(i + 1);
+    try {
+      const addresses = (await (this.options.resolve ?? systemResolve)(host)).map((a) => (a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`));
+      this.resolved.set(t, addresses);
+      return addresses;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (NO_ADDRESSES.has(code)) {
+        this.resolved.set(t, []);
+        return [];
       }
+      const kept = this.resolved.get(t) ?? [];
+      this.options.logger.warn({ err, target: t, kept: kept.length }, 'worker DNS lookup failed; keeping the last addresses');
+      return kept;
     }
+  }
+
+  private async refreshOnce(): Promise<void> {
+    const targets = new Set<string>();
+    const lists = await Promise.all(this.options.targets.map((t) => (t.startsWith('dns:') ? this.resolveTarget(t) : [t])));
+    for (const list of lists) for (const t of list) targets.add(t);
     for (const t of targets) {
-      if (!this.members.has(t)) {
+      const known = this.members.get(t);
+      if (known && !known.listed) {
+        known.listed = true;
+        this.options.logger.info({ worker: known.target }, 'worker listed again');
+      }
+      if (!known) {
         this.members.set(t, {
           target: t,
           client: createWorkerClient(t, { maxMessageBytes: this.options.maxMessageBytes }),
           healthy: false,
+          listed: true,
           inFlight: 0,
           maxConcurrent: this.options.defaultMaxConcurrent ?? 2,
           maxQueue: 0,
@@ -116,12 +163,19 @@ export class GrpcWorkerPool implements WorkerPool {
       }
     }
     for (const [t, m] of this.members) {
-      if (!targets.has(t) && m.inFlight === 0) {
-        m.client.close();
-        this.members.delete(t);
-      }
+      if (targets.has(t) || !m.listed) continue;
+      m.listed = false;
+      this.options.logger.info({ worker: t, inFlight: m.inFlight }, 'worker no longer listed: no new calls');
+      this.leaveIfIdle(m);
     }
     await Promise.all([...this.members.values()].map((m) => this.check(m)));
+  }
+
+  /** Drops an unlisted member once nothing runs on it. */
+  private leaveIfIdle(m: Member): void {
+    if (m.listed || m.inFlight > 0 || this.members.get(m.target) !== m) return;
+    m.client.close();
+    this.members.delete(m.target);
   }
 
   private async check(m: Member): Promise<void> {
@@ -180,6 +234,11 @@ export class GrpcWorkerPool implements WorkerPool {
     return [...this.packs].filter(([key]) => current.has(key)).map(([, p]) => ({ limits: p.limits, text: p.text }));
   }
 
+  /** Calls this replica may have on a member at once: its device slots plus the prefetched ones waiting in its queue. */
+  private slots(m: Member): number {
+    return m.maxConcurrent + Math.min(m.maxQueue, this.options.prefetch ?? 1);
+  }
+
   /** Resolves when every tokenizer being fetched has arrived (tests, and start-up). */
   async packsSettled(): Promise<void> {
     await Promise.all([...this.packs.values()].map((p) => p.fetching));
@@ -187,14 +246,15 @@ export class GrpcWorkerPool implements WorkerPool {
 
   capacity(): number {
     let n = 0;
-    for (const m of this.members.values()) if (m.healthy) n += m.maxConcurrent;
+    for (const m of this.members.values()) if (m.healthy && m.listed) n += this.slots(m);
     return n;
   }
 
   state(): WorkerState[] {
     return [...this.members.values()].map((m) => ({
       target: m.target,
-      healthy: m.healthy,
+      // A member discovery no longer lists takes no new calls: not a healthy worker for the pool's figures.
+      healthy: m.healthy && m.listed,
       inFlight: m.inFlight,
       maxConcurrent: m.maxConcurrent,
       queueDepth: m.queueDepth,
@@ -208,16 +268,24 @@ export class GrpcWorkerPool implements WorkerPool {
 
   /** The member a task goes to, or undefined when none is healthy. */
   pick(key: string): Member | undefined {
-    const healthy = [...this.members.values()].filter((m) => m.healthy);
+    const healthy = [...this.members.values()].filter((m) => m.healthy && m.listed);
     if (healthy.length === 0) return undefined;
     if (this.strategy === 'round-robin') return healthy[this.rr++ % healthy.length];
-    if (this.strategy === 'least-loaded') return healthy.reduce((a, b) => (b.inFlight / b.maxConcurrent < a.inFlight / a.maxConcurrent ? b : a));
+    if (this.strategy === 'least-loaded') return healthy.reduce((a, b) => (b.inFlight / this.slots(b) < a.inFlight / this.slots(a) ? b : a));
     // Rendezvous (highest random weight) hashing: stable per image, minimal movement when members change.
     const ranked = healthy
       .map((m) => ({ m, w: createHash('sha256').update(`${key}|${m.target}`).digest().readUInt32BE(0) }))
       .sort((a, b) => b.w - a.w)
       .map((x) => x.m);
-    return ranked.find((m) => m.inFlight < m.maxConcurrent + m.maxQueue) ?? ranked[0];
+    // The image's first-ranked worker when it has a free device slot, else the next-ranked one that has: an idle
+    // GPU beats a queue behind a busy one, at the price of sending the image once more. When every worker is busy,
+    // the best-ranked one with a prefetch slot, then the best-ranked with room in its queue.
+    return (
+      ranked.find((m) => m.inFlight < m.maxConcurrent) ??
+      ranked.find((m) => m.inFlight < this.slots(m)) ??
+      ranked.find((m) => m.inFlight < m.maxConcurrent + m.maxQueue) ??
+      ranked[0]
+    );
   }
 
   async segment(task: WorkerTask): Promise<WorkerReply> {
@@ -239,6 +307,7 @@ export class GrpcWorkerPool implements WorkerPool {
       throw this.classify(m, err, task.signal);
     } finally {
       m.inFlight -= 1;
+      this.leaveIfIdle(m);
     }
   }
 
