@@ -59,6 +59,8 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  /** a wake-up that came while the loop was busy (claiming): the next sleep returns at once */
+  private woken = false;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly stopController = new AbortController();
 
@@ -87,9 +89,10 @@ export class Dispatcher {
     this.loop = this.run();
   }
 
-  /** Wakes the claim loop (new work was queued, or a worker call finished). */
+  /** Wakes the claim loop (new work was queued, or a worker call finished); remembered if it is not asleep. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   /**
@@ -126,8 +129,9 @@ export class Dispatcher {
       try {
         const free = this.pool.capacity() - this.inFlight.size;
         if (free > 0) {
-          const rows = await this.queue.claim(this.owner, free * this.maxBatch, this.leaseMs);
-          claimed = rows.length;
+          const rows = await this.queue.claim(this.owner, free, this.maxBatch, this.leaseMs);
+          // Fewer calls' rows than asked for: nothing more is due now; wait for a wake-up (new work, a call done) or the poll.
+          claimed = groupCount(rows, this.maxBatch) < free ? 0 : rows.length;
           const now = Date.now();
           for (const r of rows) this.metrics?.queueWaitSeconds.observe(Math.max(0, now - new Date(r.createdAt).getTime()) / 1000);
           if (rows.length > 0) await this.launch(rows, free);
@@ -142,12 +146,17 @@ export class Dispatcher {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(t);
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
@@ -166,10 +175,6 @@ export class Dispatcher {
       }
       g.rows.push(row);
     }
-    // More groups than free worker slots: hand the extra rows straight back (no attempt spent).
-    for (const g of all.slice(slots)) {
-      for (const row of g.rows) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true);
-    }
     for (const g of all.slice(0, slots)) {
       const abort = new AbortController();
       this.inFlight.set(g.key, { group: g, abort });
@@ -177,6 +182,10 @@ export class Dispatcher {
         this.inFlight.delete(g.key);
         this.wake();
       });
+    }
+    // The claim takes at most `slots` calls' rows; should a row group differently here, it goes back (no attempt spent).
+    for (const g of all.slice(slots)) {
+      for (const row of g.rows) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true);
     }
   }
 
@@ -243,6 +252,14 @@ export class Dispatcher {
         return;
       }
       const e = err instanceof WorkerTaskError ? err : new WorkerTaskError('INTERNAL', String(err), false, null);
+      if (REFUSED_UNRUN.has(e.code)) {
+        // The worker refused before running anything (draining on its way out, or still loading): the pool now
+        // routes around it, and the rows go back without spending an attempt — a rolling restart costs none.
+        this.logger.info({ worker: e.worker, code: e.code, rows: live.length }, 'worker refused the call unrun; requeued');
+        this.metrics?.retries.inc({ code: e.code });
+        for (const row of live) await this.queue.requeue(row.tenantId, row.id, this.owner, this.backoffBaseMs, null, true).catch(() => false);
+        return;
+      }
       const failed: { row: ClaimedRequest; outcome: FailureOutcome }[] = [];
       for (const row of live) {
         if (e.retryable && row.attempts < row.maxAttempts) {
@@ -299,6 +316,22 @@ export class Dispatcher {
       this.logger.warn({ err }, 'lease renewal failed');
     }
   }
+}
+
+/** Worker error codes that say the call was refused before anything ran (docs/worker.md, "The protocol"). */
+const REFUSED_UNRUN = new Set(['DRAINING', 'NOT_READY']);
+
+/** How many worker calls `launch` makes of these rows (one per tenant, image and options, maxBatch rows each). */
+function groupCount(rows: readonly ClaimedRequest[], maxBatch: number): number {
+  const sizes = new Map<string, number>();
+  let n = 0;
+  for (const row of rows) {
+    const key = `${row.tenantId}|${row.imageId}|${JSON.stringify(row.options ?? {})}`;
+    const k = sizes.get(key) ?? 0;
+    if (k % maxBatch === 0) n += 1;
+    sizes.set(key, k + 1);
+  }
+  return n;
 }
 
 /** Worker response → one outcome per expression (same order), with GPU time split: image-side time shared evenly. */

@@ -55,17 +55,35 @@ export class QueueRepository {
     private readonly store: ImageStore | null = null,
   ) {}
 
-  /** Claims up to `limit` runnable rows (queued and due, or running with an expired lease) for `owner`. */
-  async claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedRequest[]> {
-    if (limit <= 0) return [];
+  /**
+   * Claims the rows of up to `groups` worker calls for `owner`: runnable rows (queued and due, or running with an
+   * expired lease) in queue order, at most `maxBatch` of each (tenant, image, options) — the rows one call can take.
+   * Only those rows are leased, so nothing has to be handed back (which would cost a round trip per row and hold
+   * rows other replicas could run); the other rows scanned are left unlocked at the end of the statement.
+   */
+  async claim(owner: string, groups: number, maxBatch: number, leaseMs: number): Promise<ClaimedRequest[]> {
+    if (groups <= 0 || maxBatch <= 0) return [];
     const rows = await this.prisma.$queryRaw<ClaimedRequest[]>`
-      WITH picked AS (
-        SELECT "id" FROM "segmentation_requests"
+      WITH candidates AS (
+        SELECT "id", "tenantId", "imageId", "options", "availableAt", "createdAt", "batchIndex"
+        FROM "segmentation_requests"
         WHERE ("status" = 'QUEUED' AND "availableAt" <= now())
            OR ("status" = 'RUNNING' AND "leaseExpiresAt" < now())
         ORDER BY "availableAt", "createdAt", "batchIndex"
-        LIMIT ${limit}
+        LIMIT ${groups * maxBatch}
         FOR UPDATE SKIP LOCKED
+      ), positioned AS (
+        SELECT "id", "tenantId", "imageId", "options",
+               row_number() OVER (ORDER BY "availableAt", "createdAt", "batchIndex") AS pos
+        FROM candidates
+      ), keyed AS (
+        SELECT "id",
+               min(pos) OVER (PARTITION BY "tenantId", "imageId", "options") AS first,
+               row_number() OVER (PARTITION BY "tenantId", "imageId", "options" ORDER BY pos) AS nth
+        FROM positioned
+      ), picked AS (
+        SELECT "id" FROM (SELECT "id", nth, dense_rank() OVER (ORDER BY first) AS g FROM keyed) k
+        WHERE g <= ${groups} AND nth <= ${maxBatch}
       )
       UPDATE "segmentation_requests" AS r
       SET "status" = 'RUNNING', "leaseOwner" = ${owner},
@@ -74,7 +92,8 @@ export class QueueRepository {
       FROM picked WHERE r."id" = picked."id"
       RETURNING r."id", r."tenantId", r."imageId", r."expression", r."options", r."attempts", r."maxAttempts",
                 r."batchId", r."batchIndex", r."createdAt"`;
-    return rows;
+    // Queue order within each call (RETURNING has none).
+    return rows.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() || a.batchIndex - b.batchIndex);
   }
 
   /** Extends the lease of rows this owner still holds; returns the ids it still holds. */
