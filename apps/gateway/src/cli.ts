@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 /**
  * `refdiff serve`, `refdiff tenants create|list`, `refdiff keys create|list|revoke`, `refdiff db migrate`,
- * `refdiff images migrate-store`.
+ * `refdiff images migrate-store`, `refdiff bench platform`.
  * Declarations only: the database, Apollo and gRPC load inside the actions.
  */
 export function registerGatewayCommands(program: Command): void {
@@ -67,6 +67,8 @@ export function registerGatewayCommands(program: Command): void {
     await keysRevoke(keyId, flags);
   });
 
+  registerPlatformBench(program);
+
   program
     .command('db')
     .description('database maintenance')
@@ -101,4 +103,62 @@ function withAdminOptions(cmd: Command): Command {
     .option('--url <url>', 'gateway URL (env REFDIFF_GATEWAY_URL, default http://127.0.0.1:4000)')
     .option('--data-dir <dir>', 'where admin.key lives (default .refdiff)')
     .option('--admin-key <file>', 'file holding an ADMIN key (env REFDIFF_ADMIN_KEY holds the key itself)');
+}
+
+/** `refdiff bench platform` (docs/deploy.md, "What was verified here"). `bench` is shared with other registrars. */
+function registerPlatformBench(program: Command): void {
+  const bench =
+    program.commands.find((c) => c.name() === 'bench') ??
+    program.command('bench').description('benchmarks of the refdiff components (medians, milliseconds)');
+  bench
+    .command('platform')
+    .description(
+      'the platform path measured in one run: overhead of GraphQL + database + gRPC over a direct worker call (p50/p95 ' +
+        'at 1, 10, 50 clients), throughput of 2 gateway replicas over 1/2/4 GPU-like worker stubs behind one DNS ' +
+        'name, and a worker removed/added mid-run (docs/deploy.md)',
+    )
+    .option('--json', 'print one JSON object')
+    .option('--database-url <url>', 'PostgreSQL server for a scratch database (env DATABASE_URL; embedded PGlite when unreachable)')
+    .option('--no-postgres', 'use the embedded PGlite even when PostgreSQL is reachable')
+    .option('--parts <list>', 'which parts: overhead,scaling,elasticity', 'overhead,scaling,elasticity')
+    .option('--clients <list>', 'concurrent clients for the overhead part', '1,10,50')
+    .option('--requests <n>', 'measured requests per client count (at least 4 per client)', '200')
+    .option('--workers <list>', 'worker stubs for the scaling part', '1,2,4')
+    .option('--replicas <n>', 'gateway replicas (scaling and elasticity)', '2')
+    .option('--scaling-requests <n>', 'requests queued per worker at each scaling level', '40')
+    .option('--elasticity-requests <n>', 'requests running while a worker is removed and one added', '200')
+    .option('--image-ms <ms>', "a stub's GPU-like time per call (the image side)", '150')
+    .option('--expression-ms <ms>', "a stub's GPU-like time per expression", '30')
+    .action(async (flags: Record<string, string | boolean | undefined>) => {
+      const int = (name: string, v: unknown, min: number, max: number) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got '${String(v)}'`);
+        return n;
+      };
+      const list = (name: string, v: unknown, max: number) => String(v).split(',').map((x) => int(name, x.trim(), 1, max));
+      const parts = String(flags.parts).split(',').map((p) => p.trim());
+      for (const p of parts) if (!['overhead', 'scaling', 'elasticity'].includes(p)) throw new Error(`--parts: unknown part '${p}'`);
+      const { runPlatformBench } = await import('./bench/platform-bench');
+      const { pino } = await import('pino');
+      const databaseUrl = flags.postgres === false ? null : ((flags.databaseUrl as string | undefined) ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+      const result = await runPlatformBench({
+        databaseUrl,
+        parts: parts as ('overhead' | 'scaling' | 'elasticity')[],
+        clients: list('clients', flags.clients, 500),
+        requestsPerLevel: int('requests', flags.requests, 1, 100_000),
+        workers: list('workers', flags.workers, 32),
+        replicas: int('replicas', flags.replicas, 1, 8),
+        scalingRequestsPerWorker: int('scaling-requests', flags.scalingRequests, 1, 10_000),
+        elasticityRequests: int('elasticity-requests', flags.elasticityRequests, 10, 100_000),
+        imageMs: int('image-ms', flags.imageMs, 0, 60_000),
+        expressionMs: int('expression-ms', flags.expressionMs, 0, 60_000),
+        logger: pino({ level: flags.json ? 'silent' : 'info' }, process.stderr),
+      });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      const { formatPlatformBench } = await import('./bench/platform-bench');
+      process.stdout.write(formatPlatformBench(result));
+    });
 }

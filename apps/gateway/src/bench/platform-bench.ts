@@ -1,0 +1,294 @@
+/**
+ * `refdiff bench platform`: what the platform path costs and how it scales, in one run on this machine —
+ *  1. overhead: `segment` → result through GraphQL, the database and gRPC against a stub that answers at once, vs
+ *     the same stub called directly over gRPC; p50/p95 at 1, 10 and 50 concurrent clients;
+ *  2. scaling: 2 gateway replicas, 1/2/4 GPU-like stubs behind one DNS name; throughput vs workers ÷ per-call time;
+ *  3. elasticity: a worker removed (drained) and one added while requests run.
+ * Everything runs in this one process (gateways, stubs, clients), so the figures include their competition for
+ * the CPU; the load average is reported with them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { createWorkerClient } from '@refdiff/worker-contract';
+import { openPglite, openPostgres, type Database } from '../db/database';
+import { startFakeWorker } from '../testing/fake-worker';
+import {
+  benchTenant,
+  distinctPng,
+  gql,
+  runElasticity,
+  runScaling,
+  SEGMENT,
+  startReplica,
+  uploadImage,
+  WAIT,
+  type ElasticityResult,
+  type OpenDatabase,
+  type ScalingResult,
+} from './platform-scenarios';
+
+export interface PlatformBenchOptions {
+  /** PostgreSQL server to create a scratch database on; when unreachable (or null) an embedded PGlite is used */
+  databaseUrl: string | null;
+  clients: readonly number[];
+  /** measured requests per client count (after a warm-up) */
+  requestsPerLevel: number;
+  workers: readonly number[];
+  replicas: number;
+  /** requests queued for each scaling level, per worker */
+  scalingRequestsPerWorker: number;
+  elasticityRequests: number;
+  imageMs: number;
+  expressionMs: number;
+  /** which parts to run */
+  parts: readonly ('overhead' | 'scaling' | 'elasticity')[];
+  logger: Logger;
+}
+
+export interface LatencyFigures {
+  p50Ms: number;
+  p95Ms: number;
+  meanMs: number;
+}
+
+export interface OverheadLevel {
+  clients: number;
+  requests: number;
+  direct: LatencyFigures & { requestsPerSecond: number };
+  platform: LatencyFigures & { requestsPerSecond: number; cpuMsPerRequest: number };
+  /** platform − direct */
+  overheadP50Ms: number;
+  overheadP95Ms: number;
+}
+
+export interface PlatformBenchResult {
+  database: { kind: 'postgres' | 'pglite'; note: string };
+  machine: { cpus: number; loadAverageStart: number[]; loadAverageEnd: number[] };
+  overhead?: { levels: OverheadLevel[]; goal: string; goalMet: boolean };
+  scaling?: { cost: { imageMs: number; expressionMs: number }; levels: ScalingResult[]; goal: string; goalMet: boolean };
+  elasticity?: ElasticityResult & { goal: string; goalMet: boolean };
+  wallSeconds: number;
+}
+
+/** A scratch database: a fresh PostgreSQL database (dropped at the end) or an embedded PGlite in a temp folder. */
+async function scratchDatabase(databaseUrl: string | null, logger: Logger) {
+  if (databaseUrl) {
+    const admin = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 });
+    try {
+      await admin.connect();
+      const name = `refdiff_bench_platform_${process.pid}_${randomBytes(3).toString('hex')}`;
+      await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.end();
+      const url = new URL(databaseUrl);
+      url.pathname = `/${name}`;
+      const first = await openPostgres(url.toString(), { poolMax: 2 });
+      await first.migrate();
+      await first.close();
+      const open: OpenDatabase = async () => {
+        const db = await openPostgres(url.toString(), { poolMax: 6 });
+        return { db, close: () => db.close() };
+      };
+      const drop = async () => {
+        const c = new pg.Client({ connectionString: databaseUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.end();
+      };
+      return { kind: 'postgres' as const, note: `PostgreSQL at ${url.host}, scratch database ${name}, one connection pool (6) per replica`, open, drop };
+    } catch (err) {
+      await admin.end().catch(() => undefined);
+      logger.warn({ err: String(err) }, 'PostgreSQL unreachable: the bench uses an embedded PGlite');
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'refdiff-bench-platform-'));
+  const db: Database = await openPglite(dir);
+  await db.migrate();
+  const open: OpenDatabase = async () => ({ db, close: async () => undefined });
+  return {
+    kind: 'pglite' as const,
+    note: 'embedded PGlite (PostgreSQL unreachable): the replicas share one in-process database',
+    open,
+    drop: async () => {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function figures(ms: number[]): LatencyFigures {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  return { p50Ms: r1(at(0.5)), p95Ms: r1(at(0.95)), meanMs: r1(s.reduce((a, b) => a + b, 0) / s.length) };
+}
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** `clients` loops that each run `fn` until `total` calls are done; returns each call's latency. */
+async function closedLoop(clients: number, total: number, fn: (client: number, i: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = next++; i < total; i = next++) {
+        const t = performance.now();
+        await fn(c, i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, wallMs: performance.now() - t0 };
+}
+
+async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase): Promise<OverheadLevel[]> {
+  const maxClients = Math.max(...o.clients);
+  // Answers at once; room for every client's call (the stub is not what is measured).
+  const stub = await startFakeWorker({ maxConcurrent: maxClients * 2, delayMs: 0 });
+  const replica = await startReplica({ openDb, logger: o.logger, targets: [stub.target] });
+  const direct = createWorkerClient(stub.target);
+  const levels: OverheadLevel[] = [];
+  try {
+    const token = await benchTenant(replica, 'overhead');
+    // One image per client, already cached by the stub (hash-first hits) on both paths.
+    const images: { id: string; sha256: string }[] = [];
+    for (let c = 0; c < maxClients; c++) {
+      const bytes = await distinctPng(10_000 + c);
+      const id = await uploadImage(replica.url, token, bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await direct.segmentRaw({ imageData: bytes, expressions: ['warm'], cacheNamespace: 'direct' }, { deadlineMs: 10_000 });
+      images.push({ id, sha256 });
+    }
+    const viaPlatform = async (c: number, i: number) => {
+      const r = await gql<{ segment: { id: string }[] }>(replica.url, token, SEGMENT, { i: images[c].id, e: [`thing ${c}-${i}`] });
+      const id = r.segment[0].id;
+      for (;;) {
+        const w = await gql<{ waitForSegmentations: { status: string }[] }>(replica.url, token, WAIT, { ids: [id], t: 20 });
+        const s = w.waitForSegmentations[0].status;
+        if (s === 'SUCCEEDED') return;
+        if (s === 'FAILED' || s === 'CANCELLED') throw new Error(`request ${id} ${s}`);
+      }
+    };
+    const viaDirect = async (c: number, i: number) => {
+      await direct.segmentRaw({ imageSha256: images[c].sha256, expressions: [`thing ${c}-${i}`], cacheNamespace: 'direct' }, { deadlineMs: 10_000 });
+    };
+    for (const clients of o.clients) {
+      const requests = Math.max(o.requestsPerLevel, clients * 4);
+      await closedLoop(clients, clients * 2, viaDirect); // warm-up
+      const d = await closedLoop(clients, requests, viaDirect);
+      await closedLoop(clients, clients * 2, viaPlatform);
+      const cpu0 = process.cpuUsage();
+      const p = await closedLoop(clients, requests, viaPlatform);
+      const cpu = process.cpuUsage(cpu0);
+      const df = figures(d.latencies);
+      const pf = figures(p.latencies);
+      levels.push({
+        clients,
+        requests,
+        direct: { ...df, requestsPerSecond: r1((requests / d.wallMs) * 1000) },
+        platform: { ...pf, requestsPerSecond: r1((requests / p.wallMs) * 1000), cpuMsPerRequest: r1((cpu.user + cpu.system) / 1000 / requests) },
+        overheadP50Ms: r1(pf.p50Ms - df.p50Ms),
+        overheadP95Ms: r1(pf.p95Ms - df.p95Ms),
+      });
+      o.logger.info({ clients, platformP50: pf.p50Ms, directP50: df.p50Ms }, 'overhead level done');
+    }
+  } finally {
+    direct.close();
+    await replica.close();
+    await stub.close();
+  }
+  return levels;
+}
+
+export async function runPlatformBench(o: PlatformBenchOptions): Promise<PlatformBenchResult> {
+  const started = performance.now();
+  const loadAverageStart = loadavg().map(r2);
+  const scratch = await scratchDatabase(o.databaseUrl, o.logger);
+  const result: PlatformBenchResult = {
+    database: { kind: scratch.kind, note: scratch.note },
+    machine: { cpus: cpus().length, loadAverageStart, loadAverageEnd: [] },
+    wallSeconds: 0,
+  };
+  const cost = { imageMs: o.imageMs, expressionMs: o.expressionMs };
+  try {
+    if (o.parts.includes('overhead')) {
+      const levels = await runOverhead(o, scratch.open);
+      const at10 = levels.find((l) => l.clients === 10);
+      result.overhead = { levels, goal: 'p50 overhead < 15 ms at 10 clients', goalMet: !!at10 && at10.overheadP50Ms < 15 };
+    }
+    if (o.parts.includes('scaling')) {
+      const levels: ScalingResult[] = [];
+      for (const workers of o.workers) {
+        levels.push(
+          await runScaling({
+            openDb: scratch.open,
+            logger: o.logger,
+            workers,
+            replicas: o.replicas,
+            requests: o.scalingRequestsPerWorker * workers,
+            expressionsPerRequest: 1,
+            cost,
+            tag: `scale${workers}`,
+          }),
+        );
+        o.logger.info({ workers, efficiency: levels.at(-1)?.efficiency }, 'scaling level done');
+      }
+      result.scaling = { cost, levels, goal: 'throughput within 10 % of workers ÷ per-call time', goalMet: levels.every((l) => l.efficiency >= 0.9 && l.failed === 0) };
+    }
+    if (o.parts.includes('elasticity')) {
+      const e = await runElasticity({
+        openDb: scratch.open,
+        logger: o.logger,
+        replicas: o.replicas,
+        workers: 2,
+        requests: o.elasticityRequests,
+        cost,
+        drainGraceMs: 5_000,
+        tag: 'elastic',
+      });
+      result.elasticity = {
+        ...e,
+        goal: 'none lost, none run twice, every request done, new worker used within 5 s',
+        goalMet: e.lost === 0 && e.ranTwice === 0 && e.neverRan === 0 && e.addedWorker.firstCallAfterMs !== null && e.addedWorker.firstCallAfterMs <= 5_000,
+      };
+    }
+  } finally {
+    await scratch.drop();
+  }
+  result.machine.loadAverageEnd = loadavg().map(r2);
+  result.wallSeconds = r1((performance.now() - started) / 1000);
+  return result;
+}
+
+/** The result as a few readable lines. */
+export function formatPlatformBench(r: PlatformBenchResult): string {
+  const out: string[] = [`database: ${r.database.kind} (${r.database.note})`];
+  if (r.overhead) {
+    out.push(`overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly), ms:`);
+    for (const l of r.overhead.levels)
+      out.push(
+        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req`,
+      );
+    out.push(`  goal (${r.overhead.goal}): ${r.overhead.goalMet ? 'met' : 'NOT met'}`);
+  }
+  if (r.scaling) {
+    out.push(`scaling (${r.scaling.levels[0]?.replicas} replicas, ${r.scaling.cost.imageMs} ms per image + ${r.scaling.cost.expressionMs} ms per expression):`);
+    for (const l of r.scaling.levels)
+      out.push(
+        `  ${l.workers} workers: ${l.requestsPerSecond} req/s of ideal ${l.idealRequestsPerSecond} (${(l.efficiency * 100).toFixed(1)} %), workers busy ${(l.deviceBusy * 100).toFixed(1)} %, calls per worker ${l.callsPerWorker.join('/')}, failed ${l.failed}, ${l.cpuMsPerRequest} CPU ms/req (CPU ${l.cpuUtilisation})`,
+      );
+    out.push(`  goal (${r.scaling.goal}): ${r.scaling.goalMet ? 'met' : 'NOT met'}`);
+  }
+  if (r.elasticity) {
+    const e = r.elasticity;
+    out.push(
+      `elasticity: ${e.succeeded}/${e.requests} succeeded, lost ${e.lost}, ran twice ${e.ranTwice}, never ran ${e.neverRan}; removed worker ran ${e.removedWorker.callsAfterRemoval} calls after removal (refused ${e.removedWorker.refusedWhileDraining}); added worker: ${e.addedWorker.calls} calls, first ${e.addedWorker.firstCallAfterMs} ms after it was added`,
+    );
+    out.push(`  goal (${e.goal}): ${e.goalMet ? 'met' : 'NOT met'}`);
+  }
+  out.push(`load average ${r.machine.loadAverageStart.join(' ')} at start, ${r.machine.loadAverageEnd.join(' ')} at end (${r.machine.cpus} CPUs); ${r.wallSeconds} s`);
+  return `${out.join('\n')}\n`;
+}
