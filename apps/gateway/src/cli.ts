@@ -123,6 +123,7 @@ function registerPlatformBench(program: Command): void {
     .option('--parts <list>', 'which parts: overhead,scaling,elasticity', 'overhead,scaling,elasticity')
     .option('--clients <list>', 'concurrent clients for the overhead part', '1,10,50')
     .option('--requests <n>', 'measured requests per client count (at least 4 per client)', '200')
+    .option('--tenants <n>', 'tenants the overhead clients are spread over (1: one tenant, its row lock shared)', '1')
     .option('--workers <list>', 'worker stubs for the scaling part', '1,2,4')
     .option('--replicas <n>', 'gateway replicas (scaling and elasticity)', '2')
     .option('--scaling-requests <n>', 'requests queued per worker at each scaling level', '40')
@@ -145,6 +146,7 @@ function registerPlatformBench(program: Command): void {
         databaseUrl,
         parts: parts as ('overhead' | 'scaling' | 'elasticity')[],
         clients: list('clients', flags.clients, 500),
+        tenants: int('tenants', flags.tenants, 1, 500),
         requestsPerLevel: int('requests', flags.requests, 1, 100_000),
         workers: list('workers', flags.workers, 32),
         replicas: int('replicas', flags.replicas, 1, 8),

@@ -35,6 +35,8 @@ export interface PlatformBenchOptions {
   /** PostgreSQL server to create a scratch database on; when unreachable (or null) an embedded PGlite is used */
   databaseUrl: string | null;
   clients: readonly number[];
+  /** tenants the overhead part's clients are spread over (1: all clients of one tenant) */
+  tenants: number;
   /** measured requests per client count (after a warm-up) */
   requestsPerLevel: number;
   workers: readonly number[];
@@ -68,7 +70,7 @@ export interface OverheadLevel {
 export interface PlatformBenchResult {
   database: { kind: 'postgres' | 'pglite'; note: string };
   machine: { cpus: number; loadAverageStart: number[]; loadAverageEnd: number[] };
-  overhead?: { levels: OverheadLevel[]; goal: string; goalMet: boolean };
+  overhead?: { tenants: number; levels: OverheadLevel[]; goal: string; goalMet: boolean };
   scaling?: { cost: { imageMs: number; expressionMs: number }; levels: ScalingResult[]; goal: string; goalMet: boolean };
   elasticity?: ElasticityResult & { goal: string; goalMet: boolean };
   wallSeconds: number;
@@ -152,17 +154,20 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase): Promi
   const direct = createWorkerClient(stub.target);
   const levels: OverheadLevel[] = [];
   try {
-    const token = await benchTenant(replica, 'overhead');
+    const tokens: string[] = [];
+    for (let t = 0; t < o.tenants; t++) tokens.push(await benchTenant(replica, `overhead-${t}`));
+    const tokenOf = (c: number) => tokens[c % tokens.length];
     // One image per client, already cached by the stub (hash-first hits) on both paths.
     const images: { id: string; sha256: string }[] = [];
     for (let c = 0; c < maxClients; c++) {
       const bytes = await distinctPng(10_000 + c);
-      const id = await uploadImage(replica.url, token, bytes);
+      const id = await uploadImage(replica.url, tokenOf(c), bytes);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       await direct.segmentRaw({ imageData: bytes, expressions: ['warm'], cacheNamespace: 'direct' }, { deadlineMs: 10_000 });
       images.push({ id, sha256 });
     }
     const viaPlatform = async (c: number, i: number) => {
+      const token = tokenOf(c);
       const r = await gql<{ segment: { id: string }[] }>(replica.url, token, SEGMENT, { i: images[c].id, e: [`thing ${c}-${i}`] });
       const id = r.segment[0].id;
       for (;;) {
@@ -217,7 +222,7 @@ export async function runPlatformBench(o: PlatformBenchOptions): Promise<Platfor
     if (o.parts.includes('overhead')) {
       const levels = await runOverhead(o, scratch.open);
       const at10 = levels.find((l) => l.clients === 10);
-      result.overhead = { levels, goal: 'p50 overhead < 15 ms at 10 clients', goalMet: !!at10 && at10.overheadP50Ms < 15 };
+      result.overhead = { tenants: o.tenants, levels, goal: 'p50 overhead < 15 ms at 10 clients', goalMet: !!at10 && at10.overheadP50Ms < 15 };
     }
     if (o.parts.includes('scaling')) {
       const levels: ScalingResult[] = [];
@@ -267,7 +272,7 @@ export async function runPlatformBench(o: PlatformBenchOptions): Promise<Platfor
 export function formatPlatformBench(r: PlatformBenchResult): string {
   const out: string[] = [`database: ${r.database.kind} (${r.database.note})`];
   if (r.overhead) {
-    out.push(`overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly), ms:`);
+    out.push(`overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly; clients of ${r.overhead.tenants} tenant(s)), ms:`);
     for (const l of r.overhead.levels)
       out.push(
         `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req`,
