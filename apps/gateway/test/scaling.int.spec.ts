@@ -66,7 +66,7 @@ describe('workers behind one DNS name', () => {
     expect(r.neverRan).toBe(0);
     expect(r.addedWorker.calls).toBeGreaterThan(0);
     // After it left the name, the removed worker ran only calls already sent to it (each replica: one running, one
-    // prefetched); whatever reached it while draining was refused and ran elsewhere without spending an attempt.
+    // prefetched); whatever reached it while draining was refused and went on to another worker in the same attempt.
     expect(r.removedWorker.callsAfterRemoval).toBeLessThanOrEqual(4);
     expect(r.maxAttempts).toBe(1);
   });

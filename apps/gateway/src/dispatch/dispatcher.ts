@@ -252,14 +252,6 @@ export class Dispatcher {
         return;
       }
       const e = err instanceof WorkerTaskError ? err : new WorkerTaskError('INTERNAL', String(err), false, null);
-      if (REFUSED_UNRUN.has(e.code)) {
-        // The worker refused before running anything (draining on its way out, or still loading): the pool now
-        // routes around it, and the rows go back without spending an attempt — a rolling restart costs none.
-        this.logger.info({ worker: e.worker, code: e.code, rows: live.length }, 'worker refused the call unrun; requeued');
-        this.metrics?.retries.inc({ code: e.code });
-        for (const row of live) await this.queue.requeue(row.tenantId, row.id, this.owner, this.backoffBaseMs, null, true).catch(() => false);
-        return;
-      }
       const failed: { row: ClaimedRequest; outcome: FailureOutcome }[] = [];
       for (const row of live) {
         if (e.retryable && row.attempts < row.maxAttempts) {
@@ -317,9 +309,6 @@ export class Dispatcher {
     }
   }
 }
-
-/** Worker error codes that say the call was refused before anything ran (docs/worker.md, "The protocol"). */
-const REFUSED_UNRUN = new Set(['DRAINING', 'NOT_READY']);
 
 /** How many worker calls `launch` makes of these rows (one per tenant, image and options, maxBatch rows each). */
 function groupCount(rows: readonly ClaimedRequest[], maxBatch: number): number {

@@ -102,6 +102,25 @@ describe('GrpcWorkerPool discovery through one DNS name (injected resolver)', ()
     }
   });
 
+  it('a worker that refuses a call unrun (DRAINING) is routed around within the same attempt', async () => {
+    const ws = await startGpuLikeWorkers(2, { imageMs: 0, expressionMs: 0 }, 50);
+    try {
+      const p = await pool(ws.map((w) => w.target));
+      const bytes = await png();
+      const first = p.pick(shaOf(bytes))!.target;
+      const leaving = ws.find((w) => w.target === first)!;
+      const other = ws.find((w) => w.target !== first)!;
+      const drained = leaving.drain(5_000); // refuses for 5 s, and the pool has not health-checked it since
+      const reply = await p.segment(await task(shaOf(bytes), bytes));
+      expect(reply.worker).toBe(other.target);
+      expect(leaving.refused()).toBe(1);
+      expect(p.state().find((s) => s.target === first)?.healthy).toBe(false);
+      void drained;
+    } finally {
+      for (const w of ws) w.kill();
+    }
+  });
+
   it('a failed lookup keeps the last addresses; "no such name" (no ready pods) empties the pool', async () => {
     const [a] = await startGpuLikeWorkers(1, { imageMs: 0, expressionMs: 0 }, 30);
     try {

@@ -80,6 +80,9 @@ function cacheStats(c: CacheStats__Output): WorkerCacheStats {
   return { entries: c.entries, bytes: c.bytes, capacityBytes: c.capacityBytes, hits: c.hits, misses: c.misses, hitRate: lookups > 0 ? c.hits / lookups : null };
 }
 
+/** Worker error codes that say the call was refused before anything ran (docs/worker.md, "The protocol"). */
+const REFUSED_UNRUN = new Set(['DRAINING', 'NOT_READY']);
+
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.DEADLINE_EXCEEDED]);
 
 export class GrpcWorkerPool implements WorkerPool {
@@ -267,8 +270,8 @@ export class GrpcWorkerPool implements WorkerPool {
   }
 
   /** The member a task goes to, or undefined when none is healthy. */
-  pick(key: string): Member | undefined {
-    const healthy = [...this.members.values()].filter((m) => m.healthy && m.listed);
+  pick(key: string, exclude?: ReadonlySet<Member>): Member | undefined {
+    const healthy = [...this.members.values()].filter((m) => m.healthy && m.listed && !exclude?.has(m));
     if (healthy.length === 0) return undefined;
     if (this.strategy === 'round-robin') return healthy[this.rr++ % healthy.length];
     if (this.strategy === 'least-loaded') return healthy.reduce((a, b) => (b.inFlight / this.slots(b) < a.inFlight / this.slots(a) ? b : a));
@@ -288,9 +291,28 @@ export class GrpcWorkerPool implements WorkerPool {
     );
   }
 
+  /**
+   * Runs the task on the worker `pick` chooses. A worker that refuses it unrun (DRAINING on its way out, NOT_READY)
+   * is routed around at once and the next one tried, within this same attempt — so a rolling restart costs no
+   * request an attempt; each worker is tried once, and when all have refused the refusal is the task's error.
+   */
   async segment(task: WorkerTask): Promise<WorkerReply> {
-    const m = this.pick(task.sha256);
-    if (!m) throw new WorkerTaskError('NO_HEALTHY_WORKER', 'no healthy worker in the pool', true, null);
+    const refused = new Set<Member>();
+    for (;;) {
+      const m = this.pick(task.sha256, refused);
+      if (!m) throw new WorkerTaskError('NO_HEALTHY_WORKER', 'no healthy worker in the pool', true, null);
+      try {
+        return await this.segmentOn(m, task);
+      } catch (err) {
+        const e = err as WorkerTaskError;
+        if (!REFUSED_UNRUN.has(e.code) || task.signal.aborted || !this.pick(task.sha256, new Set([...refused, m]))) throw e;
+        this.options.logger.info({ worker: m.target, code: e.code }, 'worker refused the call unrun; trying the next one');
+        refused.add(m);
+      }
+    }
+  }
+
+  private async segmentOn(m: Member, task: WorkerTask): Promise<WorkerReply> {
     m.inFlight += 1;
     const call = { deadlineMs: task.deadlineMs, signal: task.signal, requestId: task.requestId };
     const base = { expressions: [...task.expressions], options: task.options, cacheNamespace: task.cacheNamespace ?? '' };
