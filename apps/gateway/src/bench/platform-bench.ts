@@ -112,7 +112,7 @@ async function scratchDatabase(databaseUrl: string | null, logger: Logger) {
   const open: OpenDatabase = async () => ({ db, close: async () => undefined });
   return {
     kind: 'pglite' as const,
-    note: 'embedded PGlite (PostgreSQL unreachable): the replicas share one in-process database',
+    note: databaseUrl ? 'embedded PGlite (PostgreSQL unreachable): the replicas share one in-process database' : 'embedded PGlite (--no-postgres): the replicas share one in-process database',
     open,
     drop: async () => {
       await db.close();
