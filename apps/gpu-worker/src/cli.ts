@@ -36,20 +36,27 @@ export function registerWorkerCommands(program: Command): void {
     .option('--expressions <n>', 'expressions per request', '3')
     .option('--concurrency <list>', 'concurrent images to measure', '1,2,4,8')
     .option('--requests <n>', 'requests per concurrency level (default 4 × level + 4)')
-    .action(async (options: { simulate: string; json?: boolean; images: string; expressions: string; concurrency: string; requests?: string }) => {
+    .option('--cpu-threads <list>', "CPU pool sizes to compare (0 = SAM post-processing inline); default '0,' + the worker's default")
+    .action(async (options: { simulate: string; json?: boolean; images: string; expressions: string; concurrency: string; requests?: string; cpuThreads?: string }) => {
       const int = (name: string, v: string, max: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer in [1, ${max}], got '${v}'`);
         return n;
       };
       const { runWorkerBench } = await import('./bench/worker-bench');
-      const { loadWorkerConfig } = await import('./config/env');
+      const { loadWorkerConfig, defaultCpuThreads } = await import('./config/env');
+      const threads = (options.cpuThreads ?? `0,${defaultCpuThreads()}`).split(',').map((t) => {
+        const n = Number(t.trim());
+        if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`--cpu-threads must list integers in [0, 64], got '${options.cpuThreads}'`);
+        return n;
+      });
       const { pino } = await import('pino');
       const result = await runWorkerBench({
         simulate: options.simulate,
         images: int('images', options.images, 32),
         expressions: int('expressions', options.expressions, 64),
         concurrency: options.concurrency.split(',').map((c) => int('concurrency', c.trim(), 64)),
+        cpuThreads: threads,
         requests: options.requests === undefined ? undefined : int('requests', options.requests, 10_000),
         cacheDir: loadWorkerConfig(process.env).models.cacheDir,
         logger: pino({ level: options.json ? 'silent' : 'info' }, process.stderr),
@@ -66,7 +73,7 @@ export function registerWorkerCommands(program: Command): void {
       process.stdout.write(`stage CPU (ms): ${JSON.stringify(result.stageCpuMs)}\n`);
       for (const l of result.levels) {
         process.stdout.write(
-          `  ${String(l.concurrency).padStart(2)} in flight: gpu ${l.gpuUtilisation.toFixed(2)}  cpu ${l.cpuUtilisation.toFixed(2)}  ${l.imagesPerSecond.toFixed(2)} img/s  ${l.expressionsPerSecond.toFixed(2)} expr/s  p50 ${l.p50Ms} ms  p95 ${l.p95Ms} ms\n`,
+          `  ${String(l.concurrency).padStart(2)} in flight, ${l.cpuThreads} CPU threads: gpu ${l.gpuUtilisation.toFixed(2)}  cpu ${l.cpuUtilisation.toFixed(2)}  ${l.imagesPerSecond.toFixed(2)} img/s  ${l.expressionsPerSecond.toFixed(2)} expr/s  p50 ${l.p50Ms} ms  p95 ${l.p95Ms} ms\n`,
         );
       }
       process.stdout.write(`load average ${result.loadAverage.join(' ')}\n`);

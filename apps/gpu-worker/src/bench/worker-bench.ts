@@ -16,6 +16,8 @@ import { fixturePackDir } from '../engine/load-engine';
 import { DeviceBusyMeter } from '../server/device-busy';
 import { WorkerMetrics } from '../server/worker-metrics';
 import { createWorkerServer } from '../server/worker-server';
+import { defaultCpuThreads } from '../config/env';
+import { CpuThreadPool } from '../threads/cpu-pool';
 
 /**
  * `refdiff bench worker --simulate a100`: a real gRPC worker (createWorkerServer, the real engine) whose models are
@@ -30,6 +32,11 @@ export interface WorkerBenchOptions {
   /** expressions per request */
   readonly expressions: number;
   readonly concurrency: readonly number[];
+  /**
+   * CPU pool sizes to measure, each at every concurrency: 0 = SAM post-processing inline on the event loop, n > 0 =
+   * on n worker threads (REFDIFF_WORKER_CPU_THREADS). Default: 0 and the worker's default.
+   */
+  readonly cpuThreads?: readonly number[];
   /** requests per concurrency level (default 4 × level + 4) */
   readonly requests?: number;
   readonly cacheDir: string;
@@ -39,6 +46,8 @@ export interface WorkerBenchOptions {
 
 export interface WorkerBenchLevel {
   concurrency: number;
+  /** the CPU pool's threads (0 = inline) */
+  cpuThreads: number;
   requests: number;
   wallMs: number;
   gpuUtilisation: number;
@@ -185,64 +194,76 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
   }
   const stageCpuMs = Object.fromEntries(Object.entries(stageRuns).map(([k, v]) => [k, round(quantile(v, 0.5))]));
 
-  // 3. a real gRPC worker on the replay, at each concurrency
+  // 3. a real gRPC worker on the replay, at each CPU pool size and concurrency
   const levels: WorkerBenchLevel[] = [];
-  for (const c of options.concurrency) {
-    const device = new SimulatedDevice(profile);
-    const meter = new DeviceBusyMeter();
-    const metrics = new WorkerMetrics();
-    metrics.bindDevice(meter);
-    const engine: RefDiff = createRefDiff(meter.wrap(replayModels(recording, device)), { imageCacheBytes: 0, maxImageBytes: 32 << 20 });
-    const server = createWorkerServer({
-      metrics,
-      engine,
-      logger: log.child({ component: 'bench-worker' }),
-      limits: { concurrency: c, maxQueue: 2 * c, maxImageBytes: 32 << 20, maxExpressions: 64 },
-      maxMessageBytes: 64 << 20,
-      executionProvider: `simulated-${profile.name}`,
-      version: 'bench',
-    });
-    const port = await server.listen('127.0.0.1:0');
-    const client = createWorkerClient(`127.0.0.1:${port}`, { maxMessageBytes: 64 << 20 });
+  for (const threads of options.cpuThreads ?? [0, defaultCpuThreads()]) {
+    const pool = threads > 0 ? new CpuThreadPool({ threads }) : undefined;
     try {
-      await server.ready;
-      // warm-up: JIT and the gRPC channel
-      await client.segment(images[0].png, images[0].expressions, undefined, { hashFirst: false });
-      const total = options.requests ?? 4 * c + 4;
-      let next = 0;
-      const latencies: number[] = [];
-      device.startWindow();
-      meter.busyRatioSinceLastRead();
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const lane = async () => {
-        while (next < total) {
-          const im = images[next++ % images.length];
-          const s = performance.now();
-          await client.segment(im.png, im.expressions, undefined, { hashFirst: false });
-          latencies.push(performance.now() - s);
+      for (const c of options.concurrency) {
+        const device = new SimulatedDevice(profile);
+        const meter = new DeviceBusyMeter();
+        const metrics = new WorkerMetrics();
+        metrics.bindDevice(meter);
+        const engine: RefDiff = createRefDiff(meter.wrap(replayModels(recording, device)), {
+          imageCacheBytes: 0,
+          maxImageBytes: 32 << 20,
+          ...(pool ? { samPostProcessor: pool } : {}),
+        });
+        const server = createWorkerServer({
+          metrics,
+          engine,
+          logger: log.child({ component: 'bench-worker' }),
+          limits: { concurrency: c, maxQueue: 2 * c, maxImageBytes: 32 << 20, maxExpressions: 64 },
+          maxMessageBytes: 64 << 20,
+          executionProvider: `simulated-${profile.name}`,
+          version: 'bench',
+        });
+        const port = await server.listen('127.0.0.1:0');
+        const client = createWorkerClient(`127.0.0.1:${port}`, { maxMessageBytes: 64 << 20 });
+        try {
+          await server.ready;
+          // warm-up: JIT and the gRPC channel
+          await client.segment(images[0].png, images[0].expressions, undefined, { hashFirst: false });
+          const total = options.requests ?? 4 * c + 4;
+          let next = 0;
+          const latencies: number[] = [];
+          device.startWindow();
+          meter.busyRatioSinceLastRead();
+          const cpu0 = process.cpuUsage();
+          const t0 = performance.now();
+          const lane = async () => {
+            while (next < total) {
+              const im = images[next++ % images.length];
+              const s = performance.now();
+              await client.segment(im.png, im.expressions, undefined, { hashFirst: false });
+              latencies.push(performance.now() - s);
+            }
+          };
+          await Promise.all(Array.from({ length: c }, lane));
+          const wallMs = performance.now() - t0;
+          const cpu = process.cpuUsage(cpu0);
+          const exprs = images.reduce((a, im) => a + im.expressions.length, 0) / images.length;
+          levels.push({
+            concurrency: c,
+            cpuThreads: threads,
+            requests: total,
+            wallMs: round(wallMs, 1),
+            gpuUtilisation: round(device.utilisation()),
+            metricsDeviceBusyRatio: round(meter.busyRatioSinceLastRead()),
+            cpuUtilisation: round((cpu.user + cpu.system) / 1000 / wallMs),
+            imagesPerSecond: round((total * 1000) / wallMs),
+            expressionsPerSecond: round((total * exprs * 1000) / wallMs),
+            p50Ms: round(quantile(latencies, 0.5), 1),
+            p95Ms: round(quantile(latencies, 0.95), 1),
+          });
+          log.info(levels[levels.length - 1], 'level done');
+        } finally {
+          client.close();
+          await server.drain(5_000, 0);
         }
-      };
-      await Promise.all(Array.from({ length: c }, lane));
-      const wallMs = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      const exprs = images.reduce((a, im) => a + im.expressions.length, 0) / images.length;
-      levels.push({
-        concurrency: c,
-        requests: total,
-        wallMs: round(wallMs, 1),
-        gpuUtilisation: round(device.utilisation()),
-        metricsDeviceBusyRatio: round(meter.busyRatioSinceLastRead()),
-        cpuUtilisation: round((cpu.user + cpu.system) / 1000 / wallMs),
-        imagesPerSecond: round((total * 1000) / wallMs),
-        expressionsPerSecond: round((total * exprs * 1000) / wallMs),
-        p50Ms: round(quantile(latencies, 0.5), 1),
-        p95Ms: round(quantile(latencies, 0.95), 1),
-      });
-      log.info(levels[levels.length - 1], 'level done');
+      }
     } finally {
-      client.close();
-      await server.drain(5_000, 0);
+      await pool?.close();
     }
   }
   const os = await import('node:os');

@@ -58,6 +58,12 @@ describe('loadWorkerConfig', () => {
     expect(() => loadWorkerConfig({ REFDIFF_MAX_MODEL_MEMORY: 'plenty' })).toThrow(/REFDIFF_MAX_MODEL_MEMORY: 'plenty' is not a memory size/);
   });
 
+  it('runs 2 calls at once on a GPU and 1 on the CPU provider unless told', () => {
+    expect(loadWorkerConfig({}).limits.concurrency).toBe(1);
+    expect(loadWorkerConfig({ REFDIFF_EXECUTION_PROVIDER: 'cuda' }).limits.concurrency).toBe(2);
+    expect(loadWorkerConfig({ REFDIFF_EXECUTION_PROVIDER: 'cuda', REFDIFF_WORKER_CONCURRENCY: '4' }).limits.concurrency).toBe(4);
+  });
+
   it('sizes the CPU thread pool from the cores unless told (0 = inline)', () => {
     expect(loadWorkerConfig({}).cpu.threads).toBe(defaultCpuThreads());
     expect(loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '0' }).cpu.threads).toBe(0);

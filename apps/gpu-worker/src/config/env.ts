@@ -30,7 +30,8 @@ export const envSchema = z.object({
       }
     })
     .optional(),
-  REFDIFF_WORKER_CONCURRENCY: int(1, 64).default(1),
+  /** default: defaultConcurrency(provider) */
+  REFDIFF_WORKER_CONCURRENCY: int(1, 64).optional(),
   REFDIFF_WORKER_MAX_QUEUE: int(0, 10_000).default(32),
   /** worker threads for the heavy CPU stages (SAM post-processing); 0 = on the event loop; default: defaultCpuThreads() */
   REFDIFF_WORKER_CPU_THREADS: int(0, 64).optional(),
@@ -45,6 +46,16 @@ export const envSchema = z.object({
   REFDIFF_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/**
+ * Segment calls in the engine at once when REFDIFF_WORKER_CONCURRENCY is unset. On a GPU, 2: one image's CPU stages
+ * run while the other's model calls hold the device, which keeps a simulated A100 ≥ 0.9 busy on a free core (4: 0.95,
+ * for twice the latency of each call and of concurrent device memory; docs/performance.md). On the CPU provider, 1:
+ * there is no device to keep fed, and concurrent calls only split the cores among themselves.
+ */
+export function defaultConcurrency(executionProvider: 'cpu' | 'cuda'): number {
+  return executionProvider === 'cuda' ? 2 : 1;
+}
 
 /**
  * One thread per core left after the event loop's, at least 1 and at most 4 (one image's SAM post-processing runs on
@@ -142,7 +153,7 @@ export function loadWorkerConfig(
       cacheDir: e.REFDIFF_CACHE_DIR ?? join(e.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refdiff'),
     },
     limits: {
-      concurrency: e.REFDIFF_WORKER_CONCURRENCY,
+      concurrency: e.REFDIFF_WORKER_CONCURRENCY ?? defaultConcurrency(e.REFDIFF_EXECUTION_PROVIDER),
       maxQueue: e.REFDIFF_WORKER_MAX_QUEUE,
       maxImageBytes: e.REFDIFF_MAX_IMAGE_BYTES,
       maxExpressions: e.REFDIFF_MAX_EXPRESSIONS,
