@@ -31,8 +31,8 @@ export interface LowResWindow {
  * Cells no output pixel reads (SAM's padding beyond the resized extent) are never read. NaN and +Infinity in the
  * cells read throw INVALID_VALUE; −Infinity reads as "below everything", as torch's comparisons treat it.
  *
- * Where WebAssembly SIMD is available (Node ≥ 16.4), the scan and the boundary classification of `stats` run in
- * SamPostKernels (wasm/sam-post.wat) on a copy of the reachable rows — the same results, tested against this
+ * Where WebAssembly SIMD is available (Node ≥ 16.4), the scan, the row-group walk and the boundary classification
+ * of `stats` run in SamPostKernels (wasm/sam-post.wat) on a copy of the reachable rows — the same results, tested against this
  * JavaScript (`simd: false`) and the reference.
  */
 export class SamRunUpscaler {
@@ -139,7 +139,14 @@ export class SamRunUpscaler {
       this.yNonZero[2 * py + 1] = i1;
     }
     const key = `${g.width}×${g.height} ${g.resizedWidth}×${g.resizedHeight} ${g.inputSize} ${s}`;
-    const kernels = options.simd === false ? null : SamPostKernels.forGeometry(key, s, this.x, this.y, this.xNonZero, this.yNonZero);
+    const tables = {
+      xNonZero: this.xNonZero,
+      yNonZero: this.yNonZero,
+      xGroupCell: this.xGroupCell,
+      yGroupCell: this.yGroupCell,
+      firstGroupStartGE: this.firstGroupStartGE,
+    };
+    const kernels = options.simd === false ? null : SamPostKernels.forGeometry(key, s, this.x, this.y, tables);
     this.kernels = kernels;
     // with the kernels, the runs and the leaves live in their memory (no copies in or out)
     this.lRuns = kernels?.lRuns ?? new Int32Array(s * perRow);
@@ -147,6 +154,7 @@ export class SamRunUpscaler {
     this.lOff = kernels?.lOff ?? new Int32Array(s + 1);
     this.uOff = kernels?.uOff ?? new Int32Array(s + 1);
     this.leaves = kernels ? (kernels.leaves as Int32Array<ArrayBuffer>) : new Int32Array(1024);
+    if (kernels) this.interiors = kernels.interiors as Int32Array<ArrayBuffer>;
   }
 
   /** The whole S×S plane as a window. */
@@ -457,6 +465,13 @@ export class SamRunUpscaler {
     this.scan(w, upper, lower);
     const [rFirst, rLast] = this.activeRows;
     if (rFirst < 0) return;
+    if (this.kernels) {
+      // the same walk in WebAssembly, over the runs that live there (interiors and leaves land in its memory)
+      const counts = this.kernels.walk(rFirst, rLast);
+      this.interiorCount = counts[0];
+      this.leafCount = counts[1];
+      return;
+    }
     const ky = this.y.k;
     const kx = this.x.k;
     const gy = this.y.groupStart;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export async function compileSamPost(): Promise<Uint8Array> {
   const wabt = await (await import('wabt')).default();
   const source = readFileSync(fileURLToPath(new URL('./sam-post.wat', import.meta.url)), 'utf8');
-  const module = wabt.parseWat('sam-post.wat', source, { simd: true });
+  const module = wabt.parseWat('sam-post.wat', source, { simd: true, bulk_memory: true });
   try {
     module.validate();
     return Uint8Array.from(module.toBinary({ log: false, write_debug_names: false }).buffer);

@@ -16,6 +16,7 @@ interface Exports {
   memory: WasmMemory;
   scanRuns(...args: number[]): number;
   classifyLeaves(...args: number[]): void;
+  walk(...args: number[]): void;
 }
 
 /** The WebAssembly API, or undefined where the runtime has none. */
@@ -51,6 +52,15 @@ export function f32BelowOrEqual(x: number): number {
   return view.getFloat32(0);
 }
 
+/** The axis tables SamRunUpscaler derives (see its fields of the same names). */
+export interface WalkTables {
+  readonly xNonZero: Int32Array;
+  readonly yNonZero: Int32Array;
+  readonly xGroupCell: Int32Array;
+  readonly yGroupCell: Int32Array;
+  readonly firstGroupStartGE: Int32Array;
+}
+
 const align8 = (n: number) => (n + 7) & ~7;
 
 /** kernels by geometry, least recently used first */
@@ -72,10 +82,13 @@ export class SamPostKernels {
   readonly uOff: Int32Array;
   /** tap windows for classifyLeaves: (ya, yb, xa, xb) each; room for every window of the output */
   readonly leaves: Int32Array;
+  /** output rectangles whose taps are all above the upper bound (ya, yb, xa, xb), as `walk` lists them */
+  readonly interiors: Int32Array;
   private readonly ex: Exports;
   private readonly heapF32: Float32Array;
   private readonly heapI32: Int32Array;
-  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves', number>;
+  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves' | 'interiors' | 'ycell' | 'gy' | 'xcell' | 'gx' | 'fg' | 'bufA' | 'bufB' | 'bufC' | 'ranges' | 'walkOut', number>;
+  private readonly s: number;
   /** the window scanned last: cell (r, c) is at cells + 4·((r − rA)·stride + c − cA) */
   private rA = 0;
   private cA = 0;
@@ -86,7 +99,7 @@ export class SamPostKernels {
    * are shared by every upscaler of that geometry — their state lives only within one synchronous call — and the
    * last few geometries are kept: a module instance per image would make V8 collect their memories again and again.
    */
-  static forGeometry(key: string, lowResSize: number, x: ComposedAxis, y: ComposedAxis, xNonZero: Int32Array, yNonZero: Int32Array): SamPostKernels | null {
+  static forGeometry(key: string, lowResSize: number, x: ComposedAxis, y: ComposedAxis, tables: WalkTables): SamPostKernels | null {
     const cached = instances.get(key);
     if (cached) {
       instances.delete(key);
@@ -96,7 +109,7 @@ export class SamPostKernels {
     const m = compiled();
     const api = wasmApi();
     if (!m || !api) return null;
-    const k = new SamPostKernels(new api.Instance(m).exports as Exports, lowResSize, x, y, xNonZero, yNonZero);
+    const k = new SamPostKernels(new api.Instance(m).exports as Exports, lowResSize, x, y, tables);
     instances.set(key, k);
     if (instances.size > MAX_INSTANCES) instances.delete(instances.keys().next().value as string);
     return k;
@@ -107,11 +120,12 @@ export class SamPostKernels {
     lowResSize: number,
     private readonly x: ComposedAxis,
     private readonly y: ComposedAxis,
-    xNonZero: Int32Array,
-    yNonZero: Int32Array,
+    tables: WalkTables,
   ) {
     this.ex = ex;
     const s = lowResSize;
+    this.s = s;
+    const { xNonZero, yNonZero, xGroupCell, yGroupCell, firstGroupStartGE } = tables;
     const groups = (x.groupStart.length - 1) * (y.groupStart.length - 1);
     let at = 0;
     const take = (bytes: number) => {
@@ -137,6 +151,17 @@ export class SamPostKernels {
       lOff: take(4 * (s + 1)),
       uOff: take(4 * (s + 1)),
       leaves: take(16 * groups),
+      interiors: take(16 * groups),
+      ycell: take(4 * yGroupCell.length),
+      gy: take(4 * y.groupStart.length),
+      xcell: take(4 * xGroupCell.length),
+      gx: take(4 * x.groupStart.length),
+      fg: take(4 * firstGroupStartGE.length),
+      bufA: take(8 * (s + 4)),
+      bufB: take(8 * (s + 4)),
+      bufC: take(8 * (s + 4)),
+      ranges: take(8 * (s + 4)),
+      walkOut: take(8),
     };
     const have = ex.memory.buffer.byteLength;
     if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
@@ -163,6 +188,29 @@ export class SamPostKernels {
     this.lOff = new Int32Array(buf, p.lOff, s + 1);
     this.uOff = new Int32Array(buf, p.uOff, s + 1);
     this.leaves = new Int32Array(buf, p.leaves, 4 * groups);
+    this.interiors = new Int32Array(buf, p.interiors, 4 * groups);
+    new Int32Array(buf, p.ycell, yGroupCell.length).set(yGroupCell);
+    new Int32Array(buf, p.gy, y.groupStart.length).set(y.groupStart);
+    new Int32Array(buf, p.xcell, xGroupCell.length).set(xGroupCell);
+    new Int32Array(buf, p.gx, x.groupStart.length).set(x.groupStart);
+    new Int32Array(buf, p.fg, firstGroupStartGE.length).set(firstGroupStartGE);
+  }
+
+  /**
+   * SamRunUpscaler.visit's row-group walk over the runs in lRuns / uRuns, for the rows [rFirst, rLast] that hold
+   * L-runs: fills `interiors` and `leaves` and returns their counts (a view valid until the next call).
+   */
+  walk(rFirst: number, rLast: number): Int32Array {
+    const p = this.p;
+    this.ex.walk(
+      rFirst, rLast,
+      p.ycell, p.gy, this.y.groupStart.length - 1, this.y.k,
+      p.xcell, p.gx, this.x.k, p.fg, this.s,
+      p.lRuns, p.uRuns, p.lOff, p.uOff,
+      p.bufA, p.bufB, p.bufC, p.ranges,
+      p.interiors, p.leaves, p.walkOut,
+    );
+    return this.heapI32.subarray(p.walkOut >> 2, (p.walkOut >> 2) + 2);
   }
 
   /**

@@ -411,4 +411,218 @@
     (i32.store offset=8 (local.get $info) (local.get $minCol))
     (i32.store offset=12 (local.get $info) (local.get $maxCol))
     (i32.const 0))
+
+  ;; rowGroup: SamRunUpscaler.rowGroup for the tap rows [$sy, $sy + $ky) — the union of the rows' L-runs (sorted
+  ;; merge, ping-ponging between $a and $b), the column groups whose windows meet it as merged [g0, g1) pairs at
+  ;; $ranges, and the intersection of the rows' U-runs (every row of the window, a row ≥ $s has none) as inclusive
+  ;; pairs at $cc ($a reused as scratch). Returns the byte lengths: ranges | intersection << 16 (0 when no range).
+  (func $rowGroup
+    (param $sy i32) (param $ky i32) (param $kx i32) (param $s i32)
+    (param $lRuns i32) (param $uRuns i32) (param $lOff i32) (param $uOff i32) (param $fg i32)
+    (param $a i32) (param $b i32) (param $cc i32) (param $ranges i32)
+    (result i32)
+    (local $rEnd i32) (local $r i32) (local $from i32) (local $to i32) (local $na i32) (local $nb i32)
+    (local $i i32) (local $j i32) (local $lo i32) (local $hi i32) (local $t i32) (local $nr i32)
+    (local $g0 i32) (local $g1 i32) (local $nc i32) (local $first i32) (local $tmp i32) (local $q i32)
+    (local.set $tmp (local.get $a))
+    (local.set $rEnd (i32.add (local.get $sy) (local.get $ky)))
+    (local.set $rEnd (select (local.get $s) (local.get $rEnd) (i32.lt_s (local.get $s) (local.get $rEnd))))
+    ;; union of the L-runs
+    (local.set $r (local.get $sy))
+    (block $uDone (loop $uLoop
+      (br_if $uDone (i32.ge_s (local.get $r) (local.get $rEnd)))
+      (local.set $from (i32.shl (i32.load (i32.add (local.get $lOff) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $to (i32.shl (i32.load offset=4 (i32.add (local.get $lOff) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $uLoop (i32.eq (local.get $from) (local.get $to)))
+      (if (i32.eqz (local.get $na))
+        (then
+          (memory.copy (local.get $a) (i32.add (local.get $lRuns) (local.get $from)) (i32.sub (local.get $to) (local.get $from)))
+          (local.set $na (i32.sub (local.get $to) (local.get $from)))
+          (br $uLoop)))
+      (local.set $i (i32.const 0))
+      (local.set $j (local.get $from))
+      (local.set $nb (i32.const 0))
+      (block $mDone (loop $m
+        (br_if $mDone (i32.and (i32.ge_s (local.get $i) (local.get $na)) (i32.ge_s (local.get $j) (local.get $to))))
+        ;; the next run by start: from $a when the row's list is done or $a's starts no later (reads past either
+        ;; list stay inside the memory and are not used)
+        (if (i32.or (i32.ge_s (local.get $j) (local.get $to))
+              (i32.and (i32.lt_s (local.get $i) (local.get $na))
+                (i32.le_s (i32.load (i32.add (local.get $a) (local.get $i))) (i32.load (i32.add (local.get $lRuns) (local.get $j))))))
+          (then
+            (local.set $lo (i32.load (i32.add (local.get $a) (local.get $i))))
+            (local.set $hi (i32.load offset=4 (i32.add (local.get $a) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 8))))
+          (else
+            (local.set $lo (i32.load (i32.add (local.get $lRuns) (local.get $j))))
+            (local.set $hi (i32.load offset=4 (i32.add (local.get $lRuns) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))))
+        (local.set $q (i32.sub (i32.add (local.get $b) (local.get $nb)) (i32.const 4)))
+        (if (i32.and (i32.gt_s (local.get $nb) (i32.const 0))
+              (i32.le_s (local.get $lo) (i32.add (i32.load (local.get $q)) (i32.const 1))))
+          (then
+            (if (i32.gt_s (local.get $hi) (i32.load (local.get $q))) (then (i32.store (local.get $q) (local.get $hi)))))
+          (else
+            (i32.store offset=4 (local.get $q) (local.get $lo))
+            (i32.store offset=8 (local.get $q) (local.get $hi))
+            (local.set $nb (i32.add (local.get $nb) (i32.const 8)))))
+        (br $m)))
+      (local.set $t (local.get $a))
+      (local.set $a (local.get $b))
+      (local.set $b (local.get $t))
+      (local.set $na (local.get $nb))
+      (br $uLoop)))
+    (if (i32.eqz (local.get $na)) (then (return (i32.const 0))))
+    ;; column groups whose window [cell, cell + kx − 1] meets a union run, merged where runs share a group
+    (local.set $i (i32.const 0))
+    (block $rDone (loop $rl
+      (br_if $rDone (i32.ge_s (local.get $i) (local.get $na)))
+      (local.set $lo (i32.sub (i32.add (i32.load (i32.add (local.get $a) (local.get $i))) (i32.const 1)) (local.get $kx)))
+      (local.set $lo (select (local.get $lo) (i32.const 0) (i32.gt_s (local.get $lo) (i32.const 0))))
+      (local.set $g0 (i32.load (i32.add (local.get $fg) (i32.shl (local.get $lo) (i32.const 2)))))
+      (local.set $g1 (i32.load offset=4 (i32.add (local.get $fg) (i32.shl (i32.load offset=4 (i32.add (local.get $a) (local.get $i))) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $rl (i32.ge_s (local.get $g0) (local.get $g1)))
+      (local.set $q (i32.sub (i32.add (local.get $ranges) (local.get $nr)) (i32.const 4)))
+      (if (i32.and (i32.gt_s (local.get $nr) (i32.const 0)) (i32.le_s (local.get $g0) (i32.load (local.get $q))))
+        (then
+          (if (i32.gt_s (local.get $g1) (i32.load (local.get $q))) (then (i32.store (local.get $q) (local.get $g1)))))
+        (else
+          (i32.store offset=4 (local.get $q) (local.get $g0))
+          (i32.store offset=8 (local.get $q) (local.get $g1))
+          (local.set $nr (i32.add (local.get $nr) (i32.const 8)))))
+      (br $rl)))
+    (if (i32.eqz (local.get $nr)) (then (return (i32.const 0))))
+    ;; intersection of the U-runs over every row of the window
+    (local.set $first (i32.const 1))
+    (local.set $r (local.get $sy))
+    (local.set $rEnd (i32.add (local.get $sy) (local.get $ky)))
+    (block $iDone (loop $il
+      (br_if $iDone (i32.ge_s (local.get $r) (local.get $rEnd)))
+      (if (i32.ge_s (local.get $r) (local.get $s)) (then (return (local.get $nr))))
+      (local.set $from (i32.shl (i32.load (i32.add (local.get $uOff) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $to (i32.shl (i32.load offset=4 (i32.add (local.get $uOff) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (if (i32.eq (local.get $from) (local.get $to)) (then (return (local.get $nr))))
+      (if (local.get $first)
+        (then
+          (memory.copy (local.get $cc) (i32.add (local.get $uRuns) (local.get $from)) (i32.sub (local.get $to) (local.get $from)))
+          (local.set $nc (i32.sub (local.get $to) (local.get $from)))
+          (local.set $first (i32.const 0))
+          (br $il)))
+      (local.set $i (i32.const 0))
+      (local.set $j (local.get $from))
+      (local.set $nb (i32.const 0))
+      (block $xDone (loop $x
+        (br_if $xDone (i32.ge_s (local.get $i) (local.get $nc)))
+        (br_if $xDone (i32.ge_s (local.get $j) (local.get $to)))
+        (local.set $lo (i32.load (i32.add (local.get $cc) (local.get $i))))
+        (local.set $t (i32.load (i32.add (local.get $uRuns) (local.get $j))))
+        (local.set $lo (select (local.get $lo) (local.get $t) (i32.gt_s (local.get $lo) (local.get $t))))
+        (local.set $hi (i32.load offset=4 (i32.add (local.get $cc) (local.get $i))))
+        (local.set $t (i32.load offset=4 (i32.add (local.get $uRuns) (local.get $j))))
+        ;; hi = min of the two ends; the run that ends first advances
+        (if (i32.lt_s (local.get $hi) (local.get $t))
+          (then (local.set $i (i32.add (local.get $i) (i32.const 8))))
+          (else
+            (local.set $hi (local.get $t))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))))
+        (if (i32.le_s (local.get $lo) (local.get $hi))
+          (then
+            (i32.store (i32.add (local.get $tmp) (local.get $nb)) (local.get $lo))
+            (i32.store offset=4 (i32.add (local.get $tmp) (local.get $nb)) (local.get $hi))
+            (local.set $nb (i32.add (local.get $nb) (i32.const 8)))))
+        (br $x)))
+      (memory.copy (local.get $cc) (local.get $tmp) (local.get $nb))
+      (local.set $nc (local.get $nb))
+      (br_if $il (local.get $nc))
+      (return (local.get $nr))))
+    (i32.or (local.get $nr) (i32.shl (local.get $nc) (i32.const 16))))
+
+  ;; walk: SamRunUpscaler.visit's row-group walk over the runs recorded at $lRuns / $uRuns ($lOff / $uOff by
+  ;; absolute row) for the row groups whose tap rows meet [$rFirst, $rLast]: output rectangles whose taps all lie in
+  ;; the rows' U-run intersection as int32 (ya, yb, xa, xb) at $interiors, every other column group that meets an
+  ;; L-run as one tap window (ya, yb, xa, xb) at $leaves; their counts at $out, $out + 4. Axis tables (int32):
+  ;; $ycell / $xcell tap-window start cell per row / column group, $gy / $gx first output row / column per group
+  ;; (one more entry each), $fg first column group whose window starts at a cell ≥ c (c = 0 … $s + 1).
+  (func (export "walk")
+    (param $rFirst i32) (param $rLast i32)
+    (param $ycell i32) (param $gy i32) (param $nyg i32) (param $ky i32)
+    (param $xcell i32) (param $gx i32) (param $kx i32) (param $fg i32) (param $s i32)
+    (param $lRuns i32) (param $uRuns i32) (param $lOff i32) (param $uOff i32)
+    (param $bufA i32) (param $bufB i32) (param $bufC i32) (param $ranges i32)
+    (param $interiors i32) (param $leaves i32) (param $out i32)
+    (local $yg i32) (local $sy i32) (local $packed i32) (local $nr i32) (local $nc i32) (local $ya i32) (local $yb i32)
+    (local $ii i32) (local $ri i32) (local $g i32) (local $g1 i32) (local $stop i32) (local $i0 i32) (local $i1 i32)
+    (local $qs i32) (local $end i32) (local $ni i32) (local $nl i32) (local $p i32)
+    (block $done (loop $groups
+      (br_if $done (i32.ge_s (local.get $yg) (local.get $nyg)))
+      (local.set $sy (i32.load (i32.add (local.get $ycell) (i32.shl (local.get $yg) (i32.const 2)))))
+      (local.set $p (i32.add (local.get $gy) (i32.shl (local.get $yg) (i32.const 2))))
+      (local.set $yg (i32.add (local.get $yg) (i32.const 1)))
+      (br_if $groups (i32.lt_s (i32.sub (i32.add (local.get $sy) (local.get $ky)) (i32.const 1)) (local.get $rFirst)))
+      (br_if $done (i32.gt_s (local.get $sy) (local.get $rLast)))
+      (local.set $packed (call $rowGroup (local.get $sy) (local.get $ky) (local.get $kx) (local.get $s)
+        (local.get $lRuns) (local.get $uRuns) (local.get $lOff) (local.get $uOff) (local.get $fg)
+        (local.get $bufA) (local.get $bufB) (local.get $bufC) (local.get $ranges)))
+      (local.set $nr (i32.and (local.get $packed) (i32.const 0xffff)))
+      (local.set $nc (i32.shr_u (local.get $packed) (i32.const 16)))
+      (br_if $groups (i32.eqz (local.get $nr)))
+      (local.set $ya (i32.load (local.get $p)))
+      (local.set $yb (i32.load offset=4 (local.get $p)))
+      (local.set $ii (i32.const 0))
+      (local.set $ri (i32.const 0))
+      (loop $rangesLoop
+        (local.set $g (i32.load (i32.add (local.get $ranges) (local.get $ri))))
+        (local.set $g1 (i32.load offset=4 (i32.add (local.get $ranges) (local.get $ri))))
+        (block $gDone (loop $gl
+          (br_if $gDone (i32.ge_s (local.get $g) (local.get $g1)))
+          ;; interior column groups: window [cell, cell + kx − 1] inside an intersection run [p, q]
+          (block $sDone (loop $sl
+            (br_if $sDone (i32.ge_s (local.get $ii) (local.get $nc)))
+            (br_if $sDone (i32.ge_s
+              (i32.add (i32.sub (i32.load offset=4 (i32.add (local.get $bufC) (local.get $ii))) (local.get $kx)) (i32.const 1))
+              (i32.load (i32.add (local.get $xcell) (i32.shl (local.get $g) (i32.const 2))))))
+            (local.set $ii (i32.add (local.get $ii) (i32.const 8)))
+            (br $sl)))
+          (local.set $stop (i32.add (local.get $g) (i32.const 1)))
+          (if (i32.lt_s (local.get $ii) (local.get $nc))
+            (then
+              (local.set $i0 (i32.load (i32.add (local.get $fg) (i32.shl (i32.load (i32.add (local.get $bufC) (local.get $ii))) (i32.const 2)))))
+              (local.set $qs (i32.add (i32.sub (i32.load offset=4 (i32.add (local.get $bufC) (local.get $ii))) (local.get $kx)) (i32.const 1)))
+              (local.set $i1 (i32.const 0))
+              (if (i32.ge_s (local.get $qs) (i32.const 0))
+                (then (local.set $i1 (i32.load offset=4 (i32.add (local.get $fg) (i32.shl (local.get $qs) (i32.const 2)))))))
+              (if (i32.lt_s (local.get $i0) (local.get $i1))
+                (then
+                  (if (i32.ge_s (local.get $g) (local.get $i0))
+                    (then
+                      (local.set $end (select (local.get $i1) (local.get $g1) (i32.lt_s (local.get $i1) (local.get $g1))))
+                      (local.set $p (i32.add (local.get $interiors) (local.get $ni)))
+                      (i32.store (local.get $p) (local.get $ya))
+                      (i32.store offset=4 (local.get $p) (local.get $yb))
+                      (i32.store offset=8 (local.get $p) (i32.load (i32.add (local.get $gx) (i32.shl (local.get $g) (i32.const 2)))))
+                      (i32.store offset=12 (local.get $p) (i32.load (i32.add (local.get $gx) (i32.shl (local.get $end) (i32.const 2)))))
+                      (local.set $ni (i32.add (local.get $ni) (i32.const 16)))
+                      (local.set $g (local.get $end))
+                      (br $gl)))
+                  (if (i32.gt_s (local.get $i0) (local.get $g))
+                    (then (local.set $stop (select (local.get $i0) (local.get $g1) (i32.lt_s (local.get $i0) (local.get $g1))))))))))
+          ;; undecided tap windows g … stop − 1 (stop > g)
+          (loop $lv
+            (local.set $p (i32.add (local.get $leaves) (local.get $nl)))
+            (i32.store (local.get $p) (local.get $ya))
+            (i32.store offset=4 (local.get $p) (local.get $yb))
+            (i32.store offset=8 (local.get $p) (i32.load (i32.add (local.get $gx) (i32.shl (local.get $g) (i32.const 2)))))
+            (i32.store offset=12 (local.get $p) (i32.load offset=4 (i32.add (local.get $gx) (i32.shl (local.get $g) (i32.const 2)))))
+            (local.set $nl (i32.add (local.get $nl) (i32.const 16)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br_if $lv (i32.lt_s (local.get $g) (local.get $stop))))
+          (br $gl)))
+        (local.set $ri (i32.add (local.get $ri) (i32.const 8)))
+        (br_if $rangesLoop (i32.lt_s (local.get $ri) (local.get $nr))))
+      (br $groups)))
+    (i32.store (local.get $out) (i32.shr_u (local.get $ni) (i32.const 4)))
+    (i32.store offset=4 (local.get $out) (i32.shr_u (local.get $nl) (i32.const 4))))
 )
