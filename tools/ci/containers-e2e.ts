@@ -158,6 +158,8 @@ async function main(): Promise<void> {
       '--volume', `${dataDir}:/data`,
       '--env', `DATABASE_URL=${dbUrl.href}`,
       '--env', `WORKERS=127.0.0.1:${grpcPort}`,
+      // Image bytes in files on the data volume (a deployment names a store; docs/gateway.md, "Image storage").
+      '--env', 'IMAGE_STORE=fs:/data/images',
       '--env', 'HOST=127.0.0.1',
       '--env', `PORT=${httpPort}`,
       GATEWAY_IMAGE], { quiet: true });
@@ -200,6 +202,8 @@ async function main(): Promise<void> {
     const page = await fetch(`${url}/`);
     const built = readFileSync(join(root, 'apps/web/dist/index.html'), 'utf8');
     check(page.ok && (await page.text()) === built, 'the gateway serves the prebuilt pages (GET / = apps/web/dist/index.html)');
+    const stored = spawnSync('find', [join(dataDir!, 'images'), '-type', 'f'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    check(stored.length === 1, `the uploaded image's bytes are in the fs store on the data volume (${stored.length} file)`);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     check(/^refdiff_worker_requests_total\{.*\} [1-9]/m.test(metrics), 'the worker counted the requests it served (refdiff_worker_requests_total)');
     for (const c of [gateway, worker]) {
