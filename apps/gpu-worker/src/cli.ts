@@ -36,7 +36,7 @@ export function registerWorkerCommands(program: Command): void {
     .option('--expressions <n>', 'expressions per request', '3')
     .option('--concurrency <list>', 'concurrent images to measure', '1,2,4,8')
     .option('--requests <n>', 'requests per concurrency level (default 4 × level + 4)')
-    .option('--cpu-threads <list>', "CPU pool sizes to compare (0 = SAM post-processing inline); default '0,' + the worker's default")
+    .option('--cpu-threads <list>', "CPU pool sizes to compare (0 = SAM post-processing inline); default 0 and the worker's default (at least 1)")
     .action(async (options: { simulate: string; json?: boolean; images: string; expressions: string; concurrency: string; requests?: string; cpuThreads?: string }) => {
       const int = (name: string, v: string, max: number) => {
         const n = Number(v);
@@ -45,7 +45,7 @@ export function registerWorkerCommands(program: Command): void {
       };
       const { runWorkerBench } = await import('./bench/worker-bench');
       const { loadWorkerConfig, defaultCpuThreads } = await import('./config/env');
-      const threads = (options.cpuThreads ?? `0,${defaultCpuThreads()}`).split(',').map((t) => {
+      const threads = (options.cpuThreads ?? `0,${Math.max(1, defaultCpuThreads())}`).split(',').map((t) => {
         const n = Number(t.trim());
         if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`--cpu-threads must list integers in [0, 64], got '${options.cpuThreads}'`);
         return n;

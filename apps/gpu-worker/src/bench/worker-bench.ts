@@ -34,7 +34,7 @@ export interface WorkerBenchOptions {
   readonly concurrency: readonly number[];
   /**
    * CPU pool sizes to measure, each at every concurrency: 0 = SAM post-processing inline on the event loop, n > 0 =
-   * on n worker threads (REFDIFF_WORKER_CPU_THREADS). Default: 0 and the worker's default.
+   * on n worker threads (REFDIFF_WORKER_CPU_THREADS). Default: 0 and the worker's default (at least 1).
    */
   readonly cpuThreads?: readonly number[];
   /** requests per concurrency level (default 4 × level + 4) */
@@ -196,7 +196,7 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
 
   // 3. a real gRPC worker on the replay, at each CPU pool size and concurrency
   const levels: WorkerBenchLevel[] = [];
-  for (const threads of options.cpuThreads ?? [0, defaultCpuThreads()]) {
+  for (const threads of options.cpuThreads ?? [0, Math.max(1, defaultCpuThreads())]) {
     const pool = threads > 0 ? new CpuThreadPool({ threads }) : undefined;
     try {
       for (const c of options.concurrency) {

@@ -69,7 +69,7 @@ describe('loadWorkerConfig', () => {
     expect(loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '0' }).cpu.threads).toBe(0);
     expect(loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '3' }).cpu.threads).toBe(3);
     expect(() => loadWorkerConfig({ REFDIFF_WORKER_CPU_THREADS: '-1' })).toThrow(/REFDIFF_WORKER_CPU_THREADS/);
-    expect([1, 2, 3, 8, 64].map((cores) => defaultCpuThreads(cores))).toEqual([1, 1, 2, 4, 4]);
+    expect([1, 2, 3, 4, 8, 64].map((cores) => defaultCpuThreads(cores))).toEqual([0, 0, 1, 2, 4, 4]);
   });
 
   it('refuses an image limit that does not fit in a message', () => {

@@ -58,11 +58,12 @@ export function defaultConcurrency(executionProvider: 'cpu' | 'cuda'): number {
 }
 
 /**
- * One thread per core left after the event loop's, at least 1 and at most 4 (one image's SAM post-processing runs on
- * one thread; more threads than images in flight sit idle).
+ * Threads only where cores are to spare: 2 are left to the event loop and to libvips/libuv/gRPC, the rest (at most 4;
+ * one image's SAM post-processing runs on one thread) go to the pool. On 2 cores that is 0 (inline): there the
+ * simulated-A100 bench showed no gain from a thread, which only competes with the event loop (docs/performance.md).
  */
 export function defaultCpuThreads(cores = availableParallelism()): number {
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(0, Math.min(4, cores - 2));
 }
 
 /** What a cluster deployment must set: the default listen address (127.0.0.1) is unreachable from other pods. */
