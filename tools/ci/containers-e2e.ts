@@ -149,6 +149,9 @@ async function main(): Promise<void> {
       '--env', `REFDIFF_WORKER_LISTEN=127.0.0.1:${grpcPort}`,
       '--env', 'REFDIFF_METRICS_HOST=127.0.0.1',
       '--env', `REFDIFF_METRICS_PORT=${metricsPort}`,
+      // One CPU-pool thread (the default on 2 cores is none): SAM post-processing then runs in the compiled thread
+      // entry (apps/gpu-worker/dist/cpu-thread.js), which only the build has.
+      '--env', 'REFDIFF_WORKER_CPU_THREADS=1',
       WORKER_IMAGE], { quiet: true });
     // The gateway as Kubernetes runs it (deploy/kubernetes/base/gateway.yaml): read-only root, data in /data.
     dataDir = mkdtempSync(join(tmpdir(), 'refdiff-e2e-data-'));
