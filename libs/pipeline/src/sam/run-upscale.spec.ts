@@ -159,6 +159,7 @@ describe("the generator's 'runs' engine equals the 'reference' engine", () => {
       counts: { ...gen.counts },
       kept: kept.map((c) => ({ point: c.point, multimask: c.multimask, predIou: c.predIou, stability: c.stability, area: c.area, box: c.box })),
       masks: kept.map((c) => gen.mask(c)),
+      lowRes: kept.map((c) => c.lowRes),
     };
   }
 
@@ -180,6 +181,21 @@ describe("the generator's 'runs' engine equals the 'reference' engine", () => {
     // byte comparison: toEqual on 300k-element arrays is slow
     for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(b.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
     for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(c.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
+    // the stored support windows: the same with or without SIMD, each holding exactly its cells of the decoder's plane
+    const bytes = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+    const s = g.lowResSize;
+    for (let i = 0; i < b.lowRes.length; i++) {
+      const { data, ...where } = b.lowRes[i];
+      const { data: other, ...at } = c.lowRes[i];
+      expect(where).toEqual(at);
+      expect(bytes(data).equals(bytes(other))).toBe(true);
+      const { point, multimask } = b.kept[i];
+      const plane = batches[Math.floor(point / perBatch)].lowResLogits.subarray(((point % perBatch) * 3 + multimask) * s * s);
+      const { row0, col0, rows, cols } = where;
+      for (let r = 0; r < rows; r++) {
+        expect(bytes(data.subarray(r * cols, (r + 1) * cols)).equals(bytes(plane.subarray((row0 + r) * s + col0, (row0 + r) * s + col0 + cols)))).toBe(true);
+      }
+    }
     for (let i = 0; i < a.masks.length; i++) {
       let area = 0;
       for (const v of b.masks[i]) area += v;
