@@ -46,11 +46,14 @@ export function f32BelowOrEqual(x: number): number {
   const f = Math.fround(x);
   if (!(f > x)) return f;
   if (f === 0) return -(2 ** -149);
-  const view = new DataView(new ArrayBuffer(4));
-  view.setFloat32(0, f);
-  view.setInt32(0, view.getInt32(0) + (f > 0 ? -1 : 1));
-  return view.getFloat32(0);
+  bitsF32[0] = f;
+  bitsI32[0] += f > 0 ? -1 : 1;
+  return bitsF32[0];
 }
+
+/** one float32's bits, for the step to the next float32 down (no allocation per call: it runs twice a candidate) */
+const bitsF32 = new Float32Array(1);
+const bitsI32 = new Int32Array(bitsF32.buffer);
 
 /** The axis tables SamRunUpscaler derives (see its fields of the same names). */
 export interface WalkTables {
