@@ -61,7 +61,7 @@ export interface OverheadLevel {
   clients: number;
   requests: number;
   direct: LatencyFigures & { requestsPerSecond: number };
-  platform: LatencyFigures & { requestsPerSecond: number; cpuMsPerRequest: number };
+  platform: LatencyFigures & { requestsPerSecond: number; cpuMsPerRequest: number; sqlStatementsPerRequest: number | null };
   /** platform − direct */
   overheadP50Ms: number;
   overheadP95Ms: number;
@@ -129,6 +129,21 @@ function figures(ms: number[]): LatencyFigures {
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * Counts the SQL statements this process sends to PostgreSQL (every node-postgres `Client#query`: Prisma's adapter,
+ * the migration runner and LISTEN connections all go through it; BEGIN/COMMIT count as statements). PGlite: null.
+ */
+function countSqlStatements(): { count(): number; stop(): void } {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let n = 0;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return original.apply(this, args);
+  };
+  return { count: () => n, stop: () => void (proto.query = original) };
+}
+
 /** `clients` loops that each run `fn` until `total` calls are done; returns each call's latency. */
 async function closedLoop(clients: number, total: number, fn: (client: number, i: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies: number[] = [];
@@ -146,7 +161,7 @@ async function closedLoop(clients: number, total: number, fn: (client: number, i
   return { latencies, wallMs: performance.now() - t0 };
 }
 
-async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase): Promise<OverheadLevel[]> {
+async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind: 'postgres' | 'pglite'): Promise<OverheadLevel[]> {
   const maxClients = Math.max(...o.clients);
   // Answers at once; room for every client's call (the stub is not what is measured).
   const stub = await startFakeWorker({ maxConcurrent: maxClients * 2, delayMs: 0 });
@@ -185,16 +200,18 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase): Promi
       await closedLoop(clients, clients * 2, viaDirect); // warm-up
       const d = await closedLoop(clients, requests, viaDirect);
       await closedLoop(clients, clients * 2, viaPlatform);
+      const sql = dbKind === 'postgres' ? countSqlStatements() : null;
       const cpu0 = process.cpuUsage();
       const p = await closedLoop(clients, requests, viaPlatform);
       const cpu = process.cpuUsage(cpu0);
+      sql?.stop();
       const df = figures(d.latencies);
       const pf = figures(p.latencies);
       levels.push({
         clients,
         requests,
         direct: { ...df, requestsPerSecond: r1((requests / d.wallMs) * 1000) },
-        platform: { ...pf, requestsPerSecond: r1((requests / p.wallMs) * 1000), cpuMsPerRequest: r1((cpu.user + cpu.system) / 1000 / requests) },
+        platform: { ...pf, requestsPerSecond: r1((requests / p.wallMs) * 1000), cpuMsPerRequest: r1((cpu.user + cpu.system) / 1000 / requests), sqlStatementsPerRequest: sql ? r1(sql.count() / requests) : null },
         overheadP50Ms: r1(pf.p50Ms - df.p50Ms),
         overheadP95Ms: r1(pf.p95Ms - df.p95Ms),
       });
@@ -220,7 +237,7 @@ export async function runPlatformBench(o: PlatformBenchOptions): Promise<Platfor
   const cost = { imageMs: o.imageMs, expressionMs: o.expressionMs };
   try {
     if (o.parts.includes('overhead')) {
-      const levels = await runOverhead(o, scratch.open);
+      const levels = await runOverhead(o, scratch.open, scratch.kind);
       const at10 = levels.find((l) => l.clients === 10);
       result.overhead = { tenants: o.tenants, levels, goal: 'p50 overhead < 15 ms at 10 clients', goalMet: !!at10 && at10.overheadP50Ms < 15 };
     }
@@ -275,7 +292,7 @@ export function formatPlatformBench(r: PlatformBenchResult): string {
     out.push(`overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly; clients of ${r.overhead.tenants} tenant(s)), ms:`);
     for (const l of r.overhead.levels)
       out.push(
-        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req`,
+        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req${l.platform.sqlStatementsPerRequest === null ? '' : `, ${l.platform.sqlStatementsPerRequest} SQL statements/req`}`,
       );
     out.push(`  goal (${r.overhead.goal}): ${r.overhead.goalMet ? 'met' : 'NOT met'}`);
   }
