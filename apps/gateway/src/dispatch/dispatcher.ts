@@ -203,7 +203,8 @@ export class Dispatcher {
       );
     }
     if (live.length === 0) return;
-    const sha256 = await this.queue.imageSha256(g.tenantId, g.imageId).catch(() => null);
+    // read by the claim, with the rows (every row of a group has the same tenant and image)
+    const sha256 = live[0].imageSha256;
     if (!sha256) {
       await this.finish(
         live.map((row) => ({

@@ -24,6 +24,8 @@ export interface ClaimedRequest {
   batchIndex: number;
   /** When the request was queued (queue-wait metric). */
   createdAt: Date;
+  /** The sha256 of the row's image, read by the claim (no bytes); null when the image no longer exists. */
+  imageSha256: string | null;
 }
 
 export interface SuccessOutcome {
@@ -59,7 +61,8 @@ export class QueueRepository {
    * Claims the rows of up to `groups` worker calls for `owner`: runnable rows (queued and due, or running with an
    * expired lease) in queue order, at most `maxBatch` of each (tenant, image, options) — the rows one call can take.
    * Only those rows are leased, so nothing has to be handed back (which would cost a round trip per row and hold
-   * rows other replicas could run); the other rows scanned are left unlocked at the end of the statement.
+   * rows other replicas could run); the other rows scanned are left unlocked at the end of the statement. Each row
+   * comes with its image's sha256 (what the worker call is keyed by), so launching a call needs no further read.
    */
   async claim(owner: string, groups: number, maxBatch: number, leaseMs: number): Promise<ClaimedRequest[]> {
     if (groups <= 0 || maxBatch <= 0) return [];
@@ -91,7 +94,8 @@ export class QueueRepository {
           "attempts" = r."attempts" + 1, "startedAt" = COALESCE(r."startedAt", now())
       FROM picked WHERE r."id" = picked."id"
       RETURNING r."id", r."tenantId", r."imageId", r."expression", r."options", r."attempts", r."maxAttempts",
-                r."batchId", r."batchIndex", r."createdAt"`;
+                r."batchId", r."batchIndex", r."createdAt",
+                (SELECT i."sha256" FROM "images" AS i WHERE i."id" = r."imageId" AND i."tenantId" = r."tenantId") AS "imageSha256"`;
     // Queue order within each call (RETURNING has none).
     return rows.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() || a.batchIndex - b.batchIndex);
   }
@@ -166,12 +170,6 @@ export class QueueRepository {
       },
     });
     return count > 0;
-  }
-
-  /** The sha256 of the image a claimed row refers to (without loading its bytes). */
-  async imageSha256(tenantId: string, imageId: string): Promise<string | null> {
-    const row = await this.prisma.image.findFirst({ where: { id: imageId, tenantId }, select: { sha256: true } });
-    return row?.sha256 ?? null;
   }
 
   /** Loads the image bytes a claimed row refers to (from the row, or the image store). */

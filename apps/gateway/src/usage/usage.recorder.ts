@@ -38,9 +38,13 @@ export async function recordUsage(
 }
 
 /**
- * Many usage entries in two statements per tenant at most: all events in one insert, then one rollup upsert per
- * tenant. Callers put this last in their transaction: the rollup row is the contended one (every result of a
- * tenant in the same hour updates it), so its lock is held only until the commit right after.
+ * Many usage entries in one statement: all events inserted and every tenant's hourly rollup upserted together (a
+ * data-modifying CTE), one round trip instead of one per table and tenant. Callers put this last in their
+ * transaction: the rollup row is the contended one (every result of a tenant in the same hour updates it), so its
+ * lock is held only until the commit right after. Rollup rows are upserted in tenant-id order, so two transactions
+ * covering the same tenants lock them in the same order. A tenant's row is share-locked (as the events' foreign key
+ * does) before its rollup row is touched — as when the events were a statement of their own — so this waits for a
+ * transaction holding the tenant lock (lockTenant) instead of taking the rollup row first and deadlocking with it.
  */
 export async function recordUsageBatch(
   tx: Prisma.TransactionClient,
@@ -48,33 +52,41 @@ export async function recordUsageBatch(
   at: Date,
 ): Promise<void> {
   const events = entries.flatMap(({ tenantId, delta, requestId }) =>
-    KINDS.filter(([k]) => (delta[k] ?? 0) > 0).map(([k, kind]) => ({
-      tenantId,
-      kind,
-      quantity: Math.round(delta[k] ?? 0),
-      requestId: requestId ?? null,
-      at,
-    })),
+    KINDS.filter(([k]) => (delta[k] ?? 0) > 0).map(([k, kind]) => ({ tenantId, kind, quantity: Math.round(delta[k] ?? 0), requestId: requestId ?? null })),
   );
   if (events.length === 0) return;
-  await tx.usageEvent.createMany({ data: events });
   const perTenant = new Map<string, Required<UsageDelta>>();
   for (const { tenantId, delta } of entries) {
     const t = perTenant.get(tenantId) ?? { requests: 0, expressions: 0, images: 0, gpuMs: 0, failures: 0 };
     for (const [k] of KINDS) t[k] += delta[k] ?? 0;
     perTenant.set(tenantId, t);
   }
-  for (const [tenantId, d] of perTenant) {
-    await tx.$executeRaw`
-      INSERT INTO "usage_rollups" ("tenantId", "bucket", "requests", "expressions", "images", "gpuMs", "failures")
-      VALUES (${tenantId}::uuid, ${hourBucket(at)}, ${d.requests}, ${d.expressions}, ${d.images}, ${Math.round(d.gpuMs)}, ${d.failures})
-      ON CONFLICT ("tenantId", "bucket") DO UPDATE SET
-        "requests" = "usage_rollups"."requests" + EXCLUDED."requests",
-        "expressions" = "usage_rollups"."expressions" + EXCLUDED."expressions",
-        "images" = "usage_rollups"."images" + EXCLUDED."images",
-        "gpuMs" = "usage_rollups"."gpuMs" + EXCLUDED."gpuMs",
-        "failures" = "usage_rollups"."failures" + EXCLUDED."failures"`;
-  }
+  const tenants = [...perTenant.keys()].sort();
+  const rollups = tenants.map((t) => perTenant.get(t) as Required<UsageDelta>);
+  await tx.$executeRaw`
+    WITH "locked" AS MATERIALIZED (
+      SELECT "id" FROM "tenants" WHERE "id" = ANY(${tenants}::uuid[]) ORDER BY "id" FOR KEY SHARE
+    ), "events" AS (
+      INSERT INTO "usage_events" ("tenantId", "kind", "quantity", "requestId", "at")
+      SELECT e."tenantId", e."kind"::"UsageKind", e."quantity", e."requestId", ${at}::timestamptz
+      FROM unnest(${events.map((e) => e.tenantId)}::uuid[], ${events.map((e) => e.kind)}::text[],
+                  ${events.map((e) => e.quantity)}::int[], ${events.map((e) => e.requestId)}::uuid[])
+           AS e("tenantId", "kind", "quantity", "requestId")
+    )
+    INSERT INTO "usage_rollups" ("tenantId", "bucket", "requests", "expressions", "images", "gpuMs", "failures")
+    SELECT r."tenantId", ${hourBucket(at)}::timestamptz, r."requests", r."expressions", r."images", r."gpuMs", r."failures"
+    FROM unnest(${tenants}::uuid[], ${rollups.map((d) => d.requests)}::int[], ${rollups.map((d) => d.expressions)}::int[],
+                ${rollups.map((d) => d.images)}::int[], ${rollups.map((d) => Math.round(d.gpuMs))}::bigint[],
+                ${rollups.map((d) => d.failures)}::int[])
+         WITH ORDINALITY AS r("tenantId", "requests", "expressions", "images", "gpuMs", "failures", "n")
+    JOIN "locked" AS l ON l."id" = r."tenantId"
+    ORDER BY r."n"
+    ON CONFLICT ("tenantId", "bucket") DO UPDATE SET
+      "requests" = "usage_rollups"."requests" + EXCLUDED."requests",
+      "expressions" = "usage_rollups"."expressions" + EXCLUDED."expressions",
+      "images" = "usage_rollups"."images" + EXCLUDED."images",
+      "gpuMs" = "usage_rollups"."gpuMs" + EXCLUDED."gpuMs",
+      "failures" = "usage_rollups"."failures" + EXCLUDED."failures"`;
 }
 
 /**
