@@ -254,7 +254,7 @@
     (param $scratch i32) (param $out i32)
     (local $k i32) (local $ya i32) (local $yb i32) (local $xa i32) (local $xb i32)
     (local $w0 i32) (local $r i32) (local $j i32) (local $p i32) (local $cnt i32)
-    (local $v f64) (local $mn f64) (local $mx f64)
+    (local $v f32) (local $mn f64) (local $mx f64) (local $mn32 f32) (local $mx32 f32)
     (local $pYa i32) (local $pYb i32) (local $pXa i32) (local $pXb i32)
     (local.set $pYa (i32.const -1))
     (block $leavesDone
@@ -266,25 +266,28 @@
         (local.set $yb (i32.load offset=4 (local.get $p)))
         (local.set $xa (i32.load offset=8 (local.get $p)))
         (local.set $xb (i32.load offset=12 (local.get $p)))
-        ;; the window's taps: min and max
+        ;; the window's taps: min and max, in float32 (promoting is exact and keeps the order, so the float64 of the
+        ;; float32 min / max is the float64 min / max)
         (local.set $w0 (i32.add (local.get $data) (i32.shl
           (i32.add (i32.mul (i32.sub (i32.load (i32.add (local.get $ys) (i32.shl (local.get $ya) (i32.const 2)))) (local.get $rA)) (local.get $stride))
                    (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xa) (i32.const 2)))) (local.get $cA)))
           (i32.const 2))))
-        (local.set $mn (f64.promote_f32 (f32.load (local.get $w0))))
-        (local.set $mx (local.get $mn))
+        (local.set $mn32 (f32.load (local.get $w0)))
+        (local.set $mx32 (local.get $mn32))
         (local.set $r (i32.const 0))
         (loop $mmRow
           (local.set $p (i32.add (local.get $w0) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
           (local.set $j (i32.const 0))
           (loop $mmCol
-            (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))
-            (local.set $mn (f64.min (local.get $mn) (local.get $v)))
-            (local.set $mx (f64.max (local.get $mx) (local.get $v)))
+            (local.set $v (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $mn32 (f32.min (local.get $mn32) (local.get $v)))
+            (local.set $mx32 (f32.max (local.get $mx32) (local.get $v)))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br_if $mmCol (i32.lt_s (local.get $j) (local.get $kx))))
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br_if $mmRow (i32.lt_s (local.get $r) (local.get $ky))))
+        (local.set $mn (f64.promote_f32 (local.get $mn32)))
+        (local.set $mx (f64.promote_f32 (local.get $mx32)))
         (br_if $leaf (f64.lt (local.get $mx) (local.get $loM)))
         ;; strictly between the bounds and on one side of the threshold: decided whole
         (if (i32.and (i32.and (f64.gt (local.get $mn) (local.get $loP)) (f64.lt (local.get $mx) (local.get $hiM)))
