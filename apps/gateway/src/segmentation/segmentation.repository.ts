@@ -107,8 +107,8 @@ export class SegmentationRepository {
         })),
       });
       requests.sort((a, b) => a.batchIndex - b.batchIndex);
-      await recordUsage(tx, tenantId, { requests: 1, expressions: input.expressions.length }, at);
-      await tx.$executeRaw`SELECT pg_notify(${QUEUE_CHANNEL}, ${tenantId})`;
+      // the dispatchers' wake-up goes with the usage statement (delivered on commit, as a statement of its own would be)
+      await recordUsage(tx, tenantId, { requests: 1, expressions: input.expressions.length }, at, undefined, { channel: QUEUE_CHANNEL, payload: tenantId });
       return { kind: 'created', requests };
     }, TX_OPTIONS);
   }

@@ -1,4 +1,4 @@
-import type { Prisma } from '../__generated__/prisma/client';
+import { Prisma } from '../__generated__/prisma/client';
 import type { UsageKind } from '../__generated__/prisma/enums';
 
 export interface UsageDelta {
@@ -24,7 +24,7 @@ export function hourBucket(at: Date): Date {
 }
 
 /**
- * Records usage inside the caller's transaction: one event per non-zero kind and an upsert into the tenant's hourly
+ * Records usage inside the caller's transaction (and sends `notify` with it, saving a statement): one event per non-zero kind and an upsert into the tenant's hourly
  * rollup, so the events, the rollup and whatever caused them commit or roll back together.
  */
 export async function recordUsage(
@@ -33,8 +33,15 @@ export async function recordUsage(
   delta: UsageDelta,
   at: Date,
   requestId?: string,
+  notify?: UsageNotify,
 ): Promise<void> {
-  await recordUsageBatch(tx, [{ tenantId, delta, requestId }], at);
+  await recordUsageBatch(tx, [{ tenantId, delta, requestId }], at, notify);
+}
+
+/** A NOTIFY sent by the usage statement itself, once per tenant whose rollup it wrote (delivered on commit). */
+export interface UsageNotify {
+  channel: string;
+  payload: string;
 }
 
 /**
@@ -50,6 +57,7 @@ export async function recordUsageBatch(
   tx: Prisma.TransactionClient,
   entries: readonly { tenantId: string; delta: UsageDelta; requestId?: string }[],
   at: Date,
+  notify?: UsageNotify,
 ): Promise<void> {
   const events = entries.flatMap(({ tenantId, delta, requestId }) =>
     KINDS.filter(([k]) => (delta[k] ?? 0) > 0).map(([k, kind]) => ({ tenantId, kind, quantity: Math.round(delta[k] ?? 0), requestId: requestId ?? null })),
@@ -86,7 +94,8 @@ export async function recordUsageBatch(
       "expressions" = "usage_rollups"."expressions" + EXCLUDED."expressions",
       "images" = "usage_rollups"."images" + EXCLUDED."images",
       "gpuMs" = "usage_rollups"."gpuMs" + EXCLUDED."gpuMs",
-      "failures" = "usage_rollups"."failures" + EXCLUDED."failures"`;
+      "failures" = "usage_rollups"."failures" + EXCLUDED."failures"
+    ${notify ? Prisma.sql`RETURNING pg_notify(${notify.channel}, ${notify.payload})` : Prisma.empty}`;
 }
 
 /**
