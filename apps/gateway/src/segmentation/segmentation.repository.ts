@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, SegmentationRequest } from '../__generated__/prisma/client';
 import type { SegmentationStatus } from '../__generated__/prisma/enums';
-import { lockTenant, recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
+import { recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
 
 export interface SegmentationFilter {
   status?: SegmentationStatus[];
@@ -14,7 +14,8 @@ import type { PageCursor } from '../common/cursor';
 export type CreateBatchResult =
   | { kind: 'created'; requests: SegmentationRequest[] }
   | { kind: 'replayed'; requests: SegmentationRequest[] }
-  | { kind: 'overQuota'; used: number };
+  | { kind: 'overQuota'; used: number }
+  | { kind: 'noImage' };
 
 /** Channel dispatchers LISTEN on to wake up when work is queued. */
 export const QUEUE_CHANNEL = 'refdiff_queue';
@@ -57,7 +58,8 @@ export class SegmentationRepository {
   }
 
   /**
-   * Queues one request per expression in one transaction with its usage, under the tenant's row lock: the monthly
+   * Queues one request per expression in one transaction with its usage, under the tenant's row lock: the image must
+   * be this tenant's (else `noImage`, nothing written), the monthly
    * expression quota is checked against the rollups and an idempotency key already used returns the first call's
    * requests. Wakes the dispatchers (NOTIFY, delivered on commit).
    */
@@ -74,7 +76,11 @@ export class SegmentationRepository {
     at: Date,
   ): Promise<CreateBatchResult> {
     return this.prisma.$transaction(async (tx) => {
-      await lockTenant(tx, tenantId);
+      // The tenant's row lock and the check that the image is this tenant's, in one statement.
+      const [locked] = await tx.$queryRaw<{ image: boolean }[]>`
+        SELECT EXISTS (SELECT 1 FROM "images" WHERE "id" = ${input.imageId}::uuid AND "tenantId" = ${tenantId}::uuid) AS "image"
+        FROM "tenants" WHERE "id" = ${tenantId}::uuid FOR UPDATE`;
+      if (!locked?.image) return { kind: 'noImage' };
       if (input.idempotencyKey) {
         const existing = await tx.segmentationRequest.findMany({
           where: { tenantId, idempotencyKey: input.idempotencyKey },

@@ -42,12 +42,13 @@ export class SegmentationService {
     const expressions = validateExpressions(input.expressions, packs);
     const key = input.idempotencyKey ?? null;
     if (key !== null && (key.length === 0 || key.length > 200)) throw badInput('an idempotency key is 1–200 characters');
-    const image = isUuid(input.imageId) ? await this.images.get(p.tenantId, input.imageId) : null;
-    if (!image) throw notFound('image', input.imageId);
+    if (!isUuid(input.imageId)) throw notFound('image', input.imageId);
+    const imageId = input.imageId.toLowerCase();
+    // the image is checked to be this tenant's inside the batch's transaction (one statement with the tenant lock)
     const result = await this.segmentations.createBatch(
       p.tenantId,
       {
-        imageId: image.id,
+        imageId,
         expressions,
         options: options as object,
         idempotencyKey: key,
@@ -56,6 +57,7 @@ export class SegmentationService {
       },
       at,
     );
+    if (result.kind === 'noImage') throw notFound('image', input.imageId);
     if (result.kind === 'overQuota') {
       throw new GatewayError(
         'QUOTA_EXCEEDED',
@@ -66,7 +68,7 @@ export class SegmentationService {
     if (result.kind === 'replayed') {
       const same =
         result.requests.length === expressions.length &&
-        result.requests.every((r, i) => r.expression === expressions[i] && r.imageId === image.id);
+        result.requests.every((r, i) => r.expression === expressions[i] && r.imageId === imageId);
       if (!same) throw new GatewayError('CONFLICT', 'this idempotency key was already used for a different request');
     }
     return result.requests;
