@@ -261,6 +261,32 @@ export interface ScalingResult {
   maxAttempts: number;
 }
 
+/**
+ * Starts `o.replicas` gateways whose pools find the workers through `dns` (dispatchers not started yet, so a
+ * measured run begins when the caller starts them). Each replica is pushed as soon as it runs, so the caller's
+ * `finally` stops those already started when a later one fails.
+ */
+async function startReplicasBehind(
+  o: Pick<ScalingOptions, 'openDb' | 'logger' | 'replicas' | 'healthIntervalMs'>,
+  dns: FakeDns,
+  port: number,
+  replicas: Replica[],
+): Promise<void> {
+  for (let i = 0; i < o.replicas; i++) {
+    replicas.push(
+      await startReplica({
+        openDb: o.openDb,
+        logger: o.logger,
+        targets: [`dns:${dns.name}:${port}`],
+        resolve: dns.resolve,
+        healthIntervalMs: o.healthIntervalMs,
+        startDispatcher: false,
+        dispatcher: { pollMs: 200 },
+      }),
+    );
+  }
+}
+
 /** `replicas` gateways drain a queue of `requests` over `workers` GPU-like stubs behind one DNS name. */
 export async function runScaling(o: ScalingOptions): Promise<ScalingResult> {
   const workers = await startGpuLikeWorkers(o.workers, o.cost);
@@ -268,19 +294,7 @@ export async function runScaling(o: ScalingOptions): Promise<ScalingResult> {
   dns.set(workers.map(hostOf));
   const replicas: Replica[] = [];
   try {
-    for (let i = 0; i < o.replicas; i++) {
-      replicas.push(
-        await startReplica({
-          openDb: o.openDb,
-          logger: o.logger,
-          targets: [`dns:${dns.name}:${portOf(workers[0])}`],
-          resolve: dns.resolve,
-          healthIntervalMs: o.healthIntervalMs,
-          startDispatcher: false,
-          dispatcher: { pollMs: 200 },
-        }),
-      );
-    }
+    await startReplicasBehind(o, dns, portOf(workers[0]), replicas);
     const token = await benchTenant(replicas[0], `${o.tag}-tenant`);
     const ids = await queueRequests(replicas, token, o.requests, o.expressionsPerRequest, o.tag);
     const t0 = performance.now();
@@ -361,19 +375,7 @@ export async function runElasticity(o: ElasticityOptions): Promise<ElasticityRes
   dns.set(initial.map(hostOf));
   const replicas: Replica[] = [];
   try {
-    for (let i = 0; i < o.replicas; i++) {
-      replicas.push(
-        await startReplica({
-          openDb: o.openDb,
-          logger: o.logger,
-          targets: [`dns:${dns.name}:${portOf(all[0])}`],
-          resolve: dns.resolve,
-          healthIntervalMs: o.healthIntervalMs,
-          startDispatcher: false,
-          dispatcher: { pollMs: 200 },
-        }),
-      );
-    }
+    await startReplicasBehind(o, dns, portOf(all[0]), replicas);
     const token = await benchTenant(replicas[0], `${o.tag}-tenant`);
     const ids = await queueRequests(replicas, token, o.requests, 1, o.tag);
     const t0 = performance.now();
