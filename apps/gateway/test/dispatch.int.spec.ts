@@ -4,7 +4,7 @@
  * mid-run, a gateway that dies mid-run, retries with backoff, permanent failures and cancellation.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgres, type Database } from '../src/db/database';
 import type { DispatcherOptions } from '../src/dispatch/dispatcher';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
@@ -12,7 +12,7 @@ import { startGateway, type GatewayRuntime } from '../src/runtime';
 import { FAKE_ATTENTION, fakeAttentionValue, fakeBox, startFakeWorker, type FakeWorker } from './fake-worker';
 import { gql, makeTenant, silentLogger, upload } from './harness';
 import { pngNoise } from './images';
-import { cloneTemplate } from './pg';
+import { useClonedDatabase } from './pg';
 
 interface Replica {
   db: Database;
@@ -22,22 +22,11 @@ interface Replica {
   close(mode?: 'handback' | 'abandon'): Promise<void>;
 }
 
-let dbUrl: string;
-let dropDb: () => Promise<void>;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  const clone = await cloneTemplate();
-  dbUrl = clone.url;
-  dropDb = clone.drop;
-});
-afterEach(async () => {
-  while (cleanups.length) await (cleanups.pop() as () => Promise<void>)().catch(() => undefined);
-});
-afterAll(() => dropDb?.());
+const database = useClonedDatabase();
+const { cleanups } = database;
 
 async function replica(workers: FakeWorker[], dispatcher: DispatcherOptions = {}, startDispatcher = true): Promise<Replica> {
-  const db = await openPostgres(dbUrl, { poolMax: 4 });
+  const db = await openPostgres(database.url, { poolMax: 4 });
   const pool = await GrpcWorkerPool.create({ targets: workers.map((w) => w.target), logger: silentLogger, healthIntervalMs: 200 });
   const gw = await startGateway({
     db,
@@ -274,7 +263,7 @@ describe('dispatch', () => {
     expect(r1.gw.dispatcher?.inFlightCount()).toBeGreaterThan(0);
     // The replica dies: its leases stay in the database until they expire.
     await r1.close('abandon');
-    const probe = await openPostgres(dbUrl, { poolMax: 1 });
+    const probe = await openPostgres(database.url, { poolMax: 1 });
     const leased = await probe.prisma.segmentationRequest.count({ where: { id: { in: s.ids }, status: 'RUNNING' } });
     await probe.close();
     expect(leased).toBeGreaterThan(0);
@@ -293,7 +282,7 @@ describe('dispatch', () => {
     r1.gw.dispatcher?.start();
     for (let i = 0; i < 1000 && (r1.gw.dispatcher?.inFlightCount() ?? 0) === 0; i++) await new Promise((res) => setTimeout(res, 10));
     await r1.close('handback');
-    const probe = await openPostgres(dbUrl, { poolMax: 1 });
+    const probe = await openPostgres(database.url, { poolMax: 1 });
     const rows = await probe.prisma.segmentationRequest.findMany({ where: { id: { in: s.ids } } });
     await probe.close();
     expect(rows.map((x) => [x.status, x.attempts])).toEqual(rows.map(() => ['QUEUED', 0]));

@@ -7,7 +7,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type Database } from '../src/db/database';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
 import { FilesystemImageStore } from '../src/images/fs-image-store';
@@ -18,26 +18,18 @@ import { startGateway, type GatewayRuntime } from '../src/runtime';
 import { startFakeWorker, type FakeWorker } from './fake-worker';
 import { codes, gql, makeTenant, silentLogger, upload, type GqlResult } from './harness';
 import { pngNoise } from './images';
-import { cloneTemplate } from './pg';
+import { useClonedDatabase } from './pg';
 import { startS3, type TestS3 } from './s3';
 
-let dbUrl: string;
-let dropDb: () => Promise<void>;
+const database = useClonedDatabase();
+const { cleanups } = database;
 let s3: TestS3;
-const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const clone = await cloneTemplate();
-  dbUrl = clone.url;
-  dropDb = clone.drop;
   s3 = await startS3(['lifecycle-images']);
-});
-afterEach(async () => {
-  while (cleanups.length) await (cleanups.pop() as () => Promise<void>)().catch(() => undefined);
 });
 afterAll(async () => {
   await s3?.close();
-  await dropDb?.();
 });
 
 type Store = 'database' | 'filesystem' | 's3';
@@ -65,7 +57,7 @@ async function gateway(store: Store, workerOptions: Parameters<typeof startFakeW
       : store === 's3'
         ? (t: string, h: string) => exists(join(s3.directory, 'lifecycle-images', prefix, t, `${h}._S3rver_object`))
         : null;
-  const db = await openPostgres(dbUrl, { poolMax: 4 });
+  const db = await openPostgres(database.url, { poolMax: 4 });
   const pool = await GrpcWorkerPool.create({ targets: [worker.target], logger: silentLogger, healthIntervalMs: 200 });
   const gw = await startGateway({
     db,
@@ -262,7 +254,7 @@ describe('retention', () => {
   });
 
   it('one replica sweeps at a time: the advisory lock holds across two instances and is freed when its holder dies', async () => {
-    const dbs = [await openPostgres(dbUrl, { poolMax: 2 }), await openPostgres(dbUrl, { poolMax: 2 })];
+    const dbs = [await openPostgres(database.url, { poolMax: 2 }), await openPostgres(database.url, { poolMax: 2 })];
     cleanups.push(async () => {
       for (const d of dbs) await d.close();
     });
@@ -278,7 +270,7 @@ describe('retention', () => {
     expect((await sweepers[1].sweepOnce()).ran).toBe(true);
 
     // A replica that dies while sweeping: its session ends and the lock with it.
-    const dying = new pg.Client({ connectionString: dbUrl });
+    const dying = new pg.Client({ connectionString: database.url });
     await dying.connect();
     await dying.query('SELECT pg_advisory_lock($1::bigint)', [RETENTION_LOCK_KEY]);
     expect((await sweepers[0].sweepOnce()).ran).toBe(false);

@@ -4,7 +4,7 @@
  * labels stay bounded with many tenants; METRICS_TOKEN guards the route.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../src/db/database';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
 import { startGateway, type GatewayRuntime } from '../src/runtime';
@@ -12,23 +12,13 @@ import type { HttpOptions } from '../src/http/app';
 import { startFakeWorker, type FakeWorker } from './fake-worker';
 import { gql, makeTenant, silentLogger, upload } from './harness';
 import { pngNoise } from './images';
-import { cloneTemplate } from './pg';
+import { useClonedDatabase } from './pg';
 
-let dbUrl: string;
-let dropDb: () => Promise<void>;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  const clone = await cloneTemplate();
-  dbUrl = clone.url;
-  dropDb = clone.drop;
-});
-afterEach(async () => {
-  while (cleanups.length) await (cleanups.pop() as () => Promise<void>)().catch(() => undefined);
-});
-afterAll(() => dropDb?.());
+const database = useClonedDatabase();
+const { cleanups } = database;
 
 async function replica(w: FakeWorker, opts: { tenantLabels?: number; startDispatcher?: boolean; http?: HttpOptions } = {}) {
-  const db = await openPostgres(dbUrl, { poolMax: 4 });
+  const db = await openPostgres(database.url, { poolMax: 4 });
   const pool = await GrpcWorkerPool.create({ targets: [w.target], logger: silentLogger, healthIntervalMs: 200 });
   const gw: GatewayRuntime = await startGateway({
     db,

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -38,4 +39,27 @@ export async function cloneTemplate(): Promise<{ url: string; name: string; drop
   const name = uniqueDbName('refdiff_gw_test');
   await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   return { url: urlFor(name), name, drop: () => dropDatabase(name) };
+}
+
+/**
+ * For one test file: a database cloned from the template before the file's tests (dropped after them) and a stack
+ * of cleanups each test pushes to, run newest first after every test (a failing cleanup does not stop the others).
+ */
+export function useClonedDatabase(): { readonly url: string; readonly cleanups: (() => Promise<void>)[] } {
+  let clone: Awaited<ReturnType<typeof cloneTemplate>> | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    clone = await cloneTemplate();
+  });
+  afterEach(async () => {
+    for (let next = cleanups.pop(); next; next = cleanups.pop()) await next().catch(() => undefined);
+  });
+  afterAll(() => clone?.drop());
+  return {
+    get url() {
+      if (!clone) throw new Error('useClonedDatabase: the database exists only once beforeAll has run');
+      return clone.url;
+    },
+    cleanups,
+  };
 }
