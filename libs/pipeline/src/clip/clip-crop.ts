@@ -1,6 +1,7 @@
 import { assertLength, PipelineError } from '../errors/pipeline.errors';
 import { resizeImage } from '../image/image-resize';
 import { resizePilBilinear, resizePilBilinearPlanar } from '../image/pil-resample';
+import { padToSquare } from '../image/square-pad';
 import { assertRgbImage, type RgbImage } from '../image/rgb-image';
 import { maskBox } from '../masks/binary-mask';
 
@@ -99,13 +100,7 @@ export function planClipCrop(image: RgbImage, mask: Uint8Array, options: ClipCro
 export async function maskedClipCrop(image: RgbImage, mask: Uint8Array, options: ClipCropOptions = {}): Promise<RgbImage> {
   const plan = planClipCrop(image, mask, options);
   if (plan.mode === 'short-side') return resizePilBilinear(plan.region, plan.width, plan.height);
-  const { width: cw, height: ch, data: crop } = plan.region;
-  const side = Math.max(cw, ch);
-  const sq = new Uint8Array(side * side * 3);
-  const ox = (side - cw) >> 1;
-  const oy = (side - ch) >> 1;
-  for (let y = 0; y < ch; y++) sq.set(crop.subarray(y * cw * 3, (y + 1) * cw * 3), ((y + oy) * side + ox) * 3);
-  return resizeImage({ width: side, height: side, data: sq }, plan.width, plan.height, 'cubic');
+  return resizeImage(padToSquare(plan.region).image, plan.width, plan.height, 'cubic');
 }
 
 /**
@@ -121,13 +116,7 @@ export async function hardCropInto(plan: ClipCropPlan, lut: Float32Array, out: F
     resizePilBilinearPlanar(plan.region, plan.width, plan.height, lut, out, plan.width, plan.height);
     return;
   }
-  const { width: cw, height: ch, data: crop } = plan.region;
-  const side = Math.max(cw, ch);
-  const sq = new Uint8Array(side * side * 3);
-  const ox = (side - cw) >> 1;
-  const oy = (side - ch) >> 1;
-  for (let y = 0; y < ch; y++) sq.set(crop.subarray(y * cw * 3, (y + 1) * cw * 3), ((y + oy) * side + ox) * 3);
-  const img = await resizeImage({ width: side, height: side, data: sq }, plan.width, plan.height, 'cubic');
+  const img = await resizeImage(padToSquare(plan.region).image, plan.width, plan.height, 'cubic');
   const n = plan.width * plan.height;
   const d = img.data;
   for (let i = 0, s = 0; i < n; i++, s += 3) {
