@@ -27,10 +27,11 @@ export function registerPipelineCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      process.stdout.write(`pipeline bench at ${size}×${size}, median of ${runs} runs (wall ms, cpu ms)\n`);
+      process.stdout.write(`pipeline bench at ${size}×${size}, median of ${runs} runs (wall ms, cpu ms; cpu min ms)\n`);
       for (const [k, v] of Object.entries(result.cpuMs)) {
         const wall = (result as unknown as Record<string, number>)[k];
-        process.stdout.write(`  ${k.padEnd(24)} ${String(wall).padStart(10)} ${String(v).padStart(10)}\n`);
+        const min = result.cpuMinMs[k];
+        process.stdout.write(`  ${k.padEnd(24)} ${String(wall).padStart(10)} ${String(v).padStart(10)} ${String(min).padStart(10)}\n`);
       }
       const a = result.amg;
       process.stdout.write(

@@ -3,6 +3,7 @@ import { resizePilBilinearPlanar } from './pil-resample';
 import { normalizeTable, SAM_MEAN, SAM_STD } from './image-normalize';
 import { PipelineError } from '../errors/pipeline.errors';
 import type { RgbImage } from './rgb-image';
+import { releaseNothing, type InputBufferPool } from './input-buffers';
 
 /** SAM's ResizeLongestSide target: scale = L / max(W, H); new = int(old·scale + 0.5). */
 export function samResizedSize(width: number, height: number, inputSize = 1024): { width: number; height: number } {
@@ -36,16 +37,26 @@ export interface SamInput {
   readonly inputSize: number;
   readonly resizedWidth: number;
   readonly resizedHeight: number;
+  /**
+   * Gives `pixels` back to the pool it was lent from (nothing without one): call once the model call that reads it
+   * has settled; nothing may touch `pixels` after. Only the first call counts.
+   */
+  release(): void;
 }
 
 /**
  * SAM image preprocessing as segment-anything's ResizeLongestSide + preprocess: longest side → L with PIL's bilinear
  * filter (torchvision's resize of a PIL image; antialiased when shrinking; bit-exact port), normalise with SAM
- * mean/std on 0..255, pad bottom/right.
+ * mean/std on 0..255, pad bottom/right. With `buffers`, `pixels` is lent from that pool (same values).
  */
 export async function prepareSamInput(
   image: RgbImage,
-  options: { inputSize?: number; mean?: readonly [number, number, number]; std?: readonly [number, number, number] } = {},
+  options: {
+    inputSize?: number;
+    mean?: readonly [number, number, number];
+    std?: readonly [number, number, number];
+    buffers?: InputBufferPool;
+  } = {},
 ): Promise<SamInput> {
   const inputSize = options.inputSize ?? 1024;
   const size = samResizedSize(image.width, image.height, inputSize);
@@ -53,12 +64,27 @@ export async function prepareSamInput(
   const lut = normalizeTable(1, options.mean ?? SAM_MEAN, options.std ?? SAM_STD);
   // resized and normalised straight into the zero-padded square (the same values as resizePilBilinear +
   // toSamPixels + padPlanesBottomRight; the resized image is never materialised)
-  const pixels = new Float32Array(3 * inputSize * inputSize);
-  resizePilBilinearPlanar(image, size.width, size.height, lut, pixels, inputSize, inputSize);
+  const lease = options.buffers?.float32({
+    planes: 3,
+    rows: inputSize,
+    cols: inputSize,
+    x0: 0,
+    y0: 0,
+    x1: size.width,
+    y1: size.height,
+  });
+  const pixels = lease?.data ?? new Float32Array(3 * inputSize * inputSize);
+  try {
+    resizePilBilinearPlanar(image, size.width, size.height, lut, pixels, inputSize, inputSize);
+  } catch (err) {
+    lease?.release();
+    throw err;
+  }
   return {
     pixels,
     inputSize,
     resizedWidth: size.width,
     resizedHeight: size.height,
+    release: lease ? lease.release : releaseNothing,
   };
 }

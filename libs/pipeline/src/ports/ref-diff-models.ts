@@ -137,12 +137,18 @@ export interface SamImageEmbedding {
   readonly byteSize: number;
 }
 
+/**
+ * The models the engine calls. Input arrays are lent for the call only: the engine reuses the buffers of
+ * `encodeVae` and `encodeSamImage` inputs for the next image once the returned promise has settled, so an
+ * implementation must not read or keep them after that (copy what an output needs, e.g. a SAM embedding), and never
+ * writes into them.
+ */
 export interface RefDiffModels {
   readonly constants: ModelPackConstants;
 
   /** SD text encoder. ids: [B, 77] → last_hidden_state [B, 77, D] */
   encodeSdText(ids: Int32Array, batch: number, options?: CallOptions): Promise<Float32Array>;
-  /** VAE encoder. pixels: [1, 3, S, S] in [-1, 1] → latent mean [1, C, S/8, S/8], unscaled. */
+  /** VAE encoder. pixels: [1, 3, S, S] in [-1, 1] (lent for the call) → latent mean [1, C, S/8, S/8], unscaled. */
   encodeVae(pixels: Float32Array, size: number, options?: CallOptions): Promise<Float32Array>;
   unet(call: UnetCall, options?: CallOptions): Promise<UnetResult>;
 
@@ -168,7 +174,7 @@ export interface RefDiffModels {
     options?: ClipRegionOptions,
   ): Promise<Float32Array>;
 
-  /** SAM image encoder. pixels: [1, 3, inputSize, inputSize] SAM-normalised and padded. */
+  /** SAM image encoder. pixels: [1, 3, inputSize, inputSize] SAM-normalised and padded (lent for the call). */
   encodeSamImage(pixels: Float32Array, options?: CallOptions): Promise<SamImageEmbedding>;
   /** SAM decoder, multimask. points: [P, 2] (x, y) in the inputSize frame. */
   decodeSamPoints(

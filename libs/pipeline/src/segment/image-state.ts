@@ -6,7 +6,8 @@ import type { CocoRle } from './segment.types';
 import { prepareSamInput } from '../image/sam-input';
 import { prepareSdInput } from '../image/sd-input';
 import { padToSquare, type SquarePlacement } from '../image/square-pad';
-import type { RefDiffModels } from '../ports/ref-diff-models';
+import type { InputBufferPool } from '../image/input-buffers';
+import type { RefDiffModels, SamImageEmbedding } from '../ports/ref-diff-models';
 import { samGeometry, samPointGrid } from '../sam/sam-geometry';
 import type { SamPostProcessor, SamProposals } from '../ports/sam-post-processor';
 import type { CallContext } from './call-context';
@@ -64,9 +65,14 @@ export class ImageState implements Sized {
   /** positional biases P [H, W] by mode and cue list (few distinct ones per image; bounded, least recent out) */
   private readonly biases = new Map<string, Float32Array>();
 
+  /**
+   * @param buffers the engine's pool of input buffers: SD's and SAM's input tensors (and the padded squares) are lent
+   *   from it and given back once the model call that reads them has settled
+   */
   constructor(
     readonly sha256: string,
     readonly image: RgbImage,
+    private readonly buffers?: InputBufferPool,
   ) {}
 
   get width(): number {
@@ -136,8 +142,13 @@ export class ImageState implements Sized {
   latent(models: RefDiffModels, ctx: CallContext, imageSize: number): Promise<SdLatent> {
     return this.memo(`latent:${imageSize}`, (v) => v.z0.byteLength, async () => {
       const sd = models.constants.sd;
-      const input = await ctx.time('sdPreprocessMs', () => prepareSdInput(this.image, imageSize));
-      const mean = await ctx.time('vaeMs', () => ctx.model('vae', () => models.encodeVae(input.pixels, imageSize, { signal: ctx.signal })));
+      const input = await ctx.time('sdPreprocessMs', () => prepareSdInput(this.image, imageSize, { buffers: this.buffers }));
+      let mean: Float32Array;
+      try {
+        mean = await ctx.time('vaeMs', () => ctx.model('vae', () => models.encodeVae(input.pixels, imageSize, { signal: ctx.signal })));
+      } finally {
+        input.release();
+      }
       const side = imageSize / sd.vaeDownsample;
       if (mean.length !== sd.latentChannels * side * side) {
         throw new PipelineError(
@@ -162,11 +173,16 @@ export class ImageState implements Sized {
       async () => {
         const c = models.constants.sam;
         const input = await ctx.time('samPreprocessMs', () =>
-          prepareSamInput(this.image, { inputSize: c.inputSize, mean: c.mean, std: c.std }),
+          prepareSamInput(this.image, { inputSize: c.inputSize, mean: c.mean, std: c.std, buffers: this.buffers }),
         );
-        const embedding = await ctx.time('samEncoderMs', () =>
-          ctx.model('samEncoder', () => models.encodeSamImage(input.pixels, { signal: ctx.signal })),
-        );
+        let embedding: SamImageEmbedding;
+        try {
+          embedding = await ctx.time('samEncoderMs', () =>
+            ctx.model('samEncoder', () => models.encodeSamImage(input.pixels, { signal: ctx.signal })),
+          );
+        } finally {
+          input.release();
+        }
         const geometry = samGeometry(this.width, this.height, c.inputSize, c.lowResSize);
         const grid = samPointGrid(geometry, c.pointsPerSide);
         const session = post.open(geometry, {
@@ -200,7 +216,7 @@ export class ImageState implements Sized {
 
   clipSquare(models: RefDiffModels, ctx: CallContext): Promise<ClipSquare> {
     return this.memo('clipSquare', (v) => v.pixels.byteLength, () =>
-      ctx.time('clipPreprocessMs', () => clipSquareInput(this.image, models)),
+      ctx.time('clipPreprocessMs', () => clipSquareInput(this.image, models, this.buffers)),
     );
   }
 
@@ -249,10 +265,18 @@ export async function clipFullInput(image: RgbImage, models: RefDiffModels, maxS
   return { pixels: toClipPixels(img, c.mean, c.std), width: img.width, height: img.height };
 }
 
-/** The image centred on a black square, resized to the CLIP size (bicubic), CLIP-normalised: [1, 3, S, S]. */
-export async function clipSquareInput(image: RgbImage, models: RefDiffModels): Promise<ClipSquare> {
+/**
+ * The image centred on a black square, resized to the CLIP size (bicubic), CLIP-normalised: [1, 3, S, S]. With
+ * `buffers` the square is lent from that pool for the resize (the pixels are kept by the caller, not lent).
+ */
+export async function clipSquareInput(image: RgbImage, models: RefDiffModels, buffers?: InputBufferPool): Promise<ClipSquare> {
   const c = models.constants.clip;
-  const { image: square, placement } = padToSquare(image);
-  const resized = await resizeImage(square, c.imageSize, c.imageSize, 'cubic');
-  return { pixels: toClipPixels(resized, c.mean, c.std), placement };
+  const square = padToSquare(image, buffers);
+  try {
+    const resized = await resizeImage(square.image, c.imageSize, c.imageSize, 'cubic');
+    return { pixels: toClipPixels(resized, c.mean, c.std), placement: square.placement };
+  } finally {
+    // after the normalisation: a square of the CLIP size is its own resize
+    square.release();
+  }
 }

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeRle } from '../masks/coco-rle';
 import { maskArea, maskBox, maskIou } from '../masks/binary-mask';
+import type { RefDiffModels } from '../ports/ref-diff-models';
 import type { SamPostProcessor } from '../ports/sam-post-processor';
 import { createRefDiff } from './ref-diff';
 import { SamPostJob } from './sam-post';
@@ -303,6 +304,44 @@ describe('createRefDiff on honest toy models', () => {
     }
     const sam = await rd.segment({ image: png }, ['the blue square'], { attentionLevel: 1, proposals: 'sam' });
     expect(ok(sam, 0).mask.area).toBeGreaterThan(0);
+  });
+
+  it("reuses input buffers from image to image: alternating and concurrent images get each image's own answers", async () => {
+    const flopped = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).flop().png().toBuffer());
+    const portrait = new Uint8Array(await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).rotate(90).png().toBuffer());
+    const exprs = ['the blue square', 'the red one on the left'];
+    const options = { attentionLevel: 1, seed: 5, proposals: 'sam' } as const;
+    const answers = (r: SegmentResult) => r.results.map((e) => (e.ok ? [e.mask.rle, e.proposals] : e.error));
+    const alone = async (image: Uint8Array) => answers(await createRefDiff(toy(), { imageCacheBytes: 0 }).segment({ image }, exprs, options));
+    const expected = [await alone(png), await alone(flopped), await alone(portrait)];
+    // no image cache: every request prepares its inputs again, in the buffers the previous image gave back
+    const rd = createRefDiff(toy(), { imageCacheBytes: 0 });
+    for (const i of [0, 1, 2, 0, 2, 1]) expect(answers(await rd.segment({ image: [png, flopped, portrait][i] }, exprs, options))).toEqual(expected[i]);
+    const together = await Promise.all([portrait, png, flopped].map((image) => rd.segment({ image }, exprs, options)));
+    expect(together.map(answers)).toEqual([expected[2], expected[0], expected[1]]);
+
+    // the next image's SAM input is prepared (in the buffer the first gave back after its encoder call) while the
+    // first image's decoder calls are still pending: the first image's answers must not change
+    const models = toy();
+    let encoded = 0;
+    let bothEncoded!: () => void;
+    const encodedTwice = new Promise<void>((resolve) => (bothEncoded = resolve));
+    const held: RefDiffModels = Object.assign(Object.create(models) as RefDiffModels, {
+      encodeSamImage: async (pixels: Float32Array) => {
+        const e = await models.encodeSamImage(pixels);
+        if (++encoded === 2) bothEncoded();
+        return e;
+      },
+      decodeSamPoints: async (...args: Parameters<RefDiffModels['decodeSamPoints']>) => {
+        await encodedTwice;
+        return models.decodeSamPoints(...args);
+      },
+    });
+    const overlapping = createRefDiff(held, { imageCacheBytes: 0 });
+    const first = overlapping.segment({ image: png }, exprs, options);
+    while (encoded === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = overlapping.segment({ image: portrait }, exprs, options);
+    expect([answers(await first), answers(await second)]).toEqual([expected[0], expected[2]]);
   });
 
   it('evicts least recently used images by bytes', async () => {

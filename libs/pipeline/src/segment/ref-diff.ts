@@ -15,6 +15,7 @@ import { TextFrontEnd, type ExpressionText } from './expression-text';
 import { ImageLru } from './image-cache';
 import { gateAndDecode, sha256Hex } from './image-gate';
 import { ImageState, type SdLatent } from './image-state';
+import { InputBufferPool } from '../image/input-buffers';
 import { inlineSamPostProcessor } from './sam-post';
 import { minAreaFor, packLimitsOf, resolveSettings, type ResolvedSettings } from './segment-presets';
 import { PipelineError } from '../errors/pipeline.errors';
@@ -72,6 +73,8 @@ class RefDiffEngine implements RefDiff {
   private readonly samPost: SamPostProcessor;
   private uncondSd: Promise<Float32Array> | null = null;
   private readonly decoding = new Map<string, Promise<ImageState>>();
+  /** SD's and SAM's input tensors and the padded squares, reused from image to image (no page faults per image) */
+  private readonly inputBuffers = new InputBufferPool();
   private disposed = false;
 
   constructor(
@@ -161,7 +164,7 @@ class RefDiffEngine implements RefDiff {
         pending = ctx
           .time('decodeMs', () => gateAndDecode(bytes, this.limits))
           .then((rgb) => {
-            const state = new ImageState(sha, rgb);
+            const state = new ImageState(sha, rgb, this.inputBuffers);
             this.cache.set(key, state);
             return state;
           })

@@ -220,7 +220,8 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
     },
     async encodeSamImage(pixels): Promise<SamImageEmbedding> {
       count('samEncoder');
-      return { byteSize: pixels.byteLength, pixels } as SamImageEmbedding;
+      // the input is lent for the call (the engine reuses its buffer): the embedding keeps a copy
+      return { byteSize: pixels.byteLength, pixels: pixels.slice() } as SamImageEmbedding;
     },
     async decodeSamPoints(embedding, points, n): Promise<SamDecodeResult> {
       count('samDecoder');
