@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLIP_MEAN, CLIP_STD, SAM_MEAN, SAM_STD, toClipPixels, toSamPixels, toSdPixels } from './image-normalize';
-import { resizePilBilinear } from './pil-resample';
+import { normalizeTable } from './image-normalize';
+import { resizePilBilinear, resizePilBilinearPlanar } from './pil-resample';
 import type { RgbImage } from './rgb-image';
 import { padPlanesBottomRight, prepareSamInput, samResizedSize } from './sam-input';
 
@@ -124,6 +125,32 @@ describe('fast input preparation equals the previous implementation', () => {
         (w, h, W, H, seed) => {
           const img = randomImage(w, h, seed);
           expect(Buffer.from(resizePilBilinear(img, W, H).data).equals(Buffer.from(referenceResize(img, W, H).data))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('resizePilBilinearPlanar: the resize through the table into a larger frame, any sizes up and down (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 90 }),
+        fc.integer({ min: 1, max: 90 }),
+        fc.nat(3),
+        fc.nat(3),
+        fc.integer(),
+        (w, h, W, H, padX, padY, seed) => {
+          const img = randomImage(w, h, seed);
+          const lut = normalizeTable(1, SAM_MEAN, SAM_STD);
+          const got = new Float32Array(3 * (W + padX) * (H + padY)).fill(-7);
+          resizePilBilinearPlanar(img, W, H, lut, got, W + padX, H + padY);
+          const planes = toSamPixels(referenceResize(img, W, H));
+          const expected = new Float32Array(got.length).fill(-7);
+          for (let c = 0; c < 3; c++)
+            for (let y = 0; y < H; y++) expected.set(planes.subarray((c * H + y) * W, (c * H + y + 1) * W), (c * (H + padY) + y) * (W + padX));
+          expect(sameBytes(got, expected)).toBe(true);
         },
       ),
       { numRuns: 300 },

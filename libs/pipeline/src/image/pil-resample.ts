@@ -72,43 +72,45 @@ function coefficients(inSize: number, outSize: number): Coefficients {
 }
 
 /**
- * Horizontal pass: [inH, inW, 3] → [inH, outW, 3], each sum shifted and clipped to 8 bits (Pillow's clip8; triangle
- * weights are ≥ 0 and sum to about 2^22, so the accumulator stays in [0, 2^31) and `>>` is exact; the clamped
- * array does the clip).
+ * One row of the horizontal pass: input row at `rowIn` of `data` → outW pixels at `o` of `dst`, each sum shifted and
+ * clipped to 8 bits (Pillow's clip8; triangle weights are ≥ 0 and sum to about 2^22, so the accumulator stays in
+ * [0, 2^31) and `>>` is exact; the clamped array does the clip).
  */
-function horizontalPass(data: Uint8Array, inW: number, inH: number, outW: number): Uint8Array {
-  const { ksize, first, count, weights } = coefficients(inW, outW);
-  const tmp = new Uint8ClampedArray(outW * inH * 3);
-  for (let y = 0; y < inH; y++) {
-    const rowIn = y * inW * 3;
-    let o = y * outW * 3;
-    for (let xx = 0; xx < outW; xx++) {
-      const n = count[xx];
-      let k = xx * ksize;
-      let p = rowIn + first[xx] * 3;
-      if (n === 2) {
-        // upscaling: all but the edge samples blend two pixels
-        const w0 = weights[k];
-        const w1 = weights[k + 1];
-        tmp[o++] = (HALF + Math.imul(data[p], w0) + Math.imul(data[p + 3], w1)) >> PRECISION_BITS;
-        tmp[o++] = (HALF + Math.imul(data[p + 1], w0) + Math.imul(data[p + 4], w1)) >> PRECISION_BITS;
-        tmp[o++] = (HALF + Math.imul(data[p + 2], w0) + Math.imul(data[p + 5], w1)) >> PRECISION_BITS;
-        continue;
-      }
-      let s0 = HALF;
-      let s1 = HALF;
-      let s2 = HALF;
-      for (let x = 0; x < n; x++, p += 3, k++) {
-        const w = weights[k];
-        s0 += Math.imul(data[p], w);
-        s1 += Math.imul(data[p + 1], w);
-        s2 += Math.imul(data[p + 2], w);
-      }
-      tmp[o++] = s0 >> PRECISION_BITS;
-      tmp[o++] = s1 >> PRECISION_BITS;
-      tmp[o++] = s2 >> PRECISION_BITS;
+function horizontalRow(data: Uint8Array, rowIn: number, outW: number, c: Coefficients, dst: Uint8ClampedArray, o: number): void {
+  const { ksize, first, count, weights } = c;
+  for (let xx = 0; xx < outW; xx++) {
+    const n = count[xx];
+    let k = xx * ksize;
+    let p = rowIn + first[xx] * 3;
+    if (n === 2) {
+      // upscaling: all but the edge samples blend two pixels
+      const w0 = weights[k];
+      const w1 = weights[k + 1];
+      dst[o++] = (HALF + Math.imul(data[p], w0) + Math.imul(data[p + 3], w1)) >> PRECISION_BITS;
+      dst[o++] = (HALF + Math.imul(data[p + 1], w0) + Math.imul(data[p + 4], w1)) >> PRECISION_BITS;
+      dst[o++] = (HALF + Math.imul(data[p + 2], w0) + Math.imul(data[p + 5], w1)) >> PRECISION_BITS;
+      continue;
     }
+    let s0 = HALF;
+    let s1 = HALF;
+    let s2 = HALF;
+    for (let x = 0; x < n; x++, p += 3, k++) {
+      const w = weights[k];
+      s0 += Math.imul(data[p], w);
+      s1 += Math.imul(data[p + 1], w);
+      s2 += Math.imul(data[p + 2], w);
+    }
+    dst[o++] = s0 >> PRECISION_BITS;
+    dst[o++] = s1 >> PRECISION_BITS;
+    dst[o++] = s2 >> PRECISION_BITS;
   }
+}
+
+/** Horizontal pass: [inH, inW, 3] → [inH, outW, 3] (horizontalRow for every row). */
+function horizontalPass(data: Uint8Array, inW: number, inH: number, outW: number): Uint8Array {
+  const c = coefficients(inW, outW);
+  const tmp = new Uint8ClampedArray(outW * inH * 3);
+  for (let y = 0; y < inH; y++) horizontalRow(data, y * inW * 3, outW, c, tmp, y * outW * 3);
   return new Uint8Array(tmp.buffer);
 }
 
@@ -182,16 +184,32 @@ export function resizePilBilinearPlanar(
   if (width > outW || height > outH || out.length < 3 * outW * outH) {
     throw new PipelineError('INVALID_SHAPE', `a ${width}×${height} resize does not fit [3, ${outH}, ${outW}] (${out.length} values)`);
   }
+  const inW = image.width;
   const inH = image.height;
+  const data = image.data;
   const stride = width * 3;
-  const src = width === image.width ? image.data : horizontalPass(image.data, image.width, inH, width);
   const plane = outW * outH;
-  if (height === inH) {
+  const hc = width === inW ? null : coefficients(inW, width);
+  const vc = height === inH ? null : coefficients(inH, height);
+  // The horizontal pass runs row by row as the vertical taps reach its rows, into a ring of as many rows as one
+  // output row reads (a few KB that stay in cache, instead of a [inH, width, 3] intermediate written and read back);
+  // ringRow records which input row each slot holds, so a row is computed once however the tap windows move.
+  let ringSize = 1;
+  if (vc) for (let yy = 0; yy < height; yy++) ringSize = Math.max(ringSize, vc.count[yy]);
+  const ring = hc ? new Uint8ClampedArray(ringSize * stride) : null;
+  const ringRow = new Int32Array(ringSize).fill(-1);
+  const src = ring ? new Uint8Array(ring.buffer) : data;
+  if (!vc) {
     for (let y = 0; y < height; y++) {
+      let s = y * stride;
+      if (ring && hc) {
+        horizontalRow(data, y * inW * 3, width, hc, ring, 0);
+        s = 0;
+      }
       const o0 = y * outW;
       const o1 = o0 + plane;
       const o2 = o1 + plane;
-      for (let x = 0, s = y * stride; x < width; x++, s += 3) {
+      for (let x = 0; x < width; x++, s += 3) {
         out[o0 + x] = lut[src[s]];
         out[o1 + x] = lut[256 + src[s + 1]];
         out[o2 + x] = lut[512 + src[s + 2]];
@@ -199,20 +217,35 @@ export function resizePilBilinearPlanar(
     }
     return;
   }
-  const { ksize, first, count, weights } = coefficients(inH, height);
-  const row = new Uint8ClampedArray(stride);
-  const bytes = new Uint8Array(row.buffer);
+  const { ksize, first, count, weights } = vc;
+  const acc = new Int32Array(stride);
+  const taps = new Int32Array(ksize);
   for (let yy = 0; yy < height; yy++) {
     const o0 = yy * outW;
     const o1 = o0 + plane;
     const o2 = o1 + plane;
     const k = yy * ksize;
-    const r0 = first[yy] * stride;
-    if (count[yy] === 2) {
+    const n = count[yy];
+    // byte offsets in `src` of this output row's n input rows
+    for (let t = 0; t < n; t++) {
+      const r = first[yy] + t;
+      if (ring && hc) {
+        const slot = r % ringSize;
+        if (ringRow[slot] !== r) {
+          horizontalRow(data, r * inW * 3, width, hc, ring, slot * stride);
+          ringRow[slot] = r;
+        }
+        taps[t] = slot * stride;
+      } else {
+        taps[t] = r * stride;
+      }
+    }
+    if (n === 2) {
       // upscaling: every row but the edges blends two input rows; clip8 by hand (no negative sums: weights ≥ 0)
       const w0 = weights[k];
       const w1 = weights[k + 1];
-      const r1 = r0 + stride;
+      const r0 = taps[0];
+      const r1 = taps[1];
       for (let x = 0, i = 0; x < width; x++, i += 3) {
         let v = (HALF + Math.imul(src[r0 + i], w0) + Math.imul(src[r1 + i], w1)) >> PRECISION_BITS;
         out[o0 + x] = lut[v > 255 ? 255 : v];
@@ -223,11 +256,23 @@ export function resizePilBilinearPlanar(
       }
       continue;
     }
-    verticalRow(src, stride, first[yy], count[yy], weights, k, row, 0);
-    for (let x = 0, s = 0; x < width; x++, s += 3) {
-      out[o0 + x] = lut[bytes[s]];
-      out[o1 + x] = lut[256 + bytes[s + 1]];
-      out[o2 + x] = lut[512 + bytes[s + 2]];
+    // any other tap count: the same integer sums row by row over the taps, then clip8 (sums may be < 0 or > 255·2^22
+    // only through rounding, which the clip handles as Pillow's does)
+    acc.fill(HALF);
+    for (let t = 0; t < n; t++) {
+      const w = weights[k + t];
+      const r = taps[t];
+      for (let i = 0; i < stride; i++) acc[i] += Math.imul(src[r + i], w);
+    }
+    for (let x = 0, i = 0; x < width; x++, i += 3) {
+      out[o0 + x] = lut[clip8(acc[i] >> PRECISION_BITS)];
+      out[o1 + x] = lut[256 + clip8(acc[i + 1] >> PRECISION_BITS)];
+      out[o2 + x] = lut[512 + clip8(acc[i + 2] >> PRECISION_BITS)];
     }
   }
+}
+
+/** Pillow's clip8 of a shifted sum. */
+function clip8(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
 }
