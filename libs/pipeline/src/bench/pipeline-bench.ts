@@ -232,6 +232,7 @@ export async function runPipelineBench(options: { size?: number; runs?: number; 
     const gen = new SamMaskGenerator(geometry);
     batches.forEach((batch, b) => gen.addBatch(batch, b * perBatch));
     gen.finish();
+    gen.release();
     counts = { ...gen.counts };
   });
 
@@ -242,6 +243,7 @@ export async function runPipelineBench(options: { size?: number; runs?: number; 
       const gen = new SamMaskGenerator(g, {}, { engine, simd });
       batches.forEach((batch, b) => gen.addBatch(batch, b * perBatch));
       for (const k of gen.finish()) gen.mask(k);
+      gen.release(); // as SamPostJob does: the next generator reuses the windows' memory
     });
   };
   const samPostMs = samPost(640, 480, 'runs');

@@ -204,3 +204,63 @@ describe("the generator's 'runs' engine equals the 'reference' engine", () => {
     }
   }, 120_000);
 });
+
+describe('stored support windows and released generators', () => {
+  it('copyWindow copies any rectangle of the plane read last, inside the module copy or past it (rows and columns no pixel reads)', () => {
+    for (const g of [samGeometry(640, 480, 256, 64), samGeometry(333, 500, 256, 64), samGeometry(64, 64, 64, 16)]) {
+      const s = g.lowResSize;
+      const rnd = lcg(g.width);
+      for (const simd of [true, false]) {
+        const u = new SamRunUpscaler(g, { simd });
+        for (let t = 0; t < 40; t++) {
+          const p = plane(g, KINDS[t % KINDS.length], 900 + t);
+          u.stats(p, 0, 1);
+          const r0 = Math.floor(rnd() * s);
+          const c0 = Math.floor(rnd() * s);
+          const rows = 1 + Math.floor(rnd() * (s - r0));
+          const cols = 1 + Math.floor(rnd() * (s - c0));
+          const out = new Float32Array(rows * cols + 3).fill(7);
+          u.copyWindow(p, r0, rows, c0, cols, out.subarray(0, rows * cols));
+          for (let r = 0; r < rows; r++) {
+            for (let c = 0; c < cols; c++) expect(Object.is(out[r * cols + c], p[(r0 + r) * s + c0 + c])).toBe(true);
+          }
+          expect(Array.from(out.subarray(rows * cols))).toEqual([7, 7, 7]);
+        }
+      }
+    }
+  });
+
+  it('a generator that reuses the windows a released one held gives what a fresh one gives; a released one refuses work', () => {
+    const g = samGeometry(640, 480, 256, 64);
+    const perBatch = 16;
+    const batchesA = Array.from({ length: 2 }, (_, b) => syntheticSamBatch(perBatch, b * perBatch, g.lowResSize, 700 + b, 8));
+    const batchesB = Array.from({ length: 2 }, (_, b) => syntheticSamBatch(perBatch, b * perBatch, g.lowResSize, 800 + b, 8));
+    const result = (gen: SamMaskGenerator) => {
+      const kept = gen.finish();
+      return { counts: { ...gen.counts }, kept: kept.map((c) => ({ ...c, lowRes: { ...c.lowRes, data: Array.from(c.lowRes.data) } })), masks: kept.map((c) => gen.mask(c)) };
+    };
+    const reference = new SamMaskGenerator(g, {}, { engine: 'reference' });
+    batchesB.forEach((b, i) => reference.addBatch(b, i * perBatch));
+    const expected = result(reference);
+    for (const simd of [true, false]) {
+      const first = new SamMaskGenerator(g, {}, { simd });
+      batchesA.forEach((b, i) => first.addBatch(b, i * perBatch));
+      const firstKept = first.finish();
+      expect(firstKept.length).toBeGreaterThan(0);
+      first.release();
+      expect(() => first.mask(firstKept[0])).toThrow(/release/);
+      expect(() => first.lowResPlane(firstKept[0])).toThrow(/release/);
+      expect(() => first.addBatch(batchesA[0], 0)).toThrow(/release/);
+      first.release(); // twice: no effect
+      const second = new SamMaskGenerator(g, {}, { simd });
+      batchesB.forEach((b, i) => second.addBatch(b, i * perBatch));
+      const got = result(second);
+      second.release();
+      expect(got.counts).toEqual(expected.counts);
+      expect(got.kept.map(({ lowRes: _got, ...k }) => k)).toEqual(expected.kept.map(({ lowRes: _expected, ...k }) => k));
+      got.kept.forEach((k, i) => expect(k.lowRes).toEqual(expected.kept[i].lowRes));
+      got.masks.forEach((m, i) => expect(Buffer.from(m).equals(Buffer.from(expected.masks[i]))).toBe(true));
+    }
+  }, 120_000);
+});
+

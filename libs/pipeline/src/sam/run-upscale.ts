@@ -656,6 +656,21 @@ export class SamRunUpscaler {
   }
 
   /**
+   * Copies cells [r0, r0 + rows) × [c0, c0 + cols) of the S×S plane `low` into `out` (rows × cols, row after row):
+   * from the module's copy when the last `stats` read `low` there and the copy holds them (one native copy per
+   * candidate instead of one call per row), else from `low`. Call it right after `stats(low, …)`.
+   */
+  copyWindow(low: Float32Array, r0: number, rows: number, c0: number, cols: number, out: Float32Array): void {
+    const s = this.geometry.lowResSize;
+    const fromCopy = this.scannedInKernels && this.kernels ? this.kernels.gather(r0, rows, c0, cols) : null;
+    if (fromCopy) {
+      out.set(fromCopy);
+      return;
+    }
+    for (let r = 0; r < rows; r++) out.set(low.subarray((r0 + r) * s + c0, (r0 + r) * s + c0 + cols), r * cols);
+  }
+
+  /**
    * Binary mask [H, W] of logit > threshold at image resolution. From a window, cells outside it must be ≤ every
    * value that matters (a candidate's stored support, see SamMaskGenerator).
    */

@@ -41,6 +41,12 @@ export interface SamCandidate {
   readonly lowRes: { readonly data: Float32Array; readonly row0: number; readonly col0: number; readonly rows: number; readonly cols: number };
 }
 
+/** floats per chunk of stored support windows (1 MB: a few hundred candidates' windows) */
+const WINDOW_CHUNK = 1 << 18;
+/** chunks released by finished generators, for the next ones (at most MAX_POOLED_CHUNKS: 32 MB) */
+const chunkPool: Float32Array<ArrayBuffer>[] = [];
+const MAX_POOLED_CHUNKS = 32;
+
 /** Logits below every threshold, for cells outside a candidate's support. */
 const FLOOR_LOGIT = -1e4;
 
@@ -82,6 +88,11 @@ export class SamMaskGenerator {
   readonly engine: 'runs' | 'reference';
   private readonly upscaler: SamRunUpscaler | SamMaskUpscaler;
   private readonly candidates: SamCandidate[] = [];
+  private chunk: Float32Array<ArrayBuffer> = new Float32Array(0);
+  private chunkUsed = 0;
+  /** every chunk of WINDOW_CHUNK floats this generator took, for `release` */
+  private readonly chunks: Float32Array<ArrayBuffer>[] = [];
+  private released = false;
   /** how many masks each stage saw, for logs and benches */
   readonly counts = { decoded: 0, passedIou: 0, passedStability: 0, kept: 0 };
 
@@ -106,6 +117,7 @@ export class SamMaskGenerator {
 
   /** One decoder call: iouScores [P, 3], lowResLogits [P, 3, S, S]; `firstPoint` = grid index of its first point. */
   addBatch(result: SamDecodeResult, firstPoint = 0): void {
+    if (this.released) throw new PipelineError('INTERNAL', 'SAM mask generator used after release()');
     const p = result.points;
     const s = this.geometry.lowResSize;
     const plane = s * s;
@@ -129,8 +141,9 @@ export class SamMaskGenerator {
       const [r0, r1, c0, c1] = stats.support ?? [0, -1, 0, -1];
       const rows = r1 - r0 + 1;
       const cols = c1 - c0 + 1;
-      const data = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++) data.set(low.subarray((r0 + r) * s + c0, (r0 + r) * s + c0 + cols), r * cols);
+      const data = this.windowStore(rows * cols);
+      if (this.upscaler instanceof SamRunUpscaler) this.upscaler.copyWindow(low, r0, rows, c0, cols, data);
+      else for (let r = 0; r < rows; r++) data.set(low.subarray((r0 + r) * s + c0, (r0 + r) * s + c0 + cols), r * cols);
       this.candidates.push({
         point: firstPoint + Math.floor(i / 3),
         multimask: i % 3,
@@ -141,6 +154,28 @@ export class SamMaskGenerator {
         lowRes: { data, row0: r0, col0: c0, rows, cols },
       });
     }
+  }
+
+  /**
+   * `n` floats for a candidate's support window, a view into a chunk shared with the next candidates. Chunks come from
+   * the pool that released generators fill: fresh memory costs a page fault per 4 KB on its first write, and a fresh
+   * array per candidate (the previous way) cost about as much as the interpolation of the boundary (~15–20 MB per
+   * image at 640×480).
+   */
+  private windowStore(n: number): Float32Array {
+    if (this.released) throw new PipelineError('INTERNAL', 'SAM mask generator used after release()');
+    if (this.chunkUsed + n > this.chunk.length) {
+      if (n > WINDOW_CHUNK) {
+        this.chunk = new Float32Array(n);
+      } else {
+        this.chunk = chunkPool.pop() ?? new Float32Array(WINDOW_CHUNK);
+        this.chunks.push(this.chunk);
+      }
+      this.chunkUsed = 0;
+    }
+    const view = this.chunk.subarray(this.chunkUsed, this.chunkUsed + n);
+    this.chunkUsed += n;
+    return view;
   }
 
   /** Box NMS over everything kept so far → candidates by predicted IoU, highest first (SAM's output order). */
@@ -157,8 +192,23 @@ export class SamMaskGenerator {
     return Array.from(keep, (k) => this.candidates[k]);
   }
 
+  /**
+   * Hands the memory of the stored support windows to the next generators. The candidates' `lowRes` are invalid after
+   * this (their memory is reused), and `mask`, `lowResPlane` and `addBatch` throw: call it once the kept masks are
+   * materialised (SamPostJob does).
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const c of this.chunks) if (chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(c);
+    this.chunks.length = 0;
+    this.chunk = new Float32Array(0);
+    this.chunkUsed = 0;
+  }
+
   /** The binary mask [H, W] of a candidate at image resolution. */
   mask(candidate: SamCandidate): Uint8Array {
+    if (this.released) throw new PipelineError('INTERNAL', 'SAM mask generator used after release()');
     if (this.upscaler instanceof SamRunUpscaler) {
       const { data, row0, col0, rows, cols } = candidate.lowRes;
       return this.upscaler.mask({ data, stride: cols, row0, col0, rows, cols }, this.settings.maskThreshold);
@@ -168,6 +218,7 @@ export class SamMaskGenerator {
 
   /** The candidate's S×S low-res logits, exact on its support and FLOOR_LOGIT elsewhere. */
   lowResPlane(candidate: SamCandidate): Float32Array {
+    if (this.released) throw new PipelineError('INTERNAL', 'SAM mask generator used after release()');
     const s = this.geometry.lowResSize;
     const { data, row0, col0, rows, cols } = candidate.lowRes;
     const plane = new Float32Array(s * s).fill(Math.min(FLOOR_LOGIT, this.settings.maskThreshold - this.settings.stabilityScoreOffset - 1));

@@ -25,6 +25,8 @@ export class SamPostJob {
     const generator = this.generator;
     const kept = generator.finish();
     const masks = kept.map((k) => generator.mask(k));
+    // the support windows are no longer needed: their memory goes to the next image's generator
+    generator.release();
     // the generator's area and box are exactly those of the materialised mask (tested): no rescan
     const areas = kept.map((k) => k.area);
     const boxes = kept.map((k) => [...k.box] as [number, number, number, number]);

@@ -17,6 +17,7 @@ interface Exports {
   scanRuns(...args: number[]): number;
   classifyLeaves(...args: number[]): void;
   walk(...args: number[]): void;
+  gather(...args: number[]): void;
 }
 
 /** The WebAssembly API, or undefined where the runtime has none. */
@@ -90,12 +91,15 @@ export class SamPostKernels {
   private readonly ex: Exports;
   private readonly heapF32: Float32Array;
   private readonly heapI32: Int32Array;
-  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves' | 'interiors' | 'ycell' | 'gy' | 'xcell' | 'gx' | 'fg' | 'bufA' | 'bufB' | 'bufC' | 'ranges' | 'walkOut', number>;
+  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves' | 'interiors' | 'ycell' | 'gy' | 'xcell' | 'gx' | 'fg' | 'bufA' | 'bufB' | 'bufC' | 'ranges' | 'walkOut' | 'stage', number>;
   private readonly s: number;
   /** the window scanned last: cell (r, c) is at cells + 4·((r − rA)·stride + c − cA) */
   private rA = 0;
   private cA = 0;
   private stride = 0;
+  /** rows and columns of that copy */
+  private rows = 0;
+  private cols = 0;
 
   /**
    * The kernels for one geometry (`key` names it: equal keys, equal axes), null without WebAssembly SIMD. Instances
@@ -165,6 +169,8 @@ export class SamPostKernels {
       bufC: take(8 * (s + 4)),
       ranges: take(8 * (s + 4)),
       walkOut: take(8),
+      // a support window gathered for the caller; 4 cells more for gather's whole-vector stores
+      stage: take(4 * (s * s + 4)),
     };
     const have = ex.memory.buffer.byteLength;
     if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
@@ -229,11 +235,24 @@ export class SamPostKernels {
     this.rA = rA;
     this.cA = cA;
     this.stride = stride;
+    this.rows = rows;
+    this.cols = cols;
     const bad = this.ex.scanRuns(
       p.cells, rows, cols, stride, f32BelowOrEqual(lower), f32BelowOrEqual(upper),
       cA, p.ext, p.lRuns, p.uRuns, p.lOff + 4 * rA, p.uOff + 4 * rA, p.info,
     );
     return bad ? null : this.heapI32.subarray(p.info >> 2, (p.info >> 2) + 4);
+  }
+
+  /**
+   * Cells [r0, r0 + rows) × [c0, c0 + cols) of the window scanned last, row after row, when its copy holds them all (a
+   * view valid until the next call); null when some lie outside it.
+   */
+  gather(r0: number, rows: number, c0: number, cols: number): Float32Array | null {
+    if (r0 < this.rA || r0 + rows > this.rA + this.rows || c0 < this.cA || c0 + cols > this.cA + this.cols) return null;
+    const p = this.p;
+    this.ex.gather(p.cells + 4 * ((r0 - this.rA) * this.stride + c0 - this.cA), this.stride, rows, cols, p.stage);
+    return this.heapF32.subarray(p.stage >> 2, (p.stage >> 2) + rows * cols);
   }
 
   /**

@@ -256,7 +256,14 @@
     (local $w0 i32) (local $r i32) (local $j i32) (local $p i32) (local $cnt i32)
     (local $v f32) (local $mn f64) (local $mx f64) (local $mn32 f32) (local $mx32 f32)
     (local $pYa i32) (local $pYb i32) (local $pXa i32) (local $pXb i32)
+    (local $simdMm i32) (local $sw v128) (local $v4 v128) (local $mn4 v128) (local $mx4 v128) (local $strideB i32)
     (local.set $pYa (i32.const -1))
+    ;; windows of 2–4 columns take the SIMD min / max: byte indices of lanes 0, 1, 2, 3 with lanes ≥ $kx → lane 0
+    (local.set $simdMm (i32.and (i32.ge_s (local.get $kx) (i32.const 2)) (i32.le_s (local.get $kx) (i32.const 4))))
+    (local.set $sw (v128.const i32x4 0x03020100 0x07060504 0x0b0a0908 0x0f0e0d0c))
+    (if (i32.le_s (local.get $kx) (i32.const 3)) (then (local.set $sw (i32x4.replace_lane 3 (local.get $sw) (i32.const 0x03020100)))))
+    (if (i32.le_s (local.get $kx) (i32.const 2)) (then (local.set $sw (i32x4.replace_lane 2 (local.get $sw) (i32.const 0x03020100)))))
+    (local.set $strideB (i32.shl (local.get $stride) (i32.const 2)))
     (block $leavesDone
       (loop $leaf
         (br_if $leavesDone (i32.ge_s (local.get $k) (local.get $n)))
@@ -272,20 +279,42 @@
           (i32.add (i32.mul (i32.sub (i32.load (i32.add (local.get $ys) (i32.shl (local.get $ya) (i32.const 2)))) (local.get $rA)) (local.get $stride))
                    (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xa) (i32.const 2)))) (local.get $cA)))
           (i32.const 2))))
-        (local.set $mn32 (f32.load (local.get $w0)))
-        (local.set $mx32 (local.get $mn32))
-        (local.set $r (i32.const 0))
-        (loop $mmRow
-          (local.set $p (i32.add (local.get $w0) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
-          (local.set $j (i32.const 0))
-          (loop $mmCol
-            (local.set $v (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))))
-            (local.set $mn32 (f32.min (local.get $mn32) (local.get $v)))
-            (local.set $mx32 (f32.max (local.get $mx32) (local.get $v)))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br_if $mmCol (i32.lt_s (local.get $j) (local.get $kx))))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br_if $mmRow (i32.lt_s (local.get $r) (local.get $ky))))
+        (if (local.get $simdMm)
+          (then
+            ;; four cells a row (lanes ≥ $kx replaced by lane 0 through $sw), min / max across the rows, then across
+            ;; the lanes; a read past the window's last column stays inside the memory and is discarded
+            (local.set $v4 (i8x16.swizzle (v128.load align=4 (local.get $w0)) (local.get $sw)))
+            (local.set $mn4 (local.get $v4))
+            (local.set $mx4 (local.get $v4))
+            (local.set $r (i32.const 1))
+            (local.set $p (local.get $w0))
+            (block $mmDone (loop $mmRows
+              (br_if $mmDone (i32.ge_s (local.get $r) (local.get $ky)))
+              (local.set $p (i32.add (local.get $p) (local.get $strideB)))
+              (local.set $v4 (i8x16.swizzle (v128.load align=4 (local.get $p)) (local.get $sw)))
+              (local.set $mn4 (f32x4.min (local.get $mn4) (local.get $v4)))
+              (local.set $mx4 (f32x4.max (local.get $mx4) (local.get $v4)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $mmRows)))
+            (local.set $mn4 (f32x4.min (local.get $mn4) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mn4) (local.get $mn4))))
+            (local.set $mx4 (f32x4.max (local.get $mx4) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mx4) (local.get $mx4))))
+            (local.set $mn32 (f32.min (f32x4.extract_lane 0 (local.get $mn4)) (f32x4.extract_lane 1 (local.get $mn4))))
+            (local.set $mx32 (f32.max (f32x4.extract_lane 0 (local.get $mx4)) (f32x4.extract_lane 1 (local.get $mx4)))))
+          (else
+            (local.set $mn32 (f32.load (local.get $w0)))
+            (local.set $mx32 (local.get $mn32))
+            (local.set $r (i32.const 0))
+            (loop $mmRow
+              (local.set $p (i32.add (local.get $w0) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
+              (local.set $j (i32.const 0))
+              (loop $mmCol
+                (local.set $v (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $mn32 (f32.min (local.get $mn32) (local.get $v)))
+                (local.set $mx32 (f32.max (local.get $mx32) (local.get $v)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br_if $mmCol (i32.lt_s (local.get $j) (local.get $kx))))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br_if $mmRow (i32.lt_s (local.get $r) (local.get $ky))))))
         (local.set $mn (f64.promote_f32 (local.get $mn32)))
         (local.set $mx (f64.promote_f32 (local.get $mx32)))
         (br_if $leaf (f64.lt (local.get $mx) (local.get $loM)))
@@ -344,6 +373,10 @@
     (local $k i32) (local $row i32) (local $c i32) (local $last i32) (local $a i32) (local $ua i32)
     (local $v f32) (local $nl i32) (local $nu i32) (local $rowStart i32)
     (local $firstRow i32) (local $lastRow i32) (local $minCol i32) (local $maxCol i32)
+    (local $v4 v128) (local $lower4 v128) (local $upper4 v128) (local $inf4 v128)
+    (local.set $lower4 (f32x4.splat (local.get $lower)))
+    (local.set $upper4 (f32x4.splat (local.get $upper)))
+    (local.set $inf4 (f32x4.splat (f32.const inf)))
     (drop (call $rowExtents (local.get $ptr) (local.get $rows) (local.get $cols) (local.get $stride) (local.get $lower) (local.get $ext)))
     (local.set $firstRow (i32.const -1))
     (local.set $lastRow (i32.const -1))
@@ -359,17 +392,33 @@
         (local.set $row (i32.add (local.get $ptr) (i32.shl (i32.mul (local.get $k) (local.get $stride)) (i32.const 2))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br_if $rowsLoop (i32.lt_s (local.get $c) (i32.const 0)))
-        ;; no NaN or +Infinity in the extent
+        ;; no NaN or +Infinity in the extent: four cells at a time, then one
         (local.set $a (local.get $c))
-        (loop $check
+        (block $c4Done (loop $c4
+          (br_if $c4Done (i32.gt_s (i32.add (local.get $a) (i32.const 3)) (local.get $last)))
+          (local.set $v4 (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $a) (i32.const 2)))))
+          (if (v128.any_true (v128.or (f32x4.ne (local.get $v4) (local.get $v4)) (f32x4.eq (local.get $v4) (local.get $inf4))))
+            (then (return (i32.const 1))))
+          (local.set $a (i32.add (local.get $a) (i32.const 4)))
+          (br $c4)))
+        (block $checkDone (loop $check
+          (br_if $checkDone (i32.gt_s (local.get $a) (local.get $last)))
           (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (local.get $a) (i32.const 2)))))
           (if (i32.or (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $v) (f32.const inf))) (then (return (i32.const 1))))
           (local.set $a (i32.add (local.get $a) (i32.const 1)))
-          (br_if $check (i32.le_s (local.get $a) (local.get $last))))
+          (br $check)))
         (local.set $rowStart (local.get $nl))
+        ;; the runs; each stretch of background, of cells > $upper and of cells in ($lower, $upper] is skipped four
+        ;; cells at a time while all four are of its kind, then cell by cell (the same runs as one cell at a time)
         (block $rowDone
           (loop $runs
             ;; background
+            (block $bg4Done (loop $bg4
+              (br_if $bg4Done (i32.gt_s (i32.add (local.get $c) (i32.const 3)) (local.get $last)))
+              (br_if $bg4Done (i32.eqz (i32x4.all_true
+                (f32x4.le (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $lower4)))))
+              (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (br $bg4)))
             (block $bgDone (loop $bg
               (br_if $bgDone (i32.gt_s (local.get $c) (local.get $last)))
               (br_if $bgDone (f32.gt (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $lower)))
@@ -384,6 +433,12 @@
                 (then
                   (local.set $ua (local.get $c))
                   (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                  (block $u4Done (loop $u4
+                    (br_if $u4Done (i32.gt_s (i32.add (local.get $c) (i32.const 3)) (local.get $last)))
+                    (br_if $u4Done (i32.eqz (i32x4.all_true
+                      (f32x4.gt (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $upper4)))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                    (br $u4)))
                   (block $uDone (loop $uRun
                     (br_if $uDone (i32.gt_s (local.get $c) (local.get $last)))
                     (br_if $uDone (i32.eqz (f32.gt (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $upper))))
@@ -395,6 +450,14 @@
                   (br $lRun)))
               (br_if $lDone (i32.eqz (f32.gt (local.get $v) (local.get $lower))))
               (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              ;; cells in ($lower, $upper], four at a time
+              (block $m4Done (loop $m4
+                (br_if $m4Done (i32.gt_s (i32.add (local.get $c) (i32.const 3)) (local.get $last)))
+                (local.set $v4 (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))))
+                (br_if $m4Done (i32.eqz (i32x4.all_true
+                  (v128.and (f32x4.gt (local.get $v4) (local.get $lower4)) (f32x4.le (local.get $v4) (local.get $upper4))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                (br $m4)))
               (br $lRun)))
             (i32.store (i32.add (local.get $lRuns) (i32.shl (local.get $nl) (i32.const 2))) (i32.add (local.get $a) (local.get $cA)))
             (i32.store offset=4 (i32.add (local.get $lRuns) (i32.shl (local.get $nl) (i32.const 2))) (i32.add (i32.sub (local.get $c) (i32.const 1)) (local.get $cA)))
@@ -628,4 +691,23 @@
       (br $groups)))
     (i32.store (local.get $out) (i32.shr_u (local.get $ni) (i32.const 4)))
     (i32.store offset=4 (local.get $out) (i32.shr_u (local.get $nl) (i32.const 4))))
+;; gather: copies $rows rows of $cols float32 cells, $stride cells apart from byte address $src, to consecutive rows
+  ;; at $dst (a candidate's support window). Four cells at a time: a row's last store may write up to three cells past
+  ;; it, which the next row overwrites (room for them after the last row is the caller's).
+  (func (export "gather") (param $src i32) (param $stride i32) (param $rows i32) (param $cols i32) (param $dst i32)
+    (local $r i32) (local $i i32) (local $n i32) (local $sb i32)
+    (local.set $n (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $sb (i32.shl (local.get $stride) (i32.const 2)))
+    (block $done (loop $rowsLoop
+      (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $i (i32.const 0))
+      (block $rowDone (loop $cells
+        (br_if $rowDone (i32.ge_s (local.get $i) (local.get $n)))
+        (v128.store align=4 (i32.add (local.get $dst) (local.get $i)) (v128.load align=4 (i32.add (local.get $src) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $cells)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $n)))
+      (local.set $src (i32.add (local.get $src) (local.get $sb)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowsLoop))))
 )
