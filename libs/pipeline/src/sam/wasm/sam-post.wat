@@ -97,6 +97,8 @@
     (local $hrow i32) (local $c i32) (local $h f64) (local $wy f64) (local $m i32) (local $lane i32)
     (local $v2 v128) (local $lo2 v128) (local $hi2 v128) (local $t2 v128)
     (local $rx0 i32) (local $rx1 i32) (local $n i32) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $s0 i32) (local $s1 i32) (local $s2 i32)
+    (local $strideB i32) (local $bwB i32) (local $nRows i32) (local $q i32) (local $r i32) (local $three i32)
+    (local $xw0 f64) (local $xw1 f64) (local $xw2 f64)
     (local.set $lo2 (f64x2.splat (local.get $lo)))
     (local.set $hi2 (f64x2.splat (local.get $hi)))
     (local.set $t2 (f64x2.splat (local.get $t)))
@@ -119,43 +121,61 @@
       (if (i32.gt_s (i32.load offset=4 (local.get $p)) (local.get $iLast)) (then (local.set $iLast (i32.load offset=4 (local.get $p)))))
       (local.set $py (i32.add (local.get $py) (i32.const 1)))
       (br_if $rowsNz (i32.lt_s (local.get $py) (local.get $yb))))
-    ;; horizontal sums: scratch[i·bw + px − xa] = Σ_n xw[px·kx + n] · cell(sy + i, first + n), n < count
-    (local.set $i (local.get $iFirst))
-    (block $hDone (loop $hRow
-      (br_if $hDone (i32.gt_s (local.get $i) (local.get $iLast)))
-      (local.set $rowp (i32.add (local.get $data) (i32.shl
-        (i32.sub (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $i)) (local.get $rA)) (local.get $stride)) (local.get $cA))
-        (i32.const 2))))
-      (local.set $hrow (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $i) (local.get $bw)) (i32.const 3))))
-      (local.set $px (local.get $xa))
-      (loop $hCol
-        ;; the pixel's non-zero taps: first cell, count, weights (compact tables); the common two or three in line
-        (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))) (i32.const 2))))
-        (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
-        (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
-        (local.set $h (f64.const 0))
-        (if (i32.gt_s (local.get $j1) (i32.const 0))
-          (then (local.set $h (f64.add (local.get $h)
-            (f64.mul (f64.load (local.get $wi)) (f64.promote_f32 (f32.load (local.get $p))))))))
-        (if (i32.gt_s (local.get $j1) (i32.const 1))
-          (then (local.set $h (f64.add (local.get $h)
-            (f64.mul (f64.load offset=8 (local.get $wi)) (f64.promote_f32 (f32.load offset=4 (local.get $p))))))))
-        (if (i32.gt_s (local.get $j1) (i32.const 2))
-          (then (local.set $h (f64.add (local.get $h)
-            (f64.mul (f64.load offset=16 (local.get $wi)) (f64.promote_f32 (f32.load offset=8 (local.get $p))))))))
-        (local.set $j (i32.const 3))
-        (block $tapsDone (loop $tap
-          (br_if $tapsDone (i32.ge_s (local.get $j) (local.get $j1)))
-          (local.set $h (f64.add (local.get $h)
-            (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
-                     (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $tap)))
-        (f64.store (i32.add (local.get $hrow) (i32.shl (i32.sub (local.get $px) (local.get $xa)) (i32.const 3))) (local.get $h))
-        (local.set $px (i32.add (local.get $px) (i32.const 1)))
-        (br_if $hCol (i32.lt_s (local.get $px) (local.get $xb))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $hRow)))
+    ;; horizontal sums: scratch[i·bw + px − xa] = Σ_n xw[px·kx + n] · cell(sy + i, first + n), n < count, for the
+    ;; tap rows i in [iFirst, iLast]. Column by column: a pixel's taps (first cell, count, weights) are read once for
+    ;; every tap row. Two or three taps (all but the edges) without branches: the third product is computed either
+    ;; way and kept by `select` (its cell and weight may be a neighbour's; the value is then dropped). The sums
+    ;; start from the first product instead of 0 + it, which changes at most the sign of a zero (no comparison sees it).
+    (local.set $rowp (i32.add (local.get $data) (i32.shl
+      (i32.sub (i32.mul (i32.sub (i32.add (local.get $sy) (local.get $iFirst)) (local.get $rA)) (local.get $stride)) (local.get $cA))
+      (i32.const 2))))
+    (local.set $hrow (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $iFirst) (local.get $bw)) (i32.const 3))))
+    (local.set $strideB (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $bwB (i32.shl (local.get $bw) (i32.const 3)))
+    (local.set $nRows (i32.add (i32.sub (local.get $iLast) (local.get $iFirst)) (i32.const 1)))
+    (local.set $px (local.get $xa))
+    (loop $hCol
+      (local.set $p (i32.add (local.get $rowp) (i32.shl (i32.load (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))) (i32.const 2))))
+      (local.set $j1 (i32.load offset=4 (i32.add (local.get $xnz) (i32.shl (local.get $px) (i32.const 3)))))
+      (local.set $wi (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $px) (local.get $kx)) (i32.const 3))))
+      (local.set $q (i32.add (local.get $hrow) (i32.shl (i32.sub (local.get $px) (local.get $xa)) (i32.const 3))))
+      (local.set $r (local.get $nRows))
+      (if (i32.eq (i32.and (local.get $j1) (i32.const -2)) (i32.const 2))
+        (then
+          (local.set $xw0 (f64.load (local.get $wi)))
+          (local.set $xw1 (f64.load offset=8 (local.get $wi)))
+          (local.set $xw2 (f64.load offset=16 (local.get $wi)))
+          (local.set $three (i32.eq (local.get $j1) (i32.const 3)))
+          (loop $hTapRow
+            (local.set $h (f64.add
+              (f64.mul (local.get $xw0) (f64.promote_f32 (f32.load (local.get $p))))
+              (f64.mul (local.get $xw1) (f64.promote_f32 (f32.load offset=4 (local.get $p))))))
+            (f64.store (local.get $q) (select
+              (f64.add (local.get $h) (f64.mul (local.get $xw2) (f64.promote_f32 (f32.load offset=8 (local.get $p)))))
+              (local.get $h)
+              (local.get $three)))
+            (local.set $p (i32.add (local.get $p) (local.get $strideB)))
+            (local.set $q (i32.add (local.get $q) (local.get $bwB)))
+            (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+            (br_if $hTapRow (local.get $r))))
+        (else
+          (loop $hTapRowAny
+            (local.set $h (f64.const 0))
+            (local.set $j (i32.const 0))
+            (block $tapsDone (loop $tap
+              (br_if $tapsDone (i32.ge_s (local.get $j) (local.get $j1)))
+              (local.set $h (f64.add (local.get $h)
+                (f64.mul (f64.load (i32.add (local.get $wi) (i32.shl (local.get $j) (i32.const 3))))
+                         (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $tap)))
+            (f64.store (local.get $q) (local.get $h))
+            (local.set $p (i32.add (local.get $p) (local.get $strideB)))
+            (local.set $q (i32.add (local.get $q) (local.get $bwB)))
+            (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+            (br_if $hTapRowAny (local.get $r)))))
+      (local.set $px (i32.add (local.get $px) (i32.const 1)))
+      (br_if $hCol (i32.lt_s (local.get $px) (local.get $xb))))
     ;; vertical sums and the comparisons, two pixels at a time (a lane past the block is masked off)
     (local.set $py (local.get $ya))
     (loop $vRow
