@@ -680,6 +680,11 @@ export class SamRunUpscaler {
     const out = new Uint8Array(W * this.geometry.height);
     const block = this.block;
     this.visit(w, threshold + EPS, threshold - EPS);
+    if (this.scannedInKernels && this.kernels) {
+      // interiors and leaves written in the module, the rows they cover copied out
+      this.kernels.maskInto(this.interiorCount, this.leafCount, threshold, out);
+      return out;
+    }
     const interiors = this.interiors;
     for (let i = 0; i < this.interiorCount; i++) {
       const ya = interiors[4 * i];

@@ -18,6 +18,7 @@ interface Exports {
   classifyLeaves(...args: number[]): void;
   walk(...args: number[]): void;
   gather(...args: number[]): void;
+  maskFill(...args: number[]): void;
 }
 
 /** The WebAssembly API, or undefined where the runtime has none. */
@@ -91,7 +92,8 @@ export class SamPostKernels {
   private readonly ex: Exports;
   private readonly heapF32: Float32Array;
   private readonly heapI32: Int32Array;
-  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves' | 'interiors' | 'ycell' | 'gy' | 'xcell' | 'gx' | 'fg' | 'bufA' | 'bufB' | 'bufC' | 'ranges' | 'walkOut' | 'stage', number>;
+  private readonly heapU8: Uint8Array;
+  private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves' | 'interiors' | 'ycell' | 'gy' | 'xcell' | 'gx' | 'fg' | 'bufA' | 'bufB' | 'bufC' | 'ranges' | 'walkOut' | 'stage' | 'mask', number>;
   private readonly s: number;
   /** the window scanned last: cell (r, c) is at cells + 4·((r − rA)·stride + c − cA) */
   private rA = 0;
@@ -171,12 +173,15 @@ export class SamPostKernels {
       walkOut: take(8),
       // a support window gathered for the caller; 4 cells more for gather's whole-vector stores
       stage: take(4 * (s * s + 4)),
+      // maskInto's raster (W × H bytes), zero between calls
+      mask: take(x.outSize * y.outSize),
     };
     const have = ex.memory.buffer.byteLength;
     if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
     const buf = ex.memory.buffer;
     this.heapF32 = new Float32Array(buf);
     this.heapI32 = new Int32Array(buf);
+    this.heapU8 = new Uint8Array(buf);
     const p = this.p;
     new Int32Array(buf, p.xs, x.outSize).set(x.start);
     // per output column: its non-zero taps' weights from the first one, and (first cell, count)
@@ -253,6 +258,41 @@ export class SamPostKernels {
     const p = this.p;
     this.ex.gather(p.cells + 4 * ((r0 - this.rA) * this.stride + c0 - this.cA), this.stride, rows, cols, p.stage);
     return this.heapF32.subarray(p.stage >> 2, (p.stage >> 2) + rows * cols);
+  }
+
+  /**
+   * The binary mask (logit > threshold) of the window scanned last into `out` (W × H, zero), from the `walk` just
+   * done: its interiors filled, its leaves interpolated as SamRunUpscaler.mask does (same operations as `classifyLeaves`).
+   */
+  maskInto(interiorCount: number, leafCount: number, threshold: number, out: Uint8Array): void {
+    if (interiorCount + leafCount === 0) return;
+    const p = this.p;
+    const W = this.x.outSize;
+    this.ex.maskFill(
+      p.cells, this.stride, this.rA, this.cA,
+      p.interiors, interiorCount, p.leaves, leafCount,
+      p.xs, p.xw, p.xnz, this.x.k,
+      p.ys, p.yw, p.ynz, this.y.k,
+      threshold, p.scratch, p.out, p.mask, W,
+    );
+    // the rows written: both lists are in row-group order
+    const i32 = this.heapI32;
+    const li = p.leaves >> 2;
+    const ii = p.interiors >> 2;
+    let y0 = Infinity;
+    let y1 = -1;
+    if (leafCount > 0) {
+      y0 = i32[li];
+      y1 = i32[li + 4 * (leafCount - 1) + 1];
+    }
+    if (interiorCount > 0) {
+      y0 = Math.min(y0, i32[ii]);
+      y1 = Math.max(y1, i32[ii + 4 * (interiorCount - 1) + 1]);
+    }
+    const from = p.mask + y0 * W;
+    const to = p.mask + y1 * W;
+    out.set(this.heapU8.subarray(from, to), y0 * W);
+    this.heapU8.fill(0, from, to);
   }
 
   /**
