@@ -629,7 +629,7 @@ export class SamRunUpscaler {
     if (kernels && this.leafCount > 0) {
       // the same classification in WebAssembly, on the cells the scan copied
       const k = this.leafAcc;
-      kernels.classifyLeaves(leaves, this.leafCount, lo, hi, threshold, EPS, k);
+      kernels.classifyLeaves(leaves, this.leafCount, lo, hi, threshold, k);
       acc[0] = k[0];
       acc[1] = k[1];
       acc[2] = k[2];

@@ -296,10 +296,11 @@ export class SamPostKernels {
   }
 
   /**
-   * Classifies `n` tap windows (ya, yb, xa, xb; in `leaves`, or this.leaves itself) of the window scanned last, as
-   * SamRunUpscaler.stats does, into `acc` (countLow, countHigh, area, x0, y0, x1, y1; box entries −1 / 2³¹ − 1 when unset).
+   * Classifies `n` tap windows (ya, yb, xa, xb; in `leaves`, or this.leaves itself) of the window scanned last, with
+   * the counts SamRunUpscaler.stats gives them, into `acc` (countLow, countHigh, area, x0, y0, x1, y1; box entries
+   * −1 / 2³¹ − 1 when unset). Every window is interpolated (no min / max test first: see classifyLeaves in the .wat).
    */
-  classifyLeaves(leaves: Int32Array, n: number, lo: number, hi: number, threshold: number, eps: number, acc: Int32Array): void {
+  classifyLeaves(leaves: Int32Array, n: number, lo: number, hi: number, threshold: number, acc: Int32Array): void {
     const p = this.p;
     if (leaves !== this.leaves) this.heapI32.set(leaves.subarray(0, 4 * n), p.leaves >> 2);
     const o = p.out >> 2;
@@ -317,7 +318,6 @@ export class SamPostKernels {
       p.xs, p.xw, p.xnz, this.x.k,
       p.ys, p.yw, p.ynz, this.y.k,
       lo, hi, threshold,
-      lo - eps, lo + eps, hi - eps, threshold + eps, threshold - eps,
       p.scratch, p.out,
     );
     for (let i = 0; i < 7; i++) acc[i] = heap[o + i];

@@ -263,128 +263,48 @@
     (i32.store offset=20 (local.get $out) (local.get $x1))
     (i32.store offset=24 (local.get $out) (local.get $y1)))
 
-  ;; classifyLeaves: for each of $n tap windows (int32 ya, yb, xa, xb at $leaves: output rows [ya, yb) × columns
-  ;; [xa, xb) sharing one tap window, in row-group order), adds to the int32 accumulators at $out what
-  ;; SamRunUpscaler.stats adds for it: nothing when its taps' max < $loM; the whole window when its taps lie strictly
-  ;; between the bounds and on one side of the threshold; else its pixels, interpolated — adjacent such windows of
-  ;; one row group as one block. Cell (r, c) is the float32 at $data + 4·((r − $rA)·$stride + c − $cA).
-  ;; Axis tables: $xs / $ys int32 tap-window starts per output column / row; $xw float64 weights of each column's
-  ;; non-zero taps ($kx per column, from the first non-zero one), $xnz int32 (first cell, count) of those taps; $yw
-  ;; float64 weights ($ky per row), $ynz int32 (first, last) non-zero tap per row.
+  ;; classifyLeaves: interpolates the $n tap windows at $leaves (int32 ya, yb, xa, xb: output rows [ya, yb) × columns
+  ;; [xa, xb) sharing one tap window, in row-group order; adjacent windows of one row group as one block) and adds
+  ;; their counts, area and box to the int32 accumulators at $out (countLow, countHigh, area, x0, y0, x1, y1). Cell
+  ;; (r, c) is the float32 at $data + 4·((r − $rA)·$stride + c − $cA). Axis tables: $xs / $ys int32 tap-window starts
+  ;; per output column / row; $xw float64 weights of each column's non-zero taps ($kx per column, from the first
+  ;; non-zero one), $xnz int32 (first cell, count) of those taps; $yw float64 weights ($ky per row), $ynz int32
+  ;; (first, last) non-zero tap per row.
+  ;; Every window is interpolated: SamRunUpscaler.stats first tests a window's taps' min and max, but the walk lists
+  ;; only windows that meet an L-run and are not inside the U-runs, and nearly all of those straddle a bound (at
+  ;; 640×480 the test decided none of the bench scene's windows). A window the test decides
+  ;; holds pixels whose values lie in [min, max] (convex weights): interpolated, each lands on the same side of every
+  ;; bound, so the counts are the same.
   (func (export "classifyLeaves")
     (param $data i32) (param $stride i32) (param $rA i32) (param $cA i32)
     (param $leaves i32) (param $n i32)
     (param $xs i32) (param $xw i32) (param $xnz i32) (param $kx i32)
     (param $ys i32) (param $yw i32) (param $ynz i32) (param $ky i32)
     (param $lo f64) (param $hi f64) (param $t f64)
-    (param $loM f64) (param $loP f64) (param $hiM f64) (param $tP f64) (param $tM f64)
     (param $scratch i32) (param $out i32)
-    (local $k i32) (local $ya i32) (local $yb i32) (local $xa i32) (local $xb i32)
-    (local $w0 i32) (local $r i32) (local $j i32) (local $p i32) (local $cnt i32)
-    (local $v f32) (local $mn f64) (local $mx f64) (local $mn32 f32) (local $mx32 f32)
-    (local $pYa i32) (local $pYb i32) (local $pXa i32) (local $pXb i32)
-    (local $simdMm i32) (local $sw v128) (local $v4 v128) (local $mn4 v128) (local $mx4 v128) (local $strideB i32)
-    (local.set $pYa (i32.const -1))
-    ;; windows of 2–4 columns take the SIMD min / max: byte indices of lanes 0, 1, 2, 3 with lanes ≥ $kx → lane 0
-    (local.set $simdMm (i32.and (i32.ge_s (local.get $kx) (i32.const 2)) (i32.le_s (local.get $kx) (i32.const 4))))
-    (local.set $sw (v128.const i32x4 0x03020100 0x07060504 0x0b0a0908 0x0f0e0d0c))
-    (if (i32.le_s (local.get $kx) (i32.const 3)) (then (local.set $sw (i32x4.replace_lane 3 (local.get $sw) (i32.const 0x03020100)))))
-    (if (i32.le_s (local.get $kx) (i32.const 2)) (then (local.set $sw (i32x4.replace_lane 2 (local.get $sw) (i32.const 0x03020100)))))
-    (local.set $strideB (i32.shl (local.get $stride) (i32.const 2)))
-    (block $leavesDone
-      (loop $leaf
-        (br_if $leavesDone (i32.ge_s (local.get $k) (local.get $n)))
+    (local $k i32) (local $p i32) (local $ya i32) (local $yb i32) (local $xa i32) (local $xb i32)
+    (block $lDone (loop $lLoop
+      (br_if $lDone (i32.ge_s (local.get $k) (local.get $n)))
+      (local.set $p (i32.add (local.get $leaves) (i32.shl (local.get $k) (i32.const 4))))
+      (local.set $ya (i32.load (local.get $p)))
+      (local.set $yb (i32.load offset=4 (local.get $p)))
+      (local.set $xa (i32.load offset=8 (local.get $p)))
+      (local.set $xb (i32.load offset=12 (local.get $p)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (block $mDone (loop $merge
+        (br_if $mDone (i32.ge_s (local.get $k) (local.get $n)))
         (local.set $p (i32.add (local.get $leaves) (i32.shl (local.get $k) (i32.const 4))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (local.set $ya (i32.load (local.get $p)))
-        (local.set $yb (i32.load offset=4 (local.get $p)))
-        (local.set $xa (i32.load offset=8 (local.get $p)))
+        (br_if $mDone (i32.ne (i32.load (local.get $p)) (local.get $ya)))
+        (br_if $mDone (i32.ne (i32.load offset=8 (local.get $p)) (local.get $xb)))
         (local.set $xb (i32.load offset=12 (local.get $p)))
-        ;; the window's taps: min and max, in float32 (promoting is exact and keeps the order, so the float64 of the
-        ;; float32 min / max is the float64 min / max)
-        (local.set $w0 (i32.add (local.get $data) (i32.shl
-          (i32.add (i32.mul (i32.sub (i32.load (i32.add (local.get $ys) (i32.shl (local.get $ya) (i32.const 2)))) (local.get $rA)) (local.get $stride))
-                   (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xa) (i32.const 2)))) (local.get $cA)))
-          (i32.const 2))))
-        (if (local.get $simdMm)
-          (then
-            ;; four cells a row (lanes ≥ $kx replaced by lane 0 through $sw), min / max across the rows, then across
-            ;; the lanes; a read past the window's last column stays inside the memory and is discarded
-            (local.set $v4 (i8x16.swizzle (v128.load align=4 (local.get $w0)) (local.get $sw)))
-            (local.set $mn4 (local.get $v4))
-            (local.set $mx4 (local.get $v4))
-            (local.set $r (i32.const 1))
-            (local.set $p (local.get $w0))
-            (block $mmDone (loop $mmRows
-              (br_if $mmDone (i32.ge_s (local.get $r) (local.get $ky)))
-              (local.set $p (i32.add (local.get $p) (local.get $strideB)))
-              (local.set $v4 (i8x16.swizzle (v128.load align=4 (local.get $p)) (local.get $sw)))
-              (local.set $mn4 (f32x4.min (local.get $mn4) (local.get $v4)))
-              (local.set $mx4 (f32x4.max (local.get $mx4) (local.get $v4)))
-              (local.set $r (i32.add (local.get $r) (i32.const 1)))
-              (br $mmRows)))
-            (local.set $mn4 (f32x4.min (local.get $mn4) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mn4) (local.get $mn4))))
-            (local.set $mx4 (f32x4.max (local.get $mx4) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mx4) (local.get $mx4))))
-            (local.set $mn32 (f32.min (f32x4.extract_lane 0 (local.get $mn4)) (f32x4.extract_lane 1 (local.get $mn4))))
-            (local.set $mx32 (f32.max (f32x4.extract_lane 0 (local.get $mx4)) (f32x4.extract_lane 1 (local.get $mx4)))))
-          (else
-            (local.set $mn32 (f32.load (local.get $w0)))
-            (local.set $mx32 (local.get $mn32))
-            (local.set $r (i32.const 0))
-            (loop $mmRow
-              (local.set $p (i32.add (local.get $w0) (i32.shl (i32.mul (local.get $r) (local.get $stride)) (i32.const 2))))
-              (local.set $j (i32.const 0))
-              (loop $mmCol
-                (local.set $v (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))))
-                (local.set $mn32 (f32.min (local.get $mn32) (local.get $v)))
-                (local.set $mx32 (f32.max (local.get $mx32) (local.get $v)))
-                (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br_if $mmCol (i32.lt_s (local.get $j) (local.get $kx))))
-              (local.set $r (i32.add (local.get $r) (i32.const 1)))
-              (br_if $mmRow (i32.lt_s (local.get $r) (local.get $ky))))))
-        (local.set $mn (f64.promote_f32 (local.get $mn32)))
-        (local.set $mx (f64.promote_f32 (local.get $mx32)))
-        (br_if $leaf (f64.lt (local.get $mx) (local.get $loM)))
-        ;; strictly between the bounds and on one side of the threshold: decided whole
-        (if (i32.and (i32.and (f64.gt (local.get $mn) (local.get $loP)) (f64.lt (local.get $mx) (local.get $hiM)))
-                     (i32.or (f64.gt (local.get $mn) (local.get $tP)) (f64.lt (local.get $mx) (local.get $tM))))
-          (then
-            (local.set $cnt (i32.mul (i32.sub (local.get $yb) (local.get $ya)) (i32.sub (local.get $xb) (local.get $xa))))
-            (i32.store (local.get $out) (i32.add (i32.load (local.get $out)) (local.get $cnt)))
-            (if (f64.gt (local.get $mn) (local.get $tP))
-              (then
-                (i32.store offset=8 (local.get $out) (i32.add (i32.load offset=8 (local.get $out)) (local.get $cnt)))
-                (if (i32.lt_s (local.get $xa) (i32.load offset=12 (local.get $out))) (then (i32.store offset=12 (local.get $out) (local.get $xa))))
-                (if (i32.lt_s (local.get $ya) (i32.load offset=16 (local.get $out))) (then (i32.store offset=16 (local.get $out) (local.get $ya))))
-                (if (i32.gt_s (i32.sub (local.get $xb) (i32.const 1)) (i32.load offset=20 (local.get $out)))
-                  (then (i32.store offset=20 (local.get $out) (i32.sub (local.get $xb) (i32.const 1)))))
-                (if (i32.gt_s (i32.sub (local.get $yb) (i32.const 1)) (i32.load offset=24 (local.get $out)))
-                  (then (i32.store offset=24 (local.get $out) (i32.sub (local.get $yb) (i32.const 1)))))))
-            (br $leaf)))
-        ;; undecided: extend the pending block when adjacent in the same row group, else interpolate it
-        (if (i32.and (i32.eq (local.get $pYa) (local.get $ya)) (i32.eq (local.get $pXb) (local.get $xa)))
-          (then
-            (local.set $pXb (local.get $xb))
-            (br $leaf)))
-        (if (i32.ge_s (local.get $pYa) (i32.const 0))
-          (then
-            (call $interpolate (local.get $data) (local.get $stride) (local.get $rA) (local.get $cA)
-              (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
-              (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
-              (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
-              (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out) (i32.const 0) (i32.const 0))))
-        (local.set $pYa (local.get $ya))
-        (local.set $pYb (local.get $yb))
-        (local.set $pXa (local.get $xa))
-        (local.set $pXb (local.get $xb))
-        (br $leaf)))
-    (if (i32.ge_s (local.get $pYa) (i32.const 0))
-      (then
-        (call $interpolate (local.get $data) (local.get $stride) (local.get $rA) (local.get $cA)
-          (local.get $pYa) (local.get $pYb) (local.get $pXa) (local.get $pXb)
-          (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
-          (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
-          (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out) (i32.const 0) (i32.const 0)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $merge)))
+      (call $interpolate (local.get $data) (local.get $stride) (local.get $rA) (local.get $cA)
+        (local.get $ya) (local.get $yb) (local.get $xa) (local.get $xb)
+        (local.get $xs) (local.get $xw) (local.get $xnz) (local.get $kx)
+        (local.get $ys) (local.get $yw) (local.get $ynz) (local.get $ky)
+        (local.get $lo) (local.get $hi) (local.get $t) (local.get $scratch) (local.get $out) (i32.const 0) (i32.const 0))
+      (br $lLoop))))
 
   ;; scanRuns: rowExtents, then per row the runs SamRunUpscaler.scan records: maximal runs of cells > $lower
   ;; ("L-runs") and, inside them, of cells > $upper ("U-runs"), as inclusive int32 pairs of absolute columns
