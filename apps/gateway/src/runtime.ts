@@ -45,8 +45,10 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
   const unlisten = [
     await db.listen(DONE_CHANNEL, (id) => services.completion.emit(id)),
     await db.listen(STATUS_CHANNEL, (payload) => services.feed.publish(payload)),
-    ...(dispatcher ? [await db.listen(QUEUE_CHANNEL, () => dispatcher.wake())] : []),
+    ...(dispatcher ? [await db.listen(QUEUE_CHANNEL, () => dispatcher.notified())] : []),
   ];
+  // a batch queued here goes straight to this dispatcher when it has a slot free and nothing older is due
+  services.segmentations.handOffTo(dispatcher);
   if (options.startDispatcher ?? true) dispatcher?.start();
   services.retention.start();
   return {

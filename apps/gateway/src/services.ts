@@ -66,8 +66,8 @@ export function createServices(db: Database, logger: Logger, pool: WorkerPool | 
   const tenantRepo = new TenantRepository(db.prisma);
   const imageRepository = new ImageRepository(db.prisma, settings.imageStore ?? null);
   const completion = new CompletionSignal();
-  const segmentationRepository = new SegmentationRepository(db.prisma);
-  const queue = new QueueRepository(db.prisma, settings.imageStore ?? null);
+  const segmentationRepository = new SegmentationRepository(db.prisma, db.sql);
+  const queue = new QueueRepository(db.prisma, db.sql, settings.imageStore ?? null);
   const metrics = new GatewayMetrics({
     tenantLabels: settings.metricsTenantLabels,
     queueCacheMs: settings.metricsQueueCacheMs,

@@ -104,6 +104,15 @@ async function expectExactlyOnce(db: Database, ids: string[], workers: FakeWorke
   for (const e of wanted) expect(computed.filter((x) => x === e).length).toBeGreaterThanOrEqual(1);
 }
 
+async function getRows(url: string, ids: string[]) {
+  const probe = await openPostgres(url, { poolMax: 1 });
+  try {
+    return await probe.prisma.segmentationRequest.findMany({ where: { id: { in: ids } } });
+  } finally {
+    await probe.close();
+  }
+}
+
 describe('dispatch', () => {
   it('runs the full flow: upload, three expressions on one image, wait, results in one batched call', async () => {
     const w1 = await worker();
@@ -273,6 +282,40 @@ describe('dispatch', () => {
     expect(done.some((d) => d.attempts === 2)).toBe(true);
     const events = await r2.db.prisma.usageEvent.count({ where: { requestId: { in: s.ids }, kind: 'GPU_MS' } });
     expect(events).toBe(s.ids.length);
+  });
+
+  it('hands a batch queued on an idle replica to its own dispatcher, and loses nothing when the replica dies before taking it', async () => {
+    const w = await worker();
+    const r1 = await replica([w], { pollMs: 60_000 });
+    const t = await makeTenant(r1.gw.services, 'handoff');
+    const img = (await upload(r1.url, t.token, await pngNoise(20, 20, 3))).body.image.id;
+    // idle (its first claim found nothing): the batch goes straight to this dispatcher — no NOTIFY, no claim
+    const idle = () => {
+      const h = r1.gw.dispatcher?.reserve() ?? null;
+      h?.release();
+      return h !== null;
+    };
+    await expect.poll(idle).toBe(true);
+    const queue = r1.gw.services.queue;
+    const claim = queue.claim.bind(queue);
+    let claims = 0;
+    queue.claim = (...args) => ((claims += 1), claim(...args));
+    const first = (await gql(r1.url, t.token, SEGMENT, { img, ex: ['the first'] })).data!.segment.map((s: any) => s.id);
+    const [done] = await waitAll(r1.url, t.token, first, 10);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    expect(claims).toBe(0);
+    // The replica dies between queueing a handed-off batch and taking it: the batch is QUEUED in the database, and
+    // (no NOTIFY went out for it) the next replica's claim takes it.
+    const d = r1.gw.dispatcher!;
+    d.reserve = () => ({ take: () => undefined, release: () => undefined });
+    const orphan = (await gql(r1.url, t.token, SEGMENT, { img, ex: ['the orphan'] })).data!.segment.map((s: any) => s.id);
+    await r1.close('abandon');
+    const [row] = await getRows(database.url, orphan);
+    expect(row).toMatchObject({ status: 'QUEUED', attempts: 0 });
+    const r2 = await replica([w], { pollMs: 200 });
+    const [after] = await waitAll(r2.url, t.token, orphan, 20);
+    expect(after).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    expect(w.calls.filter((c) => c.expressions.includes('the orphan'))).toHaveLength(1);
   });
 
   it('hands rows back at once on a graceful stop, without spending an attempt', async () => {

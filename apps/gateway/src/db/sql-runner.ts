@@ -2,7 +2,7 @@
  * The smallest SQL surface the migration runner and the tests need, over both node-postgres and embedded PGlite.
  * `exec` sends a whole script in one simple-protocol round trip (several statements, no parameters).
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Client, Pool } from 'pg';
 
 export interface SqlRunner {
@@ -10,6 +10,20 @@ export interface SqlRunner {
   exec(script: string): Promise<void>;
   /** Runs fn on one connection (locks and transactions need that). */
   session<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  /** Runs fn in one transaction (BEGIN … COMMIT, ROLLBACK when fn throws) on one connection. */
+  transaction<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+async function inTransaction<T>(runner: SqlRunner, fn: (runner: SqlRunner) => Promise<T>): Promise<T> {
+  await runner.exec('BEGIN');
+  try {
+    const value = await fn(runner);
+    await runner.exec('COMMIT');
+    return value;
+  } catch (err) {
+    await runner.exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 export function pgClientRunner(client: Client | import('pg').PoolClient): SqlRunner {
@@ -19,6 +33,7 @@ export function pgClientRunner(client: Client | import('pg').PoolClient): SqlRun
       await client.query(script);
     },
     session: (fn) => fn(runner),
+    transaction: (fn) => inTransaction(runner, fn),
   };
   return runner;
 }
@@ -37,6 +52,14 @@ export function pgPoolRunner(pool: Pool): SqlRunner {
         client.release();
       }
     },
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await inTransaction(pgClientRunner(client), fn);
+      } finally {
+        client.release();
+      }
+    },
   };
 }
 
@@ -48,6 +71,20 @@ export function pgliteRunner(db: PGlite): SqlRunner {
     },
     // PGlite has exactly one connection.
     session: (fn) => fn(runner),
+    // PGlite's own transaction holds its connection for fn alone (other queries wait), as Prisma's adapter does.
+    transaction: (fn) => db.transaction((tx) => fn(pgliteTxRunner(tx))),
+  };
+  return runner;
+}
+
+function pgliteTxRunner(tx: Transaction): SqlRunner {
+  const runner: SqlRunner = {
+    query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
+    exec: async (script) => {
+      await tx.exec(script);
+    },
+    session: (fn) => fn(runner),
+    transaction: (fn) => fn(runner),
   };
   return runner;
 }

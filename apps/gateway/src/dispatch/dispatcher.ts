@@ -37,6 +37,14 @@ export interface DispatcherOptions {
   metrics?: GatewayMetrics;
 }
 
+/** A worker slot promised to a batch this process is queueing (Dispatcher.reserve). */
+export interface Handoff {
+  /** The batch was queued (without a NOTIFY): lease its rows and run them. */
+  take(tenantId: string, ids: readonly string[]): void;
+  /** Nothing was queued (or someone else should take it): give the slot back. */
+  release(): void;
+}
+
 interface Group {
   key: string;
   tenantId: string;
@@ -61,6 +69,16 @@ export class Dispatcher {
   private wakeUp: (() => void) | undefined;
   /** a wake-up that came while the loop was busy (claiming): the next sleep returns at once */
   private woken = false;
+  /**
+   * Rows may be due that no claim of ours has taken: at the start, after a NOTIFY (work queued elsewhere), after a
+   * claim that filled every free slot, when a retry's backoff ends. Otherwise a finished call claims nothing (the
+   * last claim found nothing more due), and only the poll looks again (expired leases of a replica that died).
+   */
+  private due = true;
+  private lastClaimAt = 0;
+  /** slots promised to batches being queued here (reserve), not yet launched */
+  private reserved = 0;
+  private readonly taking = new Set<Promise<void>>();
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly stopController = new AbortController();
 
@@ -89,7 +107,61 @@ export class Dispatcher {
     this.loop = this.run();
   }
 
-  /** Wakes the claim loop (new work was queued, or a worker call finished); remembered if it is not asleep. */
+  /** New work was queued by another process (NOTIFY), or a retry became due: the loop claims. */
+  notified(): void {
+    this.due = true;
+    this.wake();
+  }
+
+  /**
+   * A worker slot for a batch this process is about to queue — when this dispatcher runs, has a slot free and its
+   * last claim left nothing due (so the batch jumps no older work) — or null (queue it with a NOTIFY as usual). The
+   * database stays the record: the batch is inserted QUEUED and then leased like any claim, so a crash in between
+   * leaves it QUEUED for the next claim of any replica, and a replica that polled it first simply has it.
+   */
+  reserve(): Handoff | null {
+    if (!this.running || this.due || this.pool.capacity() - this.inFlight.size - this.reserved <= 0) return null;
+    this.reserved += 1;
+    let open = true;
+    const close = () => {
+      if (!open) return false;
+      open = false;
+      return true;
+    };
+    return {
+      take: (tenantId, ids) => {
+        if (!close()) return;
+        const p = this.takeQueued(tenantId, ids).finally(() => {
+          this.reserved -= 1;
+          this.taking.delete(p);
+        });
+        this.taking.add(p);
+      },
+      release: () => {
+        if (close()) this.reserved -= 1;
+      },
+    };
+  }
+
+  private async takeQueued(tenantId: string, ids: readonly string[]): Promise<void> {
+    try {
+      const rows = await this.queue.claimQueued(this.owner, tenantId, ids, this.leaseMs);
+      if (rows.length === 0) return;
+      if (!this.running) {
+        for (const row of rows) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true).catch(() => false);
+        return;
+      }
+      const now = Date.now();
+      for (const r of rows) this.metrics?.queueWaitSeconds.observe(Math.max(0, now - new Date(r.createdAt).getTime()) / 1000);
+      await this.launch(rows, 1);
+    } catch (err) {
+      // the rows stay QUEUED: the next claim takes them
+      this.logger.error({ err }, 'taking queued rows failed');
+      this.notified();
+    }
+  }
+
+  /** Wakes the claim loop (a worker call finished, or new work); remembered if it is not asleep. */
   wake(): void {
     if (this.wakeUp) this.wakeUp();
     else this.woken = true;
@@ -109,6 +181,7 @@ export class Dispatcher {
       await this.loop;
       return;
     }
+    await Promise.all([...this.taking]);
     if (mode === 'handback') for (const f of this.inFlight.values()) f.abort.abort();
     await this.loop;
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
@@ -125,39 +198,44 @@ export class Dispatcher {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let claimed = 0;
+      let free = this.pool.capacity() - this.inFlight.size - this.reserved;
       try {
-        const free = this.pool.capacity() - this.inFlight.size;
-        if (free > 0) {
+        if (free > 0 && (this.due || Date.now() - this.lastClaimAt >= this.pollMs)) {
+          // cleared before the claim: a NOTIFY that comes while it runs sets it again
+          this.due = false;
+          this.lastClaimAt = Date.now();
           const rows = await this.queue.claim(this.owner, free, this.maxBatch, this.leaseMs);
-          // Fewer calls' rows than asked for: nothing more is due now; wait for a wake-up (new work, a call done) or the poll.
-          claimed = groupCount(rows, this.maxBatch) < free ? 0 : rows.length;
+          // As many calls' rows as asked for: more may be due; fewer: nothing more is due now.
+          if (groupCount(rows, this.maxBatch) >= free) this.due = true;
           const now = Date.now();
           for (const r of rows) this.metrics?.queueWaitSeconds.observe(Math.max(0, now - new Date(r.createdAt).getTime()) / 1000);
           if (rows.length > 0) await this.launch(rows, free);
+          free = this.pool.capacity() - this.inFlight.size - this.reserved;
         }
       } catch (err) {
         this.logger.error({ err }, 'claim failed');
       }
       if (!this.running) break;
-      if (claimed === 0) await this.sleep(this.pollMs);
-      else await this.sleep(0);
+      if (this.due && free > 0) await this.sleep(0);
+      else await this.sleep(free > 0 ? Math.max(0, this.pollMs - (Date.now() - this.lastClaimAt)) : this.pollMs);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Resolves after `ms` or on a wake-up; true when the time ran out (a poll is due). */
+  private sleep(ms: number): Promise<boolean> {
     if (this.woken) {
       this.woken = false;
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (timedOut: boolean) => {
         clearTimeout(t);
-        if (this.wakeUp === done) this.wakeUp = undefined;
-        resolve();
+        if (this.wakeUp === wake) this.wakeUp = undefined;
+        resolve(timedOut);
       };
-      const t = setTimeout(done, ms);
-      this.wakeUp = done;
+      const wake = () => done(false);
+      const t = setTimeout(() => done(true), ms);
+      this.wakeUp = wake;
     });
   }
 
@@ -262,6 +340,8 @@ export class Dispatcher {
           await this.queue.requeue(row.tenantId, row.id, this.owner, delay, { code: e.code, message: e.message }).catch((qe: unknown) =>
             this.logger.error({ err: qe, id: row.id }, 'requeue failed'),
           );
+          // claim it again when its backoff ends (not only at the next poll)
+          setTimeout(() => this.notified(), delay).unref();
         } else {
           failed.push({ row, outcome: { status: 'FAILED', worker: e.worker, errorCode: e.code, errorMessage: e.message, gpuMs: 0 } });
         }

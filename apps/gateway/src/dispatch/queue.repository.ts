@@ -7,7 +7,8 @@
  */
 import type { Prisma, PrismaClient } from '../__generated__/prisma/client';
 import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
-import { recordUsageBatch, TX_OPTIONS, type UsageDelta } from '../usage/usage.recorder';
+import type { SqlRunner } from '../db/sql-runner';
+import { claimDue, claimQueued, finishRequests } from '../segmentation/segmentation.sql';
 import type { ImageStore } from '../images/image-store';
 import { resolveBytes } from '../images/image.repository';
 import type { QueueSnapshot } from '../metrics/gateway-metrics';
@@ -54,6 +55,8 @@ export interface FailureOutcome {
 export class QueueRepository {
   constructor(
     private readonly prisma: PrismaClient,
+    /** claim and finish run as plain SQL over the same pool (segmentation.sql.ts) */
+    private readonly sql: SqlRunner,
     private readonly store: ImageStore | null = null,
   ) {}
 
@@ -66,38 +69,16 @@ export class QueueRepository {
    */
   async claim(owner: string, groups: number, maxBatch: number, leaseMs: number): Promise<ClaimedRequest[]> {
     if (groups <= 0 || maxBatch <= 0) return [];
-    const rows = await this.prisma.$queryRaw<ClaimedRequest[]>`
-      WITH candidates AS (
-        SELECT "id", "tenantId", "imageId", "options", "availableAt", "createdAt", "batchIndex"
-        FROM "segmentation_requests"
-        WHERE ("status" = 'QUEUED' AND "availableAt" <= now())
-           OR ("status" = 'RUNNING' AND "leaseExpiresAt" < now())
-        ORDER BY "availableAt", "createdAt", "batchIndex"
-        LIMIT ${groups * maxBatch}
-        FOR UPDATE SKIP LOCKED
-      ), positioned AS (
-        SELECT "id", "tenantId", "imageId", "options",
-               row_number() OVER (ORDER BY "availableAt", "createdAt", "batchIndex") AS pos
-        FROM candidates
-      ), keyed AS (
-        SELECT "id",
-               min(pos) OVER (PARTITION BY "tenantId", "imageId", "options") AS first,
-               row_number() OVER (PARTITION BY "tenantId", "imageId", "options" ORDER BY pos) AS nth
-        FROM positioned
-      ), picked AS (
-        SELECT "id" FROM (SELECT "id", nth, dense_rank() OVER (ORDER BY first) AS g FROM keyed) k
-        WHERE g <= ${groups} AND nth <= ${maxBatch}
-      )
-      UPDATE "segmentation_requests" AS r
-      SET "status" = 'RUNNING', "leaseOwner" = ${owner},
-          "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000}::float8),
-          "attempts" = r."attempts" + 1, "startedAt" = COALESCE(r."startedAt", now())
-      FROM picked WHERE r."id" = picked."id"
-      RETURNING r."id", r."tenantId", r."imageId", r."expression", r."options", r."attempts", r."maxAttempts",
-                r."batchId", r."batchIndex", r."createdAt",
-                (SELECT i."sha256" FROM "images" AS i WHERE i."id" = r."imageId" AND i."tenantId" = r."tenantId") AS "imageSha256"`;
-    // Queue order within each call (RETURNING has none).
-    return rows.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() || a.batchIndex - b.batchIndex);
+    return claimDue(this.sql, owner, groups, maxBatch, leaseMs);
+  }
+
+  /**
+   * Leases rows of one tenant this process has just queued and handed to its own dispatcher (no NOTIFY went out for
+   * them): those still QUEUED — a replica's poll may have taken them first — in queue order.
+   */
+  claimQueued(owner: string, tenantId: string, ids: readonly string[], leaseMs: number): Promise<ClaimedRequest[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return claimQueued(this.sql, owner, tenantId, ids, leaseMs);
   }
 
   /** Extends the lease of rows this owner still holds; returns the ids it still holds. */
@@ -121,32 +102,7 @@ export class QueueRepository {
     items: readonly { tenantId: string; id: string; outcome: SuccessOutcome | FailureOutcome }[],
     at: Date,
   ): Promise<boolean[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const written: boolean[] = [];
-      for (const { tenantId, id, outcome } of items) {
-        const data: Prisma.SegmentationRequestUpdateManyMutationInput =
-          outcome.status === 'SUCCEEDED' ? { ...outcome, errorCode: null, errorMessage: null } : { ...outcome };
-        const { count } = await tx.segmentationRequest.updateMany({
-          where: { id, tenantId, leaseOwner: owner, status: 'RUNNING' },
-          data: { ...data, finishedAt: at, leaseOwner: null, leaseExpiresAt: null },
-        });
-        written.push(count > 0);
-      }
-      const done = items.filter((_, i) => written[i]);
-      if (done.length === 0) return written;
-      const ids = done.map((x) => x.id);
-      await tx.$executeRaw`SELECT pg_notify(${DONE_CHANNEL}, id) FROM unnest(${ids}::text[]) AS id`;
-      await recordUsageBatch(
-        tx,
-        done.map(({ tenantId, id, outcome }) => ({
-          tenantId,
-          requestId: id,
-          delta: { gpuMs: outcome.gpuMs, failures: outcome.status === 'FAILED' ? 1 : 0 } satisfies UsageDelta,
-        })),
-        at,
-      );
-      return written;
-    }, TX_OPTIONS);
+    return finishRequests(this.sql, owner, items, at, DONE_CHANNEL);
   }
 
   /** Puts a row this owner holds back in the queue, claimable after `delayMs`. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, SegmentationRequest } from '../__generated__/prisma/client';
 import type { SegmentationStatus } from '../__generated__/prisma/enums';
-import { recordUsage, TX_OPTIONS } from '../usage/usage.recorder';
+import type { SqlRunner } from '../db/sql-runner';
+import { getRequests, insertBatch, isForeignKeyViolation, type InsertBatch } from './segmentation.sql';
 
 export interface SegmentationFilter {
   status?: SegmentationStatus[];
@@ -23,14 +24,19 @@ export const QUEUE_CHANNEL = 'refdiff_queue';
 export const DONE_CHANNEL = 'refdiff_done';
 
 export class SegmentationRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** the hot path (queueing, reading back) in plain SQL over the same pool (segmentation.sql.ts) */
+    private readonly sql: SqlRunner,
+  ) {}
 
-  get(tenantId: string, id: string): Promise<SegmentationRequest | null> {
-    return this.prisma.segmentationRequest.findFirst({ where: { id, tenantId } });
+  async get(tenantId: string, id: string): Promise<SegmentationRequest | null> {
+    const [row] = await getRequests(this.sql, tenantId, [id]);
+    return row ?? null;
   }
 
   getMany(tenantId: string, ids: readonly string[]): Promise<SegmentationRequest[]> {
-    return this.prisma.segmentationRequest.findMany({ where: { id: { in: [...ids] }, tenantId } });
+    return getRequests(this.sql, tenantId, ids);
   }
 
   /** Newest first; returns up to `take` rows after the cursor. */
@@ -58,12 +64,14 @@ export class SegmentationRepository {
   }
 
   /**
-   * Queues one request per expression in one transaction with its usage, under the tenant's row lock: the image must
-   * be this tenant's (else `noImage`, nothing written), the monthly
-   * expression quota is checked against the rollups and an idempotency key already used returns the first call's
-   * requests. Wakes the dispatchers (NOTIFY, delivered on commit).
+   * Queues one request per expression with its usage, under the tenant's row lock: the image must be this tenant's
+   * (else `noImage`, nothing written), the monthly expression quota is checked against the rollups and an
+   * idempotency key already used returns the first call's requests. Wakes the dispatchers (NOTIFY, delivered on
+   * commit) unless `notifyDispatchers` is false (this process's dispatcher takes the rows). Without a quota or a key
+   * that is one statement (segmentation.sql.ts); with them, a transaction: the lock first, so the quota and key
+   * checks see every batch committed before it.
    */
-  createBatch(
+  async createBatch(
     tenantId: string,
     input: {
       imageId: string;
@@ -72,51 +80,62 @@ export class SegmentationRepository {
       idempotencyKey: string | null;
       maxAttempts: number;
       monthlyExpressionQuota: number | null;
+      notifyDispatchers?: boolean;
     },
     at: Date,
   ): Promise<CreateBatchResult> {
-    return this.prisma.$transaction(async (tx) => {
-      // The tenant's row lock and the check that the image is this tenant's, in one statement.
-      const [locked] = await tx.$queryRaw<{ image: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM "images" WHERE "id" = ${input.imageId}::uuid AND "tenantId" = ${tenantId}::uuid) AS "image"
-        FROM "tenants" WHERE "id" = ${tenantId}::uuid FOR UPDATE`;
-      if (!locked?.image) return { kind: 'noImage' };
-      if (input.idempotencyKey) {
-        const existing = await tx.segmentationRequest.findMany({
-          where: { tenantId, idempotencyKey: input.idempotencyKey },
-          orderBy: { batchIndex: 'asc' },
-        });
-        if (existing.length > 0) return { kind: 'replayed', requests: existing };
+    const batch: InsertBatch = {
+      tenantId,
+      imageId: input.imageId,
+      ids: input.expressions.map(() => randomUUID()),
+      expressions: input.expressions,
+      options: input.options,
+      idempotencyKey: input.idempotencyKey,
+      maxAttempts: input.maxAttempts,
+      batchId: randomUUID(),
+      at,
+      notifyChannel: input.notifyDispatchers === false ? null : QUEUE_CHANNEL,
+    };
+    try {
+      if (!input.idempotencyKey && input.monthlyExpressionQuota === null) {
+        const requests = await insertBatch(this.sql, batch);
+        return requests.length > 0 ? { kind: 'created', requests } : { kind: 'noImage' };
       }
-      if (input.monthlyExpressionQuota !== null) {
-        const monthStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-        const used = await tx.usageRollup.aggregate({
-          where: { tenantId, bucket: { gte: monthStart } },
-          _sum: { expressions: true },
-        });
-        const n = used._sum.expressions ?? 0;
-        if (n + input.expressions.length > input.monthlyExpressionQuota) return { kind: 'overQuota', used: n };
-      }
-      const batchId = randomUUID();
-      const requests = await tx.segmentationRequest.createManyAndReturn({
-        data: input.expressions.map((expression, batchIndex) => ({
-          tenantId,
-          imageId: input.imageId,
-          expression,
-          options: input.options,
-          idempotencyKey: input.idempotencyKey,
-          maxAttempts: input.maxAttempts,
-          batchId,
-          batchIndex,
-          createdAt: at,
-          availableAt: at,
-        })),
+      return await this.sql.transaction(async (tx): Promise<CreateBatchResult> => {
+        // The tenant's row lock and the check that the image is this tenant's, in one statement.
+        const [locked] = await tx.query<{ image: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM "images" WHERE "id" = $1::uuid AND "tenantId" = $2::uuid) AS "image"
+           FROM "tenants" WHERE "id" = $2::uuid FOR UPDATE`,
+          [input.imageId, tenantId],
+        );
+        if (!locked?.image) return { kind: 'noImage' };
+        if (input.idempotencyKey) {
+          const existing = await tx.query(
+            `SELECT "id" FROM "segmentation_requests" WHERE "tenantId" = $1::uuid AND "idempotencyKey" = $2 ORDER BY "batchIndex"`,
+            [tenantId, input.idempotencyKey],
+          );
+          if (existing.length > 0) {
+            const rows = await getRequests(tx, tenantId, existing.map((r) => r.id as string));
+            return { kind: 'replayed', requests: rows.sort((a, b) => a.batchIndex - b.batchIndex) };
+          }
+        }
+        if (input.monthlyExpressionQuota !== null) {
+          const monthStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+          const [used] = await tx.query<{ n: number | string | null }>(
+            `SELECT sum("expressions") AS "n" FROM "usage_rollups" WHERE "tenantId" = $1::uuid AND "bucket" >= $2::timestamptz`,
+            [tenantId, monthStart],
+          );
+          const n = Number(used?.n ?? 0);
+          if (n + input.expressions.length > input.monthlyExpressionQuota) return { kind: 'overQuota', used: n };
+        }
+        const requests = await insertBatch(tx, batch);
+        return requests.length > 0 ? { kind: 'created', requests } : { kind: 'noImage' };
       });
-      requests.sort((a, b) => a.batchIndex - b.batchIndex);
-      // the dispatchers' wake-up goes with the usage statement (delivered on commit, as a statement of its own would be)
-      await recordUsage(tx, tenantId, { requests: 1, expressions: input.expressions.length }, at, undefined, { channel: QUEUE_CHANNEL, payload: tenantId });
-      return { kind: 'created', requests };
-    }, TX_OPTIONS);
+    } catch (err) {
+      // the image was deleted while the statement ran (after its snapshot): as if it had never been there
+      if (isForeignKeyViolation(err)) return { kind: 'noImage' };
+      throw err;
+    }
   }
 
   /** Cancels a request that has not finished; returns the row as it is afterwards (null if not this tenant's). */

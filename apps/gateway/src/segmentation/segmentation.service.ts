@@ -7,7 +7,8 @@ import type { ImageRepository } from '../images/image.repository';
 import { isUuid } from '../images/image.service';
 import type { CompletionSignal } from './completion-signal';
 import { toWorkerOptions, validateExpressions, type KnownPack, type SegmentOptionsInput } from './segment-options';
-import type { SegmentationFilter, SegmentationRepository } from './segmentation.repository';
+import type { CreateBatchResult, SegmentationFilter, SegmentationRepository } from './segmentation.repository';
+import type { Handoff } from '../dispatch/dispatcher';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 
 export const FINAL_STATUSES: ReadonlySet<SegmentationStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -21,6 +22,8 @@ export interface SegmentationPage {
 }
 
 export class SegmentationService {
+  private dispatcher: { reserve(): Handoff | null } | null = null;
+
   constructor(
     private readonly segmentations: SegmentationRepository,
     private readonly images: ImageRepository,
@@ -29,6 +32,11 @@ export class SegmentationService {
     /** the model packs the workers reported: requests are checked against each (see segment-options.ts) */
     private readonly packs: () => readonly KnownPack[] = () => [],
   ) {}
+
+  /** This process's dispatcher (runtime.ts): queued batches are offered to it (Dispatcher.reserve). */
+  handOffTo(dispatcher: { reserve(): Handoff | null } | null): void {
+    this.dispatcher = dispatcher;
+  }
 
   async segment(
     principal: Principal | null,
@@ -44,19 +52,29 @@ export class SegmentationService {
     if (key !== null && (key.length === 0 || key.length > 200)) throw badInput('an idempotency key is 1–200 characters');
     if (!isUuid(input.imageId)) throw notFound('image', input.imageId);
     const imageId = input.imageId.toLowerCase();
-    // the image is checked to be this tenant's inside the batch's transaction (one statement with the tenant lock)
-    const result = await this.segmentations.createBatch(
-      p.tenantId,
-      {
-        imageId,
-        expressions,
-        options: options as object,
-        idempotencyKey: key,
-        maxAttempts: this.settings.maxAttempts,
-        monthlyExpressionQuota: p.limits.monthlyExpressionQuota,
-      },
-      at,
-    );
+    // the image is checked to be this tenant's with the insert (one statement with the tenant lock)
+    const handoff = this.dispatcher?.reserve() ?? null;
+    let result: CreateBatchResult;
+    try {
+      result = await this.segmentations.createBatch(
+        p.tenantId,
+        {
+          imageId,
+          expressions,
+          options: options as object,
+          idempotencyKey: key,
+          maxAttempts: this.settings.maxAttempts,
+          monthlyExpressionQuota: p.limits.monthlyExpressionQuota,
+          notifyDispatchers: handoff === null,
+        },
+        at,
+      );
+    } catch (err) {
+      handoff?.release();
+      throw err;
+    }
+    if (result.kind === 'created' && handoff) handoff.take(p.tenantId, result.requests.map((r) => r.id));
+    else handoff?.release();
     if (result.kind === 'noImage') throw notFound('image', input.imageId);
     if (result.kind === 'overQuota') {
       throw new GatewayError(
