@@ -128,6 +128,8 @@ function registerPlatformBench(program: Command): void {
     .option('--replicas <n>', 'gateway replicas (scaling and elasticity)', '2')
     .option('--scaling-requests <n>', 'requests queued per worker at each scaling level', '40')
     .option('--elasticity-requests <n>', 'requests running while a worker is removed and one added', '200')
+    .option('--gateway <where>', "the overhead part's gateway: 'process' (its own process, src/main.ts as in production) or 'same-process' (with the clients and stub)", 'process')
+    .option('--gateway-port <port>', 'port of the gateway process (0: any free port)', '0')
     .option('--image-ms <ms>', "a stub's GPU-like time per call (the image side)", '150')
     .option('--expression-ms <ms>', "a stub's GPU-like time per expression", '30')
     .action(async (flags: Record<string, string | boolean | undefined>) => {
@@ -139,6 +141,8 @@ function registerPlatformBench(program: Command): void {
       const list = (name: string, v: unknown, max: number) => String(v).split(',').map((x) => int(name, x.trim(), 1, max));
       const parts = String(flags.parts).split(',').map((p) => p.trim());
       for (const p of parts) if (!['overhead', 'scaling', 'elasticity'].includes(p)) throw new Error(`--parts: unknown part '${p}'`);
+      const gateway = String(flags.gateway);
+      if (gateway !== 'process' && gateway !== 'same-process') throw new Error(`--gateway must be 'process' or 'same-process', got '${gateway}'`);
       const { runPlatformBench } = await import('./bench/platform-bench');
       const { pino } = await import('pino');
       const databaseUrl = flags.postgres === false ? null : ((flags.databaseUrl as string | undefined) ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
@@ -154,6 +158,8 @@ function registerPlatformBench(program: Command): void {
         elasticityRequests: int('elasticity-requests', flags.elasticityRequests, 10, 100_000),
         imageMs: int('image-ms', flags.imageMs, 0, 60_000),
         expressionMs: int('expression-ms', flags.expressionMs, 0, 60_000),
+        gateway,
+        gatewayPort: int('gateway-port', flags.gatewayPort, 0, 65_535),
         logger: pino({ level: flags.json ? 'silent' : 'info' }, process.stderr),
       });
       if (flags.json) {

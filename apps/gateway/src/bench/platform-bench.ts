@@ -4,8 +4,11 @@
  *     the same stub called directly over gRPC; p50/p95 at 1, 10 and 50 concurrent clients;
  *  2. scaling: 2 gateway replicas, 1/2/4 GPU-like stubs behind one DNS name; throughput vs workers ÷ per-call time;
  *  3. elasticity: a worker removed (drained) and one added while requests run.
- * Everything runs in this one process (gateways, stubs, clients), so the figures include their competition for
- * the CPU; the load average is reported with them.
+ * The overhead part runs the gateway under test in a process of its own (`--gateway process`, the default: the real
+ * entry, src/main.ts, as in production; gateway-process.ts) while the clients and the stub share this one;
+ * `--gateway same-process` runs it here too, as the scaling and elasticity parts always do (their replicas are
+ * started in-process to inject the DNS resolver), so those figures include the clients' and stubs' competition for
+ * the CPU. The load average is reported with every figure.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +18,9 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { createWorkerClient } from '@refdiff/worker-contract';
 import { openPglite, openPostgres, type Database } from '../db/database';
+import { createServices, type Services } from '../services';
 import { startFakeWorker } from '../testing/fake-worker';
+import { startGatewayProcess } from './gateway-process';
 import {
   benchTenant,
   distinctPng,
@@ -48,6 +53,10 @@ export interface PlatformBenchOptions {
   expressionMs: number;
   /** which parts to run */
   parts: readonly ('overhead' | 'scaling' | 'elasticity')[];
+  /** the overhead part's gateway: its own process (PostgreSQL only; PGlite falls back to same-process) or this one */
+  gateway: 'process' | 'same-process';
+  /** the gateway process's port (0: any free one) */
+  gatewayPort: number;
   logger: Logger;
 }
 
@@ -61,7 +70,14 @@ export interface OverheadLevel {
   clients: number;
   requests: number;
   direct: LatencyFigures & { requestsPerSecond: number };
-  platform: LatencyFigures & { requestsPerSecond: number; cpuMsPerRequest: number; sqlStatementsPerRequest: number | null };
+  platform: LatencyFigures & {
+    requestsPerSecond: number;
+    /** CPU time per request of the gateway, the clients and the stub together (both processes) */
+    cpuMsPerRequest: number;
+    /** the gateway process's own CPU time per request (null when it runs in the bench's process) */
+    gatewayCpuMsPerRequest: number | null;
+    sqlStatementsPerRequest: number | null;
+  };
   /** platform − direct */
   overheadP50Ms: number;
   overheadP95Ms: number;
@@ -70,7 +86,7 @@ export interface OverheadLevel {
 export interface PlatformBenchResult {
   database: { kind: 'postgres' | 'pglite'; note: string };
   machine: { cpus: number; loadAverageStart: number[]; loadAverageEnd: number[] };
-  overhead?: { tenants: number; levels: OverheadLevel[]; goal: string; goalMet: boolean };
+  overhead?: { tenants: number; gateway: 'process' | 'same-process'; levels: OverheadLevel[]; goal: string; goalMet: boolean };
   scaling?: { cost: { imageMs: number; expressionMs: number }; levels: ScalingResult[]; goal: string; goalMet: boolean };
   elasticity?: ElasticityResult & { goal: string; goalMet: boolean };
   wallSeconds: number;
@@ -100,7 +116,7 @@ async function scratchDatabase(databaseUrl: string | null, logger: Logger) {
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         await c.end();
       };
-      return { kind: 'postgres' as const, note: `PostgreSQL at ${url.host}, scratch database ${name}, one connection pool (6) per replica`, open, drop };
+      return { kind: 'postgres' as const, url: url.toString(), note: `PostgreSQL at ${url.host}, scratch database ${name}, one connection pool (6) per replica`, open, drop };
     } catch (err) {
       await admin.end().catch(() => undefined);
       logger.warn({ err: String(err) }, 'PostgreSQL unreachable: the bench uses an embedded PGlite');
@@ -112,6 +128,7 @@ async function scratchDatabase(databaseUrl: string | null, logger: Logger) {
   const open: OpenDatabase = async () => ({ db, close: async () => undefined });
   return {
     kind: 'pglite' as const,
+    url: null,
     note: databaseUrl ? 'embedded PGlite (PostgreSQL unreachable): the replicas share one in-process database' : 'embedded PGlite (--no-postgres): the replicas share one in-process database',
     open,
     drop: async () => {
@@ -161,16 +178,52 @@ async function closedLoop(clients: number, total: number, fn: (client: number, i
   return { latencies, wallMs: performance.now() - t0 };
 }
 
-async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind: 'postgres' | 'pglite'): Promise<OverheadLevel[]> {
+/** The gateway the overhead part measures: in a process of its own, or a replica in this one. */
+interface OverheadTarget {
+  url: string;
+  services: Services;
+  /** SQL statements sent (null: not counted) and CPU µs used by the gateway process, when it is not this one */
+  sample(): Promise<{ sqlStatements: number | null; cpuMicros: number | null }>;
+  close(): Promise<void>;
+}
+
+async function overheadTarget(o: PlatformBenchOptions, openDb: OpenDatabase, databaseUrl: string | null, stubTarget: string): Promise<OverheadTarget> {
+  if (o.gateway === 'process' && databaseUrl) {
+    const gp = await startGatewayProcess({ databaseUrl, workers: [stubTarget], port: o.gatewayPort });
+    try {
+      // tenants and keys are made through this process's own services over the same database
+      const { db, close } = await openDb();
+      const services = createServices(db, o.logger.child({ component: 'bench-setup' }, { level: 'warn' }), null);
+      return {
+        url: gp.url,
+        services,
+        sample: () => gp.sample(),
+        close: async () => {
+          await gp.close();
+          await close();
+        },
+      };
+    } catch (err) {
+      await gp.close();
+      throw err;
+    }
+  }
+  const replica = await startReplica({ openDb, logger: o.logger, targets: [stubTarget] });
+  return { url: replica.url, services: replica.gw.services, sample: async () => ({ sqlStatements: null, cpuMicros: null }), close: () => replica.close() };
+}
+
+async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind: 'postgres' | 'pglite', databaseUrl: string | null): Promise<OverheadLevel[]> {
   const maxClients = Math.max(...o.clients);
   // Answers at once; room for every client's call (the stub is not what is measured).
   const stub = await startFakeWorker({ maxConcurrent: maxClients * 2, delayMs: 0 });
-  const replica = await startReplica({ openDb, logger: o.logger, targets: [stub.target] });
   const direct = createWorkerClient(stub.target);
   const levels: OverheadLevel[] = [];
+  let target: OverheadTarget | undefined;
   try {
+    target = await overheadTarget(o, openDb, dbKind === 'postgres' ? databaseUrl : null, stub.target);
+    const replica = target;
     const tokens: string[] = [];
-    for (let t = 0; t < o.tenants; t++) tokens.push(await benchTenant(replica, `overhead-${t}`));
+    for (let t = 0; t < o.tenants; t++) tokens.push(await benchTenant(replica.services, `overhead-${t}`));
     const tokenOf = (c: number) => tokens[c % tokens.length];
     // One image per client, already cached by the stub (hash-first hits) on both paths.
     const images: { id: string; sha256: string }[] = [];
@@ -201,17 +254,28 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind
       const d = await closedLoop(clients, requests, viaDirect);
       await closedLoop(clients, clients * 2, viaPlatform);
       const sql = dbKind === 'postgres' ? countSqlStatements() : null;
+      const gw0 = await replica.sample();
       const cpu0 = process.cpuUsage();
       const p = await closedLoop(clients, requests, viaPlatform);
       const cpu = process.cpuUsage(cpu0);
+      const gw1 = await replica.sample();
       sql?.stop();
+      const gatewayCpuMs = gw0.cpuMicros === null || gw1.cpuMicros === null ? null : (gw1.cpuMicros - gw0.cpuMicros) / 1000;
+      // the gateway's own statements when it is a process of its own (the count here is then only the bench's setup)
+      const statements = gw0.sqlStatements === null || gw1.sqlStatements === null ? (sql?.count() ?? null) : gw1.sqlStatements - gw0.sqlStatements;
       const df = figures(d.latencies);
       const pf = figures(p.latencies);
       levels.push({
         clients,
         requests,
         direct: { ...df, requestsPerSecond: r1((requests / d.wallMs) * 1000) },
-        platform: { ...pf, requestsPerSecond: r1((requests / p.wallMs) * 1000), cpuMsPerRequest: r1((cpu.user + cpu.system) / 1000 / requests), sqlStatementsPerRequest: sql ? r1(sql.count() / requests) : null },
+        platform: {
+          ...pf,
+          requestsPerSecond: r1((requests / p.wallMs) * 1000),
+          cpuMsPerRequest: r1(((cpu.user + cpu.system) / 1000 + (gatewayCpuMs ?? 0)) / requests),
+          gatewayCpuMsPerRequest: gatewayCpuMs === null ? null : r1(gatewayCpuMs / requests),
+          sqlStatementsPerRequest: statements === null ? null : r1(statements / requests),
+        },
         overheadP50Ms: r1(pf.p50Ms - df.p50Ms),
         overheadP95Ms: r1(pf.p95Ms - df.p95Ms),
       });
@@ -219,7 +283,7 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind
     }
   } finally {
     direct.close();
-    await replica.close();
+    await target?.close();
     await stub.close();
   }
   return levels;
@@ -237,9 +301,10 @@ export async function runPlatformBench(o: PlatformBenchOptions): Promise<Platfor
   const cost = { imageMs: o.imageMs, expressionMs: o.expressionMs };
   try {
     if (o.parts.includes('overhead')) {
-      const levels = await runOverhead(o, scratch.open, scratch.kind);
+      const levels = await runOverhead(o, scratch.open, scratch.kind, scratch.url);
       const at10 = levels.find((l) => l.clients === 10);
-      result.overhead = { tenants: o.tenants, levels, goal: 'p50 overhead < 15 ms at 10 clients', goalMet: !!at10 && at10.overheadP50Ms < 15 };
+      const gateway = o.gateway === 'process' && scratch.kind === 'postgres' ? 'process' : 'same-process';
+      result.overhead = { tenants: o.tenants, gateway, levels, goal: 'p50 overhead < 15 ms at 10 clients', goalMet: !!at10 && at10.overheadP50Ms < 15 };
     }
     if (o.parts.includes('scaling')) {
       const levels: ScalingResult[] = [];
@@ -289,10 +354,13 @@ export async function runPlatformBench(o: PlatformBenchOptions): Promise<Platfor
 export function formatPlatformBench(r: PlatformBenchResult): string {
   const out: string[] = [`database: ${r.database.kind} (${r.database.note})`];
   if (r.overhead) {
-    out.push(`overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly; clients of ${r.overhead.tenants} tenant(s)), ms:`);
+    out.push(
+      `overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly; clients of ${r.overhead.tenants} tenant(s); ` +
+        `${r.overhead.gateway === 'process' ? 'the gateway in a process of its own (src/main.ts, as in production), clients and stub in this one' : 'gateway, clients and stub in this one process'}), ms:`,
+    );
     for (const l of r.overhead.levels)
       out.push(
-        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req${l.platform.sqlStatementsPerRequest === null ? '' : `, ${l.platform.sqlStatementsPerRequest} SQL statements/req`}`,
+        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req${l.platform.gatewayCpuMsPerRequest === null ? '' : ` (gateway ${l.platform.gatewayCpuMsPerRequest})`}${l.platform.sqlStatementsPerRequest === null ? '' : `, ${l.platform.sqlStatementsPerRequest} SQL statements/req`}`,
       );
     out.push(`  goal (${r.overhead.goal}): ${r.overhead.goalMet ? 'met' : 'NOT met'}`);
   }

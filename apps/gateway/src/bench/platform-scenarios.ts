@@ -13,6 +13,7 @@ import type { Database } from '../db/database';
 import { GrpcWorkerPool, type ResolveHost } from '../dispatch/grpc-worker-pool';
 import type { DispatcherOptions } from '../dispatch/dispatcher';
 import { startGateway, type GatewayRuntime } from '../runtime';
+import type { Services } from '../services';
 import { startFakeWorker, type FakeWorker } from '../testing/fake-worker';
 
 /** A database handle for one replica; `close` releases it (a shared embedded database is closed by its owner). */
@@ -110,9 +111,9 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
 }
 
 /** A tenant with generous limits and a READ+SEGMENT key. */
-export async function benchTenant(r: Replica, name: string): Promise<string> {
-  const tenant = await r.gw.services.tenants.create(name, { rateLimitPerMinute: 10_000_000 });
-  return (await r.gw.services.apiKeys.create(tenant.id, 'bench', ['READ', 'SEGMENT'])).token;
+export async function benchTenant(services: Pick<Services, 'tenants' | 'apiKeys'>, name: string): Promise<string> {
+  const tenant = await services.tenants.create(name, { rateLimitPerMinute: 10_000_000 });
+  return (await services.apiKeys.create(tenant.id, 'bench', ['READ', 'SEGMENT'])).token;
 }
 
 export async function gql<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<T> {
@@ -295,7 +296,7 @@ export async function runScaling(o: ScalingOptions): Promise<ScalingResult> {
   const replicas: Replica[] = [];
   try {
     await startReplicasBehind(o, dns, portOf(workers[0]), replicas);
-    const token = await benchTenant(replicas[0], `${o.tag}-tenant`);
+    const token = await benchTenant(replicas[0].gw.services, `${o.tag}-tenant`);
     const ids = await queueRequests(replicas, token, o.requests, o.expressionsPerRequest, o.tag);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -376,7 +377,7 @@ export async function runElasticity(o: ElasticityOptions): Promise<ElasticityRes
   const replicas: Replica[] = [];
   try {
     await startReplicasBehind(o, dns, portOf(all[0]), replicas);
-    const token = await benchTenant(replicas[0], `${o.tag}-tenant`);
+    const token = await benchTenant(replicas[0].gw.services, `${o.tag}-tenant`);
     const ids = await queueRequests(replicas, token, o.requests, 1, o.tag);
     const t0 = performance.now();
     for (const r of replicas) r.gw.dispatcher?.start();
