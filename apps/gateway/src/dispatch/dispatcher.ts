@@ -2,7 +2,7 @@
  * Moves queued segmentation requests to the workers. Requests are stored first (the `segment` mutation only
  * inserts); each replica's dispatcher claims rows with SKIP LOCKED under a lease, batches the claimed rows of one
  * image and options into one worker call, keeps the lease alive while the call runs, and records each result and
- * its usage in one transaction guarded by the lease. Retryable failures (worker unreachable, overloaded, timed out)
+ * its usage in one statement guarded by the lease. Retryable failures (worker unreachable, overloaded, timed out)
  * go back to the queue with exponential backoff until `maxAttempts`; rows of a replica that died are re-claimed once
  * their lease expires. On a graceful stop, rows in flight are handed back at once.
  */
@@ -364,7 +364,7 @@ export class Dispatcher {
         } else this.logger.info({ id: items[i].row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
       });
     } catch (err) {
-      // The lease will expire and the requests will run again; nothing was half-written (one transaction).
+      // The lease will expire and the requests will run again; nothing was half-written (one statement).
       this.logger.error({ err, ids: items.map((x) => x.row.id) }, 'recording results failed');
     }
   }
