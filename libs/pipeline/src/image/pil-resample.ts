@@ -16,7 +16,8 @@ function triangle(x: number): number {
 }
 const TRIANGLE_SUPPORT = 1;
 
-interface Coefficients {
+/** @internal */
+export interface Coefficients {
   /** ksize fixed-point taps per output sample */
   readonly ksize: number;
   /** first input index per output sample */
@@ -32,8 +33,9 @@ interface Coefficients {
  * stretched by the downscale factor (antialiasing), taps are normalised in float64 and rounded half away from zero to
  * 22-bit fixed point. Then taps of weight 0 at either end are dropped (Pillow multiplies them in; adding 0 leaves the
  * integer sums unchanged): upscaling keeps 2 taps of 3.
+ * @internal
  */
-function coefficients(inSize: number, outSize: number): Coefficients {
+export function coefficients(inSize: number, outSize: number): Coefficients {
   const scale = inSize / outSize;
   const filterscale = scale < 1 ? 1 : scale;
   const support = TRIANGLE_SUPPORT * filterscale;

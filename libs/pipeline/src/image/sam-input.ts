@@ -4,6 +4,7 @@ import { normalizeTable, SAM_MEAN, SAM_STD } from './image-normalize';
 import { PipelineError } from '../errors/pipeline.errors';
 import type { RgbImage } from './rgb-image';
 import { releaseNothing, type InputBufferPool } from './input-buffers';
+import { resizePilBilinearPlanarWasm } from './wasm/pil-resize-kernel';
 
 /** SAM's ResizeLongestSide target: scale = L / max(W, H); new = int(old·scale + 0.5). */
 export function samResizedSize(width: number, height: number, inputSize = 1024): { width: number; height: number } {
@@ -47,7 +48,9 @@ export interface SamInput {
 /**
  * SAM image preprocessing as segment-anything's ResizeLongestSide + preprocess: longest side → L with PIL's bilinear
  * filter (torchvision's resize of a PIL image; antialiased when shrinking; bit-exact port), normalise with SAM
- * mean/std on 0..255, pad bottom/right. With `buffers`, `pixels` is lent from that pool (same values).
+ * mean/std on 0..255, pad bottom/right. With `buffers`, `pixels` is lent from that pool (same values). The resize
+ * and normalisation run in WebAssembly SIMD (image/wasm/pil-resize.wat) unless `simd: false` or the runtime lacks it;
+ * the JavaScript path gives the same floats.
  */
 export async function prepareSamInput(
   image: RgbImage,
@@ -56,12 +59,14 @@ export async function prepareSamInput(
     mean?: readonly [number, number, number];
     std?: readonly [number, number, number];
     buffers?: InputBufferPool;
+    simd?: boolean;
   } = {},
 ): Promise<SamInput> {
   const inputSize = options.inputSize ?? 1024;
   const size = samResizedSize(image.width, image.height, inputSize);
-  checkStd(options.std ?? SAM_STD);
-  const lut = normalizeTable(1, options.mean ?? SAM_MEAN, options.std ?? SAM_STD);
+  const mean = options.mean ?? SAM_MEAN;
+  const std = options.std ?? SAM_STD;
+  checkStd(std);
   // resized and normalised straight into the zero-padded square (the same values as resizePilBilinear +
   // toSamPixels + padPlanesBottomRight; the resized image is never materialised)
   const lease = options.buffers?.float32({
@@ -75,7 +80,8 @@ export async function prepareSamInput(
   });
   const pixels = lease?.data ?? new Float32Array(3 * inputSize * inputSize);
   try {
-    resizePilBilinearPlanar(image, size.width, size.height, lut, pixels, inputSize, inputSize);
+    const done = options.simd !== false && resizePilBilinearPlanarWasm(image, size.width, size.height, 1, mean, std, pixels, inputSize, inputSize);
+    if (!done) resizePilBilinearPlanar(image, size.width, size.height, normalizeTable(1, mean, std), pixels, inputSize, inputSize);
   } catch (err) {
     lease?.release();
     throw err;
