@@ -40,7 +40,14 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
   const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits }, options.http);
   const dispatcher =
     pool && (options.dispatch ?? true)
-      ? new Dispatcher(services.queue, pool, logger.child({ component: 'dispatcher' }), { metrics: services.metrics, ...options.dispatcher })
+      ? new Dispatcher(services.queue, pool, logger.child({ component: 'dispatcher' }), {
+          metrics: services.metrics,
+          // this process's waiters get the final rows at once (other replicas' through the NOTIFY)
+          onFinished: (rows) => {
+            for (const row of rows) services.completion.emit(row.id, row);
+          },
+          ...options.dispatcher,
+        })
       : null;
   const unlisten = [
     await db.listen(DONE_CHANNEL, (id) => services.completion.emit(id)),

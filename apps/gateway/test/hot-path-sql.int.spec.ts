@@ -99,6 +99,8 @@ async function snapshot(db: Database, tenantId: string) {
   };
 }
 
+const byId = <T extends { id: string }>(rows: readonly T[]) => [...rows].sort((x, y) => x.id.localeCompare(y.id));
+
 const stripIds = (rows: readonly Row[]) => rows.map(({ id: _id, tenantId: _t, imageId: _i, batchId: _b, ...rest }) => jsonRoughly(rest));
 
 function randomOutcome(r: ReturnType<typeof rng>): SuccessOutcome | FailureOutcome {
@@ -182,7 +184,11 @@ async function compareImplementations(db: Database, seed: number) {
     const owner = r.int(8) === 0 ? 'owner-2' : 'owner-1';
     const old = await finishPrisma(db.prisma, owner, ca.slice(start, start + n).map((row, k) => ({ tenantId: row.tenantId, id: row.id, outcome: outcomes[k] })), at);
     const now = await finishRequests(db.sql, owner, cb.slice(start, start + n).map((row, k) => ({ tenantId: row.tenantId, id: row.id, outcome: outcomes[k] })), at, DONE_CHANNEL);
-    expect(now).toEqual(old);
+    expect(now.written).toEqual(old);
+    // the rows it hands to this process's waiters are exactly what reading them afterwards returns
+    expect(now.rows).toHaveLength(old.filter(Boolean).length);
+    const reread = await getRequests(db.sql, b.tenantId, now.rows.map((x) => x.id));
+    expect(byId(now.rows)).toEqual(byId(reread));
     start += n;
   }
   const sa = await snapshot(db, a.tenantId);
@@ -193,7 +199,6 @@ async function compareImplementations(db: Database, seed: number) {
 
   // reading back: exactly Prisma's rows, only the tenant's, unknown and malformed ids naming nothing
   const all = (await db.sql.query<{ id: string }>(`SELECT "id" FROM "segmentation_requests" WHERE "tenantId" = $1::uuid`, [b.tenantId])).map((x) => x.id);
-  const byId = (rows: { id: string }[]) => [...rows].sort((x, y) => x.id.localeCompare(y.id));
   expect(byId(await getRequests(db.sql, b.tenantId, all)).map(jsonRoughly)).toEqual(byId(await getManyPrisma(db.prisma, b.tenantId, all)).map(jsonRoughly));
   expect(await getRequests(db.sql, a.tenantId, all)).toEqual([]);
   expect(await getRequests(db.sql, b.tenantId, ['not-a-uuid', '00000000-0000-4000-8000-000000000000'])).toEqual([]);

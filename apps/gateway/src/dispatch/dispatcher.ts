@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-contract';
+import type { SegmentationRequest } from '../__generated__/prisma/client';
 import type { ClaimedRequest, FailureOutcome, QueueRepository, SuccessOutcome } from './queue.repository';
 import { encodeAttentionPng } from './attention-png';
 import { WorkerTaskError, type WorkerPool } from './worker-pool';
@@ -35,6 +36,8 @@ export interface DispatcherOptions {
   imageCacheScope?: 'tenant' | 'global';
   /** Where dispatch figures go (latency, results, retries, queue wait); the services' GatewayMetrics. */
   metrics?: GatewayMetrics;
+  /** Rows this dispatcher finished, as committed (runtime.ts: to this process's waiters, before the NOTIFY comes back). */
+  onFinished?: (rows: readonly SegmentationRequest[]) => void;
 }
 
 /** A worker slot promised to a batch this process is queueing (Dispatcher.reserve). */
@@ -63,6 +66,7 @@ export class Dispatcher {
   private readonly backoffMaxMs: number;
   private readonly maxBatch: number;
   private readonly metrics: GatewayMetrics | undefined;
+  private readonly onFinished: ((rows: readonly SegmentationRequest[]) => void) | undefined;
   private readonly inFlight = new Map<string, { group: Group; abort: AbortController }>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -97,6 +101,7 @@ export class Dispatcher {
     this.maxBatch = options.maxBatch ?? 16;
     this.imageCacheScope = options.imageCacheScope ?? 'tenant';
     this.metrics = options.metrics;
+    this.onFinished = options.onFinished;
   }
 
   start(): void {
@@ -352,11 +357,12 @@ export class Dispatcher {
 
   private async finish(items: { row: ClaimedRequest; outcome: SuccessOutcome | FailureOutcome }[]): Promise<void> {
     try {
-      const written = await this.queue.finish(
+      const { written, rows } = await this.queue.finish(
         this.owner,
         items.map(({ row, outcome }) => ({ tenantId: row.tenantId, id: row.id, outcome })),
         new Date(),
       );
+      if (rows.length > 0) this.onFinished?.(rows);
       written.forEach((ok, i) => {
         if (ok) {
           this.finishedCount += 1;

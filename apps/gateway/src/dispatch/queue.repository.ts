@@ -5,7 +5,7 @@
  * serves every tenant); every write after the claim names the row's tenant and the lease owner, so a replica whose
  * lease was taken over cannot overwrite the new owner's work.
  */
-import type { Prisma, PrismaClient } from '../__generated__/prisma/client';
+import type { Prisma, PrismaClient, SegmentationRequest } from '../__generated__/prisma/client';
 import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
 import type { SqlRunner } from '../db/sql-runner';
 import { claimDue, claimQueued, finishRequests } from '../segmentation/segmentation.sql';
@@ -101,7 +101,7 @@ export class QueueRepository {
     owner: string,
     items: readonly { tenantId: string; id: string; outcome: SuccessOutcome | FailureOutcome }[],
     at: Date,
-  ): Promise<boolean[]> {
+  ): Promise<{ written: boolean[]; rows: SegmentationRequest[] }> {
     return finishRequests(this.sql, owner, items, at, DONE_CHANNEL);
   }
 

@@ -140,17 +140,29 @@ export class SegmentationService {
     const unique = [...new Set(ids)];
     const deadline = Date.now() + timeoutSeconds * 1000;
     const pending = new Set(unique);
-    for (;;) {
+    const read = async () => {
       const rows = await this.segmentations.getMany(p.tenantId, unique);
       if (rows.length !== unique.length) {
         const found = new Set(rows.map((r) => r.id));
         throw notFound('segmentation', unique.find((id) => !found.has(id)) ?? '');
       }
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      for (const r of rows) if (FINAL_STATUSES.has(r.status)) pending.delete(r.id);
+      return new Map(rows.map((r) => [r.id, r]));
+    };
+    let byId = await read();
+    for (;;) {
+      for (const r of byId.values()) if (FINAL_STATUSES.has(r.status)) pending.delete(r.id);
       const left = deadline - Date.now();
       if (pending.size === 0 || left <= 0 || signal?.aborted) return ids.map((id) => byId.get(id) as SegmentationRequest);
-      await this.completion.next(pending, Math.min(left, this.settings.waitRecheckMs), signal);
+      const delivered = await this.completion.next(pending, Math.min(left, this.settings.waitRecheckMs), signal);
+      // Rows this process's dispatcher finished come with the announcement, as committed: when they are all that was
+      // pending, nothing needs reading again (ids were checked to be this tenant's by the first read).
+      for (const [id, row] of delivered) {
+        if (pending.has(id) && row.tenantId === p.tenantId && FINAL_STATUSES.has(row.status)) {
+          byId.set(id, row);
+          pending.delete(id);
+        }
+      }
+      if (pending.size > 0 || delivered.size === 0) byId = await read();
     }
   }
 }

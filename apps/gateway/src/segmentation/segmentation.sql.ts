@@ -181,10 +181,17 @@ export interface FinishItem {
  * under its lease), the usage of those written (GPU_MS and FAILURE events, the tenants' hourly rollups, tenants
  * key-share-locked first and rollups upserted in tenant order, as recordUsageBatch does) and a DONE_CHANNEL
  * notification per written row. A failure leaves the result columns as they were (as Prisma's update did); a
- * success clears the last retry's error. Returns, per item, whether it was written.
+ * success clears the last retry's error. Returns, per item, whether it was written, and the rows written as they are
+ * now (this process's waiters need not read them again).
  */
-export async function finishRequests(sql: SqlRunner, owner: string, items: readonly FinishItem[], at: Date, doneChannel: string): Promise<boolean[]> {
-  if (items.length === 0) return [];
+export async function finishRequests(
+  sql: SqlRunner,
+  owner: string,
+  items: readonly FinishItem[],
+  at: Date,
+  doneChannel: string,
+): Promise<{ written: boolean[]; rows: SegmentationRequest[] }> {
+  if (items.length === 0) return { written: [], rows: [] };
   const params: unknown[] = [owner, at, hourBucket(at), doneChannel];
   const values = items.map(({ tenantId, id, outcome: o }) => {
     const ok = o.status === 'SUCCEEDED';
@@ -210,7 +217,7 @@ export async function finishRequests(sql: SqlRunner, owner: string, items: reado
     params.push(...row);
     return `(${types.map((t, k) => `$${start + k + 1}::${t}`).join(', ')})`;
   });
-  const rows = await sql.query<{ id: string }>(
+  const rows = await sql.query(
     `WITH "v" ("id", "tenantId", "status", "worker", "maskRle", "maskBox", "maskArea", "score", "scores", "rootWord", "attentionPng",
                "timingsMs", "gpuMs", "errorCode", "errorMessage") AS (VALUES ${values.join(', ')}
      ), "done" AS (
@@ -228,7 +235,7 @@ export async function finishRequests(sql: SqlRunner, owner: string, items: reado
          "finishedAt" = $2::timestamptz, "leaseOwner" = NULL, "leaseExpiresAt" = NULL
        FROM "v"
        WHERE r."id" = v."id" AND r."tenantId" = v."tenantId" AND r."leaseOwner" = $1::text AND r."status" = 'RUNNING'
-       RETURNING r."id", r."tenantId", v."gpuMs", (v."status" = 'FAILED') AS "failed"
+       RETURNING r.*, (r."status" = 'FAILED') AS "failed"
      ), "usage" AS (
        SELECT d."tenantId", d."id", d."gpuMs", CASE WHEN d."failed" THEN 1 ELSE 0 END AS "failures" FROM "done" AS d
      ), "locked" AS MATERIALIZED (
@@ -248,9 +255,10 @@ export async function finishRequests(sql: SqlRunner, owner: string, items: reado
          "gpuMs" = "usage_rollups"."gpuMs" + EXCLUDED."gpuMs",
          "failures" = "usage_rollups"."failures" + EXCLUDED."failures"
      )
-     SELECT d."id"::text AS "id", pg_notify($4::text, d."id"::text) FROM "done" AS d`,
+     SELECT ${columns('d')}, pg_notify($4::text, d."id"::text) FROM "done" AS d`,
     params,
   );
-  const written = new Set(rows.map((r) => r.id));
-  return items.map((x) => written.has(x.id.toLowerCase()));
+  const written = new Set(rows.map((r) => r.id as string));
+  // the rows as committed (the statement's own transaction): what a read right after would return
+  return { written: items.map((x) => written.has(x.id.toLowerCase())), rows: rows.map(toRequest) };
 }
