@@ -69,8 +69,10 @@ export class SamRunUpscaler {
   private readonly block: Float64Array;
   private readonly rowsScratch: Float64Array;
   /** rows with at least one L-run after the last scan: [first, last], and the column extent */
-  private activeRows: [number, number] = [0, -1];
-  private activeCols: [number, number] = [0, -1];
+  private rowFirst = 0;
+  private rowLast = -1;
+  private colFirst = 0;
+  private colLast = -1;
   /** the scan's background skip and the boundary classification in WebAssembly; null when unavailable or off */
   private readonly kernels: SamPostKernels | null;
   /** whether the last scan copied its window into the kernels' memory (stats then classifies there) */
@@ -201,8 +203,11 @@ export class SamRunUpscaler {
           uOff[r] = nu;
         }
         this.scannedInKernels = true;
-        this.activeRows = info[0] < 0 ? [-1, -1] : [rA + info[0], rA + info[1]];
-        this.activeCols = info[0] < 0 ? [s, -1] : [info[2], info[3]];
+        const none = info[0] < 0;
+        this.rowFirst = none ? -1 : rA + info[0];
+        this.rowLast = none ? -1 : rA + info[1];
+        this.colFirst = none ? s : info[2];
+        this.colLast = none ? -1 : info[3];
         return;
       }
       // a NaN or +Infinity: the scan below finds it and says where
@@ -261,8 +266,10 @@ export class SamRunUpscaler {
         uOff[r] = 0;
       }
     }
-    this.activeRows = [firstRow, lastRow];
-    this.activeCols = [minCol, maxCol];
+    this.rowFirst = firstRow;
+    this.rowLast = lastRow;
+    this.colFirst = minCol;
+    this.colLast = maxCol;
   }
 
   /**
@@ -463,7 +470,8 @@ export class SamRunUpscaler {
     this.interiorCount = 0;
     this.leafCount = 0;
     this.scan(w, upper, lower);
-    const [rFirst, rLast] = this.activeRows;
+    const rFirst = this.rowFirst;
+    const rLast = this.rowLast;
     if (rFirst < 0) return;
     if (this.kernels) {
       // the same walk in WebAssembly, over the runs that live there (interiors and leaves land in its memory)
@@ -647,8 +655,10 @@ export class SamRunUpscaler {
     if (acc[4] < y0) y0 = acc[4];
     if (acc[5] > x1) x1 = acc[5];
     if (acc[6] > y1) y1 = acc[6];
-    const [r0, r1] = this.activeRows;
-    const [c0, c1] = this.activeCols;
+    const r0 = this.rowFirst;
+    const r1 = this.rowLast;
+    const c0 = this.colFirst;
+    const c1 = this.colLast;
     const support: [number, number, number, number] | null =
       r0 < 0 ? null : [Math.max(0, r0 - ky + 1), Math.min(s - 1, r1 + ky - 1), Math.max(0, c0 - kx + 1), Math.min(s - 1, c1 + kx - 1)];
     const box: [number, number, number, number] = area > 0 ? [x0, y0, x1, y1] : [0, 0, 0, 0];

@@ -93,6 +93,9 @@ export class SamPostKernels {
   private readonly heapF32: Float32Array;
   private readonly heapI32: Int32Array;
   private readonly heapU8: Uint8Array;
+  /** scanRuns' and walk's results (views made once: they run once or twice a candidate) */
+  private readonly info: Int32Array;
+  private readonly walkOut: Int32Array;
   private readonly p: Record<'xs' | 'xw' | 'xnz' | 'ys' | 'yw' | 'ynz' | 'out' | 'info' | 'scratch' | 'cells' | 'ext' | 'lRuns' | 'uRuns' | 'lOff' | 'uOff' | 'leaves' | 'interiors' | 'ycell' | 'gy' | 'xcell' | 'gx' | 'fg' | 'bufA' | 'bufB' | 'bufC' | 'ranges' | 'walkOut' | 'stage' | 'mask', number>;
   private readonly s: number;
   /** the window scanned last: cell (r, c) is at cells + 4·((r − rA)·stride + c − cA) */
@@ -182,6 +185,8 @@ export class SamPostKernels {
     this.heapF32 = new Float32Array(buf);
     this.heapI32 = new Int32Array(buf);
     this.heapU8 = new Uint8Array(buf);
+    this.info = new Int32Array(buf, this.p.info, 4);
+    this.walkOut = new Int32Array(buf, this.p.walkOut, 2);
     const p = this.p;
     new Int32Array(buf, p.xs, x.outSize).set(x.start);
     // per output column: its non-zero taps' weights from the first one, and (first cell, count)
@@ -224,7 +229,7 @@ export class SamPostKernels {
       p.bufA, p.bufB, p.bufC, p.ranges,
       p.interiors, p.leaves, p.walkOut,
     );
-    return this.heapI32.subarray(p.walkOut >> 2, (p.walkOut >> 2) + 2);
+    return this.walkOut;
   }
 
   /**
@@ -246,7 +251,7 @@ export class SamPostKernels {
       p.cells, rows, cols, stride, f32BelowOrEqual(lower), f32BelowOrEqual(upper),
       cA, p.ext, p.lRuns, p.uRuns, p.lOff + 4 * rA, p.uOff + 4 * rA, p.info,
     );
-    return bad ? null : this.heapI32.subarray(p.info >> 2, (p.info >> 2) + 4);
+    return bad ? null : this.info;
   }
 
   /**
