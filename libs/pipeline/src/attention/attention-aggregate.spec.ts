@@ -3,7 +3,7 @@ import type { UnetAttentionReadout } from '../ports/ref-diff-models';
 import { resizeBilinear } from '../image/bilinear-resize';
 import { cropSquareMap, squarePlacement } from '../image/square-pad';
 import { aggregateAttention, minMaxNormalize } from './attention-aggregate';
-import { attentionToImage } from './attention-to-image';
+import { attentionToImage, attentionToImageTwoPass } from './attention-to-image';
 
 /** value of batch b, head h, pixel p, token t in a synthetic tensor */
 const val = (b: number, h: number, p: number, t: number) => Math.sin(1 + b * 7 + h * 3 + p * 0.7 + t * 0.31) * (1 + h);
@@ -101,6 +101,37 @@ describe('attentionToImage and minMaxNormalize', () => {
       let differ = 0;
       for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
       expect(differ, `${W}×${H} from ${side}²`).toBe(0);
+    }
+  });
+  it('takes min and max from the extreme rows of each source-row pair: the same bits as the two-pass implementation', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const kinds: ((i: number, side: number) => number)[] = [
+      () => rnd(), // noise
+      (i, side) => Math.sin(i % side) * Math.cos(i / side / 3), // smooth
+      () => Math.floor(rnd() * 4) / 4, // few levels: ties on every row
+      () => 0.25, // constant
+      (i, side) => (i === side * (side >> 1) + (side >> 1) ? 1 : 0), // one peak inside
+      (i) => (i === 0 ? 1 : 0), // the peak in a corner (often in the padding)
+      () => (rnd() - 0.5) * 3e38, // near float32's range: the interpolation may overflow
+      () => rnd() * 1e-30, // tiny values
+    ];
+    for (const [side, W, H] of [
+      [32, 524, 635], [32, 635, 524], [64, 489, 549], [16, 640, 480], [8, 7, 3], [4, 1, 9], [64, 1000, 17], [2, 5, 5], [1, 3, 2],
+    ] as [number, number, number][]) {
+      for (const kind of kinds) {
+        const data = new Float32Array(side * side);
+        for (let i = 0; i < data.length; i++) data[i] = kind(i, side);
+        const placement = squarePlacement(W, H);
+        const want = attentionToImageTwoPass({ side, data }, placement);
+        const got = attentionToImage({ side, data }, placement);
+        expect(got.length).toBe(want.length);
+        const a = new Uint32Array(got.buffer);
+        const b = new Uint32Array(want.buffer);
+        let differ = 0;
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+        expect(differ, `${W}×${H} from ${side}², kind ${kinds.indexOf(kind)}`).toBe(0);
+      }
     }
   });
   it('a non-finite value that reaches the image fails like minMaxNormalize; one only in the padding does not', () => {

@@ -8,12 +8,91 @@ import type { AttentionMap } from './attention-aggregate';
  * square's side, crop the padding, min-max again (ε 1e-8). The reference resizes an 8-bit copy with LANCZOS; we keep
  * float precision and use bilinear as the paper states — maps differ by a few 1/255 near steep edges.
  *
- * One pass: only the square's pixels inside the image are interpolated (each output pixel is computed on its own, so
- * skipping the padding changes no value), written straight into [H, W] while min and max are tracked; then one
- * normalising pass. The same float32 roundings as resizeBilinear → cropSquareMap → minMaxNormalize, so the same bits
- * (attention-aggregate.spec.ts checks it against that composition).
+ * Only the square's pixels inside the image are interpolated (each output pixel is computed on its own, so skipping
+ * the padding changes no value), straight into [H, W], already normalised: min and max come first from a few rows.
+ * Output rows that read the same two source rows differ only in the weight w, and for a fixed column
+ * fround(a + w·(b − a)) is monotone in w (every step rounds monotonically), so over such a group of rows the
+ * extremes lie on its rows of smallest and largest w — 2 rows per pair of source rows instead of all H. Then one
+ * pass writes (v − min)·inv. The same float32 roundings as resizeBilinear → cropSquareMap → minMaxNormalize, so the
+ * same bits (attention-aggregate.spec.ts checks it against that composition and against attentionToImageTwoPass,
+ * which a non-finite value still takes, for its error).
  */
 export function attentionToImage(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8): Float32Array {
+  const n = map.side;
+  if (map.data.length !== n * n) {
+    throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
+  }
+  const { side, offsetX: ox, offsetY: oy, width: W, height: H } = placement;
+  if (ox + W > side || oy + H > side) {
+    throw new PipelineError('INVALID_SHAPE', `placement ${W}×${H}+${ox}+${oy} exceeds side ${side}`);
+  }
+  const src = map.data;
+  for (let i = 0; i < src.length; i++) if (src[i] - src[i] !== 0) return attentionToImageTwoPass(map, placement, epsilon);
+  const tx = linearTaps(n, side);
+  const ty = linearTaps(n, side);
+  const rows = horizontalRows(src, n, tx, ox, W);
+  // per pair of source rows (i0, i1), the output rows of smallest and largest weight
+  const lo = new Int32Array(n * n).fill(-1);
+  const hi = new Int32Array(n * n).fill(-1);
+  for (let y = 0; y < H; y++) {
+    const k = ty.i0[y + oy] * n + ty.i1[y + oy];
+    const w = ty.w1[y + oy];
+    if (lo[k] < 0 || w < ty.w1[lo[k] + oy]) lo[k] = y;
+    if (hi[k] < 0 || w > ty.w1[hi[k] + oy]) hi[k] = y;
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0; k < n * n; k++) {
+    if (lo[k] < 0) continue;
+    for (const y of lo[k] === hi[k] ? [lo[k]] : [lo[k], hi[k]]) {
+      const w = ty.w1[y + oy];
+      const r0 = ty.i0[y + oy] * W;
+      const r1 = ty.i1[y + oy] * W;
+      for (let x = 0; x < W; x++) {
+        const a = rows[r0 + x];
+        const v = Math.fround(a + w * (rows[r1 + x] - a));
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+  }
+  // finite source rows can still overflow float32 in the interpolation: the two-pass path reports it
+  if (!(Number.isFinite(min) && Number.isFinite(max))) return attentionToImageTwoPass(map, placement, epsilon);
+  const inv = 1 / (max - min + epsilon);
+  const c = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const w = ty.w1[y + oy];
+    const r0 = ty.i0[y + oy] * W;
+    const r1 = ty.i1[y + oy] * W;
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      const a = rows[r0 + x];
+      c[o + x] = (Math.fround(a + w * (rows[r1 + x] - a)) - min) * inv;
+    }
+  }
+  return c;
+}
+
+/** Horizontal pass over every source row, only for the image's columns: [n, W]. */
+function horizontalRows(src: Float32Array, n: number, tx: ReturnType<typeof linearTaps>, ox: number, W: number): Float32Array {
+  const rows = new Float32Array(n * W);
+  for (let y = 0; y < n; y++) {
+    const s = y * n;
+    const r = y * W;
+    for (let x = 0; x < W; x++) {
+      const w = tx.w1[x + ox];
+      const a = src[s + tx.i0[x + ox]];
+      rows[r + x] = a + w * (src[s + tx.i1[x + ox]] - a);
+    }
+  }
+  return rows;
+}
+
+/**
+ * The previous implementation (interpolate every pixel tracking min and max, then normalise): the reference for
+ * attentionToImage's tests, and its path for maps holding a non-finite value (same error, same pixel).
+ */
+export function attentionToImageTwoPass(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8): Float32Array {
   const n = map.side;
   if (map.data.length !== n * n) {
     throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
