@@ -8,15 +8,33 @@ import { assertImageSize, assertLength, PipelineError } from '../errors/pipeline
  * bit 0x20 = more groups follow, bit 0x10 of the last group = sign, each group + 48 as an ASCII char.
  */
 
-/** Uncompressed run lengths of a row-major [H, W] mask in column-major order. */
-export function rleCounts(mask: Uint8Array, width: number, height: number): number[] {
+/**
+ * Uncompressed run lengths of a row-major [H, W] mask in column-major order. `box`: the mask's tight inclusive box
+ * [x0, y0, x1, y1] (maskBox) when the caller has it — every pixel outside it must be 0; only the box is read then
+ * (the zeros around it are counted, not scanned), with the same counts.
+ */
+export function rleCounts(mask: Uint8Array, width: number, height: number, box?: readonly [number, number, number, number]): number[] {
   assertImageSize(width, height);
   assertLength('mask', mask.length, width * height, `[${height}, ${width}]`);
+  const [x0, y0, x1, y1] = box ?? [0, 0, width - 1, height - 1];
+  if (!(Number.isInteger(x0) && Number.isInteger(y0) && x0 >= 0 && y0 >= 0 && x0 <= x1 && y0 <= y1 && x1 < width && y1 < height)) {
+    throw new PipelineError('INVALID_VALUE', `box [${box?.join(', ')}] does not lie inside the ${width}×${height} mask`);
+  }
   const counts: number[] = [];
   let cur = 0; // value of the current run
-  let run = 0;
-  for (let x = 0; x < width; x++) {
-    for (let i = x; i < mask.length; i += width) {
+  let run = x0 * height; // the columns left of the box: zeros, and the first run is a 0-run
+  const below = height - 1 - y1;
+  for (let x = x0; x <= x1; x++) {
+    if (y0 > 0) {
+      if (cur !== 0) {
+        counts.push(run);
+        run = 0;
+        cur = 0;
+      }
+      run += y0;
+    }
+    const end = y1 * width + x;
+    for (let i = y0 * width + x; i <= end; i += width) {
       const v = mask[i] ? 1 : 0;
       if (v !== cur) {
         counts.push(run);
@@ -25,6 +43,22 @@ export function rleCounts(mask: Uint8Array, width: number, height: number): numb
       }
       run++;
     }
+    if (below > 0) {
+      if (cur !== 0) {
+        counts.push(run);
+        run = 0;
+        cur = 0;
+      }
+      run += below;
+    }
+  }
+  const right = (width - 1 - x1) * height;
+  if (right > 0) {
+    if (cur !== 0) {
+      counts.push(run);
+      run = 0;
+    }
+    run += right;
   }
   counts.push(run);
   return counts;
@@ -72,8 +106,9 @@ export function rleStringToCounts(s: string): number[] {
 }
 
 /** Encodes a row-major [H, W] mask as pycocotools' compressed RLE `{size: [H, W], counts}`. */
-export function encodeRle(mask: Uint8Array, width: number, height: number): CocoRle {
-  return { size: [height, width], counts: rleCountsToString(rleCounts(mask, width, height)) };
+/** `box`: the mask's tight box, when known (rleCounts). */
+export function encodeRle(mask: Uint8Array, width: number, height: number, box?: readonly [number, number, number, number]): CocoRle {
+  return { size: [height, width], counts: rleCountsToString(rleCounts(mask, width, height, box)) };
 }
 
 /** Decodes a compressed RLE to a row-major [H, W] byte mask; counts must add up to H·W. */

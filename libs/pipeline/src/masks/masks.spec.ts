@@ -50,6 +50,36 @@ describe('COCO RLE (pycocotools compatible)', () => {
     expect(decodeRle({ size: [25, 25], counts: 'R45d00000000b;' })).toEqual(square(5, 10));
   });
 
+  it('with the tight box, only the box is read and the counts are the same (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer(),
+        fc.integer({ min: 0, max: 3 }),
+        (w, h, seed, kind) => {
+          let s = seed;
+          const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) | 0) >>> 16) / 65536;
+          // a rectangle of noise (kind 0), a solid rectangle (1), one pixel (2), or the whole mask (3)
+          const bx0 = Math.floor(rnd() * w);
+          const by0 = Math.floor(rnd() * h);
+          const bx1 = kind === 3 ? w - 1 : bx0 + Math.floor(rnd() * (w - bx0));
+          const by1 = kind === 3 ? h - 1 : by0 + Math.floor(rnd() * (h - by0));
+          const m = new Uint8Array(w * h);
+          for (let y = by0; y <= by1; y++) {
+            for (let x = bx0; x <= bx1; x++) m[y * w + x] = kind === 0 ? (rnd() < 0.5 ? 1 : 0) : kind === 2 ? 0 : 255;
+          }
+          if (kind === 2) m[by0 * w + bx0] = 1;
+          const box = maskBox(m, w, h);
+          if (!box) return;
+          expect(rleCounts(m, w, h, box)).toEqual(rleCounts(m, w, h));
+          expect(encodeRle(m, w, h, box)).toEqual(encodeRle(m, w, h));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(() => rleCounts(new Uint8Array(6), 3, 2, [0, 0, 3, 1])).toThrow(/does not lie inside/);
+  });
   it('round-trips random masks and counts (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (w, h, seed) => {
