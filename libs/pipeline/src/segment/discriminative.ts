@@ -48,6 +48,14 @@ export class DiscriminativeScorer {
     private readonly ctx: CallContext,
   ) {}
 
+  /** the hard crops' encoder batch, reused by every batch of this call (each crop writes all of its slot) */
+  private scratch: Float32Array | null = null;
+
+  private batchBuffer(length: number): Float32Array {
+    if (!this.scratch || this.scratch.length < length) this.scratch = new Float32Array(length);
+    return this.scratch.subarray(0, length);
+  }
+
   private get dim(): number {
     return this.models.constants.clip.embedDim;
   }
@@ -188,7 +196,7 @@ export class DiscriminativeScorer {
       for (let start = 0; start < g.items.length; start += CLIP_BATCH) {
         const part = g.items.slice(start, start + CLIP_BATCH);
         // each crop resized and normalised straight into its slot of the batch (toClipPixels(maskedClipCrop(…)))
-        const pixels = new Float32Array(part.length * n);
+        const pixels = this.batchBuffer(part.length * n);
         for (let k = 0; k < part.length; k++) await hardCropInto(part[k].plan, lut, pixels.subarray(k * n, (k + 1) * n));
         const size = g.width === g.height ? g.width : { width: g.width, height: g.height };
         const emb = await this.ctx.model('clipImage', () =>

@@ -20,6 +20,8 @@ export type { SamProposals } from '../ports/sam-post-processor';
 const MAX_ATTENTION_MAPS = 256;
 /** positional biases kept per image (each W·H float32) */
 const MAX_BIASES = 8;
+/** noised latents z_t kept per image (each the latent's size: 256 KB at SD 1024) */
+const MAX_NOISED = 4;
 
 export interface SdLatent {
   /** z0 = VAE mean × latentScale, [1, C, s, s] */
@@ -64,6 +66,8 @@ export class ImageState implements Sized {
   private readonly rles = new Map<number, CocoRle>();
   /** positional biases P [H, W] by mode and cue list (few distinct ones per image; bounded, least recent out) */
   private readonly biases = new Map<string, Float32Array>();
+  /** z_t = √ᾱ·z0 + √(1 − ᾱ)·ε by SD size, seed and noise timestep (bounded, least recent out); never written to */
+  private readonly noised = new Map<string, Float32Array>();
 
   /**
    * @param buffers the engine's pool of input buffers: SD's and SAM's input tensors (and the padded squares) are lent
@@ -88,6 +92,7 @@ export class ImageState implements Sized {
     for (const v of this.hardEmbeddings.values()) total += v.byteLength;
     for (const v of this.attentionMaps.values()) total += v.data.byteLength + 256;
     for (const v of this.biases.values()) total += v.byteLength;
+    for (const v of this.noised.values()) total += v.byteLength;
     for (const v of this.rles.values()) total += 2 * v.counts.length + 64;
     return total;
   }
@@ -116,6 +121,16 @@ export class ImageState implements Sized {
     this.biases.set(key, p);
     while (this.biases.size > MAX_BIASES) this.biases.delete(this.biases.keys().next().value as string);
     return p;
+  }
+
+  /** z_t for `key` (SD size, seed, noise timestep), computed by `make` the first time. */
+  noisedLatent(key: string, make: () => Float32Array): Float32Array {
+    let z = this.noised.get(key);
+    if (z) this.noised.delete(key);
+    else z = make();
+    this.noised.set(key, z);
+    while (this.noised.size > MAX_NOISED) this.noised.delete(this.noised.keys().next().value as string);
+    return z;
   }
 
   has(key: string): boolean {

@@ -317,8 +317,10 @@ class RefDiffEngine implements RefDiff {
     // the seeded noise: same ε for every expression on this image, so results do not depend on batching
     const plan = img2imgPlan(s.steps, s.strength, sd.trainTimesteps);
     const abar = alphasCumprod(sd.betaStart, sd.betaEnd, sd.trainTimesteps);
-    const noise = gaussianNoise(latent.z0.length, s.seed);
-    const zt = addNoise(latent.z0, noise, abar[plan.noiseTimestep]);
+    // z_t depends on the image, the SD size, the seed and the noise level only: once per image (ImageState)
+    const zt = state.noisedLatent(`${s.imageSize}|${s.seed}|${plan.noiseTimestep}`, () =>
+      addNoise(latent.z0, gaussianNoise(latent.z0.length, s.seed), abar[plan.noiseTimestep]),
+    );
     const latentLen = zt.length;
     const guidance: AttentionGuidance = cfg ? { mode: 'cfg', scale: s.guidanceScale } : { mode: 'cond' };
 
@@ -484,8 +486,9 @@ class RefDiffEngine implements RefDiff {
       filtered: keep[i] === 0,
     }));
     const tm = performance.now();
-    // a SAM proposal's RLE is the same for every expression that picks it: encoded once per image
-    const rle = samIndices ? state.proposalRle(samIndices[chosen], () => encodeRle(mask, W, H)) : encodeRle(mask, W, H);
+    // a SAM proposal's RLE is the same for every expression that picks it: encoded once per image; only its tight box
+    // (SAM's and the weight-free boxes are the masks' own) is read
+    const rle = samIndices ? state.proposalRle(samIndices[chosen], () => encodeRle(mask, W, H, bbox)) : encodeRle(mask, W, H, bbox);
     w.timings.maskMs = performance.now() - tm;
     void ctx;
     return {
