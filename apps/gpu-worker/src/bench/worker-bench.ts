@@ -14,7 +14,7 @@ import {
 } from '@refdiff/pipeline';
 import { syntheticSamples } from '@refdiff/synthetic';
 import { createWorkerClient } from '@refdiff/worker-contract';
-import { fixturePackDir } from '../engine/load-engine';
+import { fixturePackDir, MODEL_CALLS_IN_FLIGHT } from '../engine/load-engine';
 import { DeviceBusyMeter } from '../server/device-busy';
 import { WorkerMetrics } from '../server/worker-metrics';
 import { createWorkerServer } from '../server/worker-server';
@@ -231,6 +231,7 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
         const engine: RefDiff = createRefDiff(meter.wrap(replayModels(recording, device)), {
           imageCacheBytes: 0,
           maxImageBytes: 32 << 20,
+          modelCallsInFlight: MODEL_CALLS_IN_FLIGHT,
           ...(pool ? { samPostProcessor: pool } : {}),
         });
         const server = createWorkerServer({

@@ -4,6 +4,9 @@ import { createRefDiff, type RefDiff, type SamPostProcessor } from '@refdiff/pip
 import type { WorkerConfig } from '../config/env';
 import type { DeviceBusyMeter } from '../server/device-busy';
 
+/** model calls at once in the engine (RefDiffConfig.modelCallsInFlight); the bench's worker uses the same */
+export const MODEL_CALLS_IN_FLIGHT = 2;
+
 /**
  * Opens the model pack on the configured execution provider and binds the Ref-Diff engine to it. Only the
  * `refdiff worker` action and the start script reach this module (cli.ts imports it lazily), so `refdiff --help`
@@ -35,6 +38,9 @@ export async function loadEngine(
     autoOrient: true,
     // the CPU pool's threads (start-worker.ts) when REFDIFF_WORKER_CPU_THREADS > 0; else inline
     ...(samPostProcessor ? { samPostProcessor } : {}),
+    // concurrent images' model calls: the oldest request's first, one running and one queued on the device
+    // (docs/performance.md, "Overlap")
+    modelCallsInFlight: MODEL_CALLS_IN_FLIGHT,
   });
   logger.info({ pack: packDir, ms: Math.round(performance.now() - started) }, 'engine ready');
   return engine;

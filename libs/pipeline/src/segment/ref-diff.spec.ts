@@ -187,6 +187,42 @@ describe('createRefDiff on honest toy models', () => {
     expect(iouWith(ok(b, 0), masks.redSquare)).toBeGreaterThan(0.9);
   });
 
+  it('with modelCallsInFlight, concurrent requests give the same answers, one model call at a time', async () => {
+    const exprs = [['the blue square'], ['red box at the bottom', 'the red circle on the left']];
+    const flip = async (ab: Uint8Array) => new Uint8Array(await sharp(ab).flop().png().toBuffer());
+    const images = [png, await flip(png)];
+    const plain = createRefDiff(toy(), { imageCacheBytes: 0 });
+    const want = [];
+    for (let i = 0; i < 2; i++) want.push(await plain.segment({ image: images[i] }, exprs[i], { attentionLevel: 1, seed: 5 }));
+    const models = toy();
+    let running = 0;
+    let most = 0;
+    const queued = new Proxy(models, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function' || !['encodeVae', 'unet', 'encodeClipImage', 'encodeClipRegions', 'decodeSamPoints'].includes(String(prop))) return v;
+        return async (...args: unknown[]) => {
+          most = Math.max(most, ++running);
+          try {
+            // held a little, as on a device, so calls of the two requests would overlap without the queue
+            await new Promise((r) => setTimeout(r, 2));
+            return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } finally {
+            running--;
+          }
+        };
+      },
+    });
+    const rd = createRefDiff(queued, { imageCacheBytes: 0, modelCallsInFlight: 1 });
+    const got = await Promise.all(images.map((image, i) => rd.segment({ image }, exprs[i], { attentionLevel: 1, seed: 5 })));
+    expect(most).toBe(1);
+    for (let i = 0; i < 2; i++) {
+      expect(got[i].results.map((r) => (r.ok ? { m: r.mask, s: r.score, p: r.proposals } : r))).toEqual(
+        want[i].results.map((r) => (r.ok ? { m: r.mask, s: r.score, p: r.proposals } : r)),
+      );
+    }
+  });
+
   it('answers the rest of a batch when one expression is bad', async () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
     const r = await rd.segment({ image: png }, ['the blue square', '   ', 'x '.repeat(600), 'the red one on the left'], { attentionLevel: 1 });

@@ -16,6 +16,7 @@ import { ImageLru } from './image-cache';
 import { gateAndDecode, sha256Hex } from './image-gate';
 import { ImageState, type SdLatent } from './image-state';
 import { InputBufferPool } from '../image/input-buffers';
+import { ModelCallQueue } from './model-call-queue';
 import { inlineSamPostProcessor } from './sam-post';
 import { minAreaFor, packLimitsOf, resolveSettings, type ResolvedSettings } from './segment-presets';
 import { PipelineError } from '../errors/pipeline.errors';
@@ -75,6 +76,9 @@ class RefDiffEngine implements RefDiff {
   private readonly decoding = new Map<string, Promise<ImageState>>();
   /** SD's and SAM's input tensors and the padded squares, reused from image to image (no page faults per image) */
   private readonly inputBuffers = new InputBufferPool();
+  /** model calls ordered by request age (config.modelCallsInFlight), or null: calls go straight to the models */
+  private readonly callQueue: ModelCallQueue | null;
+  private requests = 0;
   private disposed = false;
 
   constructor(
@@ -96,6 +100,7 @@ class RefDiffEngine implements RefDiff {
     };
     this.maxExpressions = config.maxExpressions ?? DEFAULT_MAX_EXPRESSIONS;
     this.samPost = config.samPostProcessor ?? inlineSamPostProcessor;
+    this.callQueue = config.modelCallsInFlight === undefined ? null : new ModelCallQueue(config.modelCallsInFlight);
   }
 
   hasImage(sha256: string, cacheNamespace?: string): boolean {
@@ -129,7 +134,7 @@ class RefDiffEngine implements RefDiff {
     if (expressions.length > this.maxExpressions) {
       throw new PipelineError('INVALID_ARGUMENT', `${expressions.length} expressions in one call; the limit is ${this.maxExpressions}`);
     }
-    const ctx = new CallContext(options.signal);
+    const ctx = new CallContext(options.signal, this.callQueue, this.requests++);
     ctx.checkAbort();
 
     const { state, hit, key } = await this.resolveImage(input, ctx);

@@ -213,4 +213,11 @@ export interface RefDiffConfig {
    * next batch's decoder call and other images' stages.
    */
   samPostProcessor?: SamPostProcessor;
+  /**
+   * At most this many model calls at once, a free slot going to the oldest request's waiting call
+   * (ModelCallQueue): images then finish one by one and the next image's CPU stages overlap the device work of the
+   * others, instead of concurrent images advancing in step. Default: no limit, calls in arrival order. The GPU
+   * worker sets 2 (one call running, the next already queued on the device).
+   */
+  modelCallsInFlight?: number;
 }
