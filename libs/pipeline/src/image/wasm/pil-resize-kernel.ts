@@ -38,10 +38,11 @@ export function pilResizeWasmAvailable(): boolean {
   return compiled() !== null;
 }
 
-/** the instance kept between calls (its memory holds the last image's bytes until the next call overwrites them) */
+/**
+ * the instance kept between calls: its memory holds one block's input rows, the ring, the tables and one output
+ * block (about 1 MB for SAM at 1024; it grows with the widest image seen and never shrinks)
+ */
 let shared: Exports | null = null;
-/** a call needing more memory than this gets an instance of its own, dropped after it (memory never shrinks) */
-const MAX_SHARED_BYTES = 32 * 2 ** 20;
 /** output floats per block: the block stays in cache between the kernel's stores and the copy into `out` */
 const BLOCK_FLOATS = 3 * 8192;
 
@@ -138,6 +139,21 @@ export function resizePilBilinearPlanarWasm(
   const grouped = groupTable(hc, width);
   const pad = align16(width);
   const blockRows = Math.max(1, Math.min(height, Math.floor(BLOCK_FLOATS / (3 * width))));
+  // the input rows a block's taps read: copied in per block, not the whole image (a large image copied whole is
+  // fresh module memory, a page fault per 4 KB)
+  const inStride = inW * 3;
+  const rowsTo = (yy0: number) => {
+    let to = 0;
+    for (let yy = yy0; yy < Math.min(height, yy0 + blockRows); yy++) to = Math.max(to, vc.first[yy] + vc.count[yy]);
+    return to;
+  };
+  const rowsFrom = (yy0: number) => {
+    let from = inH;
+    for (let yy = yy0; yy < Math.min(height, yy0 + blockRows); yy++) if (vc.count[yy] > 0) from = Math.min(from, vc.first[yy]);
+    return Math.min(from, rowsTo(yy0));
+  };
+  let blockInputRows = 1;
+  for (let yy0 = 0; yy0 < height; yy0 += blockRows) blockInputRows = Math.max(blockInputRows, rowsTo(yy0) - rowsFrom(yy0));
   let at = 0;
   const take = (bytes: number) => {
     const p = at;
@@ -146,7 +162,7 @@ export function resizePilBilinearPlanarWasm(
   };
   const p = {
     // 16 bytes more: $hrowGroups loads 16 bytes from a group's first pixel
-    src: take(inW * inH * 3 + 16),
+    src: take(blockInputRows * inStride + 16),
     hTable: take(grouped ? grouped.table.length : 0),
     hFirst: take(4 * width),
     hCount: take(4 * width),
@@ -159,17 +175,12 @@ export function resizePilBilinearPlanarWasm(
     taps: take(4 * vc.ksize),
     out: take(4 * 3 * blockRows * width),
   };
-  let ex: Exports;
-  if (at > MAX_SHARED_BYTES) {
-    ex = instantiate(m);
-  } else {
-    shared ??= instantiate(m);
-    ex = shared;
-  }
+  shared ??= instantiate(m);
+  const ex = shared;
   const have = ex.memory.buffer.byteLength;
   if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
   const buf = ex.memory.buffer;
-  new Uint8Array(buf, p.src, image.data.length).set(image.data);
+  const src = new Uint8Array(buf, p.src, blockInputRows * inStride);
   if (grouped) new Uint8Array(buf, p.hTable, grouped.table.length).set(grouped.table);
   new Int32Array(buf, p.hFirst, width).set(hc.first);
   new Int32Array(buf, p.hCount, width).set(hc.count);
@@ -183,8 +194,11 @@ export function resizePilBilinearPlanarWasm(
   const blockPlane = blockRows * width;
   for (let yy0 = 0; yy0 < height; yy0 += blockRows) {
     const yy1 = Math.min(height, yy0 + blockRows);
+    const r0 = rowsFrom(yy0);
+    src.set(image.data.subarray(r0 * inStride, rowsTo(yy0) * inStride));
     ex.resizeRows(
-      p.src, inW * 3, width,
+      // input row r at (p.src − r0·inStride) + r·inStride: the module's i32 address arithmetic wraps
+      (p.src - r0 * inStride) | 0, inStride, width,
       p.hFirst, p.hCount, p.hWeights, hc.ksize, p.hTable, grouped ? grouped.pairs : 0,
       p.vFirst, p.vCount, p.vWeights, vc.ksize,
       p.ring, p.ringRow, ringSize, pad, p.taps,
