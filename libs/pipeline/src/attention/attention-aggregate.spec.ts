@@ -126,10 +126,13 @@ describe('attentionToImage and minMaxNormalize', () => {
         const want = attentionToImageTwoPass({ side, data }, placement);
         const got = attentionToImage({ side, data }, placement);
         expect(got.length).toBe(want.length);
+        // into a reused buffer holding anything (the non-finite path returns its own array): the same values
+        const into = new Float32Array(W * H).fill(NaN);
+        const again = new Uint32Array(attentionToImage({ side, data }, placement, 1e-8, into).buffer);
         const a = new Uint32Array(got.buffer);
         const b = new Uint32Array(want.buffer);
         let differ = 0;
-        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || again[i] !== b[i]) differ++;
         expect(differ, `${W}×${H} from ${side}², kind ${kinds.indexOf(kind)}`).toBe(0);
       }
     }

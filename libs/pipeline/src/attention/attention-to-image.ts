@@ -15,9 +15,10 @@ import type { AttentionMap } from './attention-aggregate';
  * extremes lie on its rows of smallest and largest w — 2 rows per pair of source rows instead of all H. Then one
  * pass writes (v − min)·inv. The same float32 roundings as resizeBilinear → cropSquareMap → minMaxNormalize, so the
  * same bits (attention-aggregate.spec.ts checks it against that composition and against attentionToImageTwoPass,
- * which a non-finite value still takes, for its error).
+ * which a non-finite value still takes, for its error). `out` ([H, W], optional): written in full and returned
+ * instead of a new array (not on the non-finite path).
  */
-export function attentionToImage(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8): Float32Array {
+export function attentionToImage(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8, out?: Float32Array): Float32Array {
   const n = map.side;
   if (map.data.length !== n * n) {
     throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
@@ -59,7 +60,9 @@ export function attentionToImage(map: AttentionMap, placement: SquarePlacement, 
   // finite source rows can still overflow float32 in the interpolation: the two-pass path reports it
   if (!(Number.isFinite(min) && Number.isFinite(max))) return attentionToImageTwoPass(map, placement, epsilon);
   const inv = 1 / (max - min + epsilon);
-  const c = new Float32Array(W * H);
+  if (out && out.length !== W * H) throw new PipelineError('INVALID_SHAPE', `out holds ${out.length} values; the map needs ${W}×${H}`);
+  // every value of `out` is written below
+  const c = out ?? new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
     const w = ty.w1[y + oy];
     const r0 = ty.i0[y + oy] * W;

@@ -223,6 +223,18 @@ describe('createRefDiff on honest toy models', () => {
     }
   });
 
+  it('gives the same answers whether the attention maps are returned (own arrays) or not (one reused buffer)', async () => {
+    const exprs = ['the blue square', 'red box at the bottom', 'the red circle on the left', 'the thing on the right'];
+    for (const opts of [{ attentionLevel: 1 as const }, { attentionLevel: 1 as const, proposals: 'weight-free' as const }, { attentionLevel: 1 as const, preset: 'paper' as const }]) {
+      const a = await createRefDiff(toy(), { imageCacheBytes: 1 << 24 }).segment({ image: png }, exprs, opts);
+      const b = await createRefDiff(toy(), { imageCacheBytes: 1 << 24 }).segment({ image: png }, exprs, { ...opts, returnAttention: true });
+      const strip = (r: SegmentResult) => r.results.map((x) => (x.ok ? { ...x, timingsMs: null, attention: null } : x));
+      expect(strip(a)).toEqual(strip(b));
+      const maps = b.results.map((x) => (x.ok ? x.attention!.data : null)).filter((d) => d !== null);
+      expect(new Set(maps).size).toBe(maps.length);
+    }
+  });
+
   it('answers the rest of a batch when one expression is bad', async () => {
     const rd = createRefDiff(toy(), { imageCacheBytes: 1 << 24 });
     const r = await rd.segment({ image: png }, ['the blue square', '   ', 'x '.repeat(600), 'the red one on the left'], { attentionLevel: 1 });
