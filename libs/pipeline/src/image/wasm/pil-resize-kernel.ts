@@ -1,41 +1,19 @@
 import { assertImageSize, PipelineError } from '../../errors/pipeline.errors';
 import { coefficients, type Coefficients } from '../pil-resample';
 import { assertRgbImage, type RgbImage } from '../rgb-image';
+import { lazyWasmModule, type WasmMemory } from '../../wasm/wasm-module';
 import { PIL_RESIZE_WASM_BASE64 } from './pil-resize.wasm';
 
-/** The part of the WebAssembly JS API used here (the workspace compiles without the DOM typings that declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { readonly exports: unknown };
-}
 interface Exports {
   memory: WasmMemory;
   resizeRows(...args: number[]): void;
 }
 
-let compiledModule: object | null | undefined;
-
-/** pil-resize.wasm compiled, or null where the runtime has no WebAssembly SIMD. */
-function compiled(): object | null {
-  if (compiledModule !== undefined) return compiledModule;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  try {
-    const bytes = Buffer.from(PIL_RESIZE_WASM_BASE64, 'base64');
-    compiledModule = api && api.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    compiledModule = null;
-  }
-  return compiledModule;
-}
+const kernel = lazyWasmModule(PIL_RESIZE_WASM_BASE64);
 
 /** Whether this runtime runs the kernel (WebAssembly with SIMD). @internal */
 export function pilResizeWasmAvailable(): boolean {
-  return compiled() !== null;
+  return kernel.module() !== null;
 }
 
 /**
@@ -128,8 +106,7 @@ export function resizePilBilinearPlanarWasm(
   if (width > outW || height > outH || out.length < 3 * outW * outH) {
     throw new PipelineError('INVALID_SHAPE', `a ${width}×${height} resize does not fit [3, ${outH}, ${outW}] (${out.length} values)`);
   }
-  const m = compiled();
-  if (!m) return false;
+  if (!kernel.module()) return false;
   const inW = image.width;
   const inH = image.height;
   const hc = width === inW ? identity(width) : coefficients(inW, width);
@@ -175,7 +152,7 @@ export function resizePilBilinearPlanarWasm(
     taps: take(4 * vc.ksize),
     out: take(4 * 3 * blockRows * width),
   };
-  shared ??= instantiate(m);
+  shared ??= kernel.instantiate<Exports>() as Exports;
   const ex = shared;
   const have = ex.memory.buffer.byteLength;
   if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
@@ -217,9 +194,4 @@ export function resizePilBilinearPlanarWasm(
     }
   }
   return true;
-}
-
-function instantiate(m: object): Exports {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly as WasmApi;
-  return new api.Instance(m).exports as Exports;
 }

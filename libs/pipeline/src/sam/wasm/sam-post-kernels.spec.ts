@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileSamPost } from './build-sam-post';
 import { SAM_POST_WASM_BASE64 } from './sam-post.wasm';
-import { f32BelowOrEqual, wasmApi } from './sam-post-kernels';
+import { wasmApi } from '../../wasm/wasm-module';
+import { f32BelowOrEqual } from './sam-post-kernels';
 
 describe('the SAM post-processing WebAssembly kernels', () => {
   it('sam-post.wasm.ts holds the compilation of sam-post.wat (rerun build-sam-post.ts after editing the .wat)', async () => {

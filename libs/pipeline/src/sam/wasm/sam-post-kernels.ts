@@ -1,16 +1,6 @@
 import type { ComposedAxis } from '../mask-upscale';
+import { lazyWasmModule, type WasmMemory } from '../../wasm/wasm-module';
 import { SAM_POST_WASM_BASE64 } from './sam-post.wasm';
-
-/** The part of the WebAssembly JS API used here (the workspace compiles without the DOM typings that declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { readonly exports: unknown };
-}
 
 interface Exports {
   memory: WasmMemory;
@@ -21,24 +11,7 @@ interface Exports {
   maskFill(...args: number[]): void;
 }
 
-/** The WebAssembly API, or undefined where the runtime has none. */
-export function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-}
-
-let compiledModule: object | null | undefined;
-
-function compiled(): object | null {
-  if (compiledModule !== undefined) return compiledModule;
-  const api = wasmApi();
-  try {
-    const bytes = Buffer.from(SAM_POST_WASM_BASE64, 'base64');
-    compiledModule = api && api.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    compiledModule = null;
-  }
-  return compiledModule;
-}
+const kernels = lazyWasmModule(SAM_POST_WASM_BASE64);
 
 /**
  * The largest float32 ≤ x: for every float32 v, v ≤ x ⇔ v ≤ f32BelowOrEqual(x), so the module compares in float32
@@ -118,10 +91,9 @@ export class SamPostKernels {
       instances.set(key, cached);
       return cached;
     }
-    const m = compiled();
-    const api = wasmApi();
-    if (!m || !api) return null;
-    const k = new SamPostKernels(new api.Instance(m).exports as Exports, lowResSize, x, y, tables);
+    const exports = kernels.instantiate<Exports>();
+    if (!exports) return null;
+    const k = new SamPostKernels(exports, lowResSize, x, y, tables);
     instances.set(key, k);
     if (instances.size > MAX_INSTANCES) instances.delete(instances.keys().next().value as string);
     return k;
