@@ -1,48 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resizePilBilinear } from './pil-resample';
+import { loadPilGoldens, pilGoldenImage } from './pil-goldens.testing';
 import type { RgbImage } from './rgb-image';
 
-interface Golden {
-  in: [number, number];
-  out: [number, number];
-  seed: number;
-  sha256: string;
-  samples: [number, number, number, number, number][];
-  pixels?: string;
-}
-
-/** Made by tools/pil-bilinear-goldens.py with PIL itself (CI has no PIL, so the values are committed). */
-const goldens = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/pil-bilinear/goldens.json'), 'utf8')) as {
-  generator: string;
-  cases: Golden[];
-};
-
-/** Mirror of `test_image` in tools/pil-bilinear-goldens.py. */
-function testImage(width: number, height: number, seed: number): RgbImage {
-  let state = seed >>> 0 || 1;
-  const data = new Uint8Array(width * height * 3);
-  let i = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        state = (state ^ (state << 13)) >>> 0;
-        state = (state ^ (state >>> 17)) >>> 0;
-        state = (state ^ (state << 5)) >>> 0;
-        const noise = state >>> 24;
-        const cell = ((x >> 3) + (y >> 3) + c) % 3;
-        if (cell === 0) data[i] = noise;
-        else if (cell === 1) data[i] = c !== 1 ? Math.floor((x * 255) / Math.max(1, width - 1)) : Math.floor((y * 255) / Math.max(1, height - 1));
-        else data[i] = (x + 2 * y + c) % 11 < 5 ? 250 : 3;
-        i++;
-      }
-    }
-  }
-  return { width, height, data };
-}
+const goldens = loadPilGoldens();
 
 /**
  * Plain floating-point reference: the same antialiased triangle filter (support × downscale factor, pixel centres at
@@ -93,7 +56,7 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 describe('resizePilBilinear equals PIL Image.resize(BILINEAR)', () => {
   it.each(goldens.cases.map((g) => [`${g.in.join('×')} → ${g.out.join('×')}`, g] as const))('%s', (_, g) => {
-    const out = resizePilBilinear(testImage(g.in[0], g.in[1], g.seed), g.out[0], g.out[1]);
+    const out = resizePilBilinear(pilGoldenImage(g.in[0], g.in[1], g.seed), g.out[0], g.out[1]);
     expect([out.width, out.height]).toEqual(g.out);
     for (const [x, y, r, gr, b] of g.samples) {
       const o = (y * g.out[0] + x) * 3;

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLIP_MEAN, CLIP_STD, normalizeTable, SAM_MEAN, SAM_STD } from '../image-normalize';
 import { InputBufferPool } from '../input-buffers';
+import { loadPilGoldens, pilGoldenImage } from '../pil-goldens.testing';
 import { resizePilBilinearPlanar } from '../pil-resample';
 import type { RgbImage } from '../rgb-image';
 import { prepareSamInput, samResizedSize } from '../sam-input';
@@ -128,14 +127,12 @@ describe('the PIL bilinear resize WebAssembly kernel', () => {
   });
 
   it('equals PIL Image.resize(BILINEAR) on the committed goldens (bytes through the identity normalisation)', () => {
-    const goldens = JSON.parse(readFileSync(join(__dirname, '../../../test/fixtures/pil-bilinear/goldens.json'), 'utf8')) as {
-      cases: { in: [number, number]; out: [number, number]; seed: number; sha256: string }[];
-    };
+    const goldens = loadPilGoldens();
     expect(goldens.cases.length).toBeGreaterThan(0);
     for (const g of goldens.cases) {
       const [ow, oh] = g.out;
       const planes = new Float32Array(3 * ow * oh);
-      expect(resizePilBilinearPlanarWasm(goldenImage(g.in[0], g.in[1], g.seed), ow, oh, 1, [0, 0, 0], [1, 1, 1], planes, ow, oh)).toBe(true);
+      expect(resizePilBilinearPlanarWasm(pilGoldenImage(g.in[0], g.in[1], g.seed), ow, oh, 1, [0, 0, 0], [1, 1, 1], planes, ow, oh)).toBe(true);
       const bytes = new Uint8Array(ow * oh * 3);
       for (let i = 0; i < ow * oh; i++) for (let c = 0; c < 3; c++) bytes[3 * i + c] = planes[c * ow * oh + i];
       expect([g.in, g.out, createHash('sha256').update(bytes).digest('hex')]).toEqual([g.in, g.out, g.sha256]);
@@ -181,26 +178,3 @@ describe('prepareSamInput with and without the kernel', () => {
     expect(Buffer.from(without.pixels.buffer).equals(Buffer.from(withSimd.pixels.buffer))).toBe(true);
   });
 });
-
-/** Mirror of `test_image` in tools/pil-bilinear-goldens.py (as in pil-resample.spec.ts). */
-function goldenImage(width: number, height: number, seed: number): RgbImage {
-  let state = seed >>> 0 || 1;
-  const data = new Uint8Array(width * height * 3);
-  let i = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        state = (state ^ (state << 13)) >>> 0;
-        state = (state ^ (state >>> 17)) >>> 0;
-        state = (state ^ (state << 5)) >>> 0;
-        const noise = state >>> 24;
-        const cell = ((x >> 3) + (y >> 3) + c) % 3;
-        if (cell === 0) data[i] = noise;
-        else if (cell === 1) data[i] = c !== 1 ? Math.floor((x * 255) / Math.max(1, width - 1)) : Math.floor((y * 255) / Math.max(1, height - 1));
-        else data[i] = (x + 2 * y + c) % 11 < 5 ? 250 : 3;
-        i++;
-      }
-    }
-  }
-  return { width, height, data };
-}
