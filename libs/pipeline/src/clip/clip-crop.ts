@@ -1,8 +1,10 @@
 import { assertLength, PipelineError } from '../errors/pipeline.errors';
 import { resizeImage } from '../image/image-resize';
+import { normalizeTable } from '../image/image-normalize';
 import { resizePilBilinear, resizePilBilinearPlanar } from '../image/pil-resample';
 import { padToSquare } from '../image/square-pad';
 import { assertRgbImage, type RgbImage } from '../image/rgb-image';
+import { resizePilBilinearPlanarWasm } from '../image/wasm/pil-resize-kernel';
 import { maskBox } from '../masks/binary-mask';
 
 /**
@@ -103,17 +105,34 @@ export async function maskedClipCrop(image: RgbImage, mask: Uint8Array, options:
   return resizeImage(padToSquare(plan.region).image, plan.width, plan.height, 'cubic');
 }
 
+/** How crop pixels become CLIP input: (v·scale − mean[c]) / std[c], and the same as a table (normalizeTable). */
+export interface CropNormalization {
+  readonly scale: number;
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+  /** normalizeTable(scale, mean, std) */
+  readonly lut: Float32Array;
+}
+
+export function cropNormalization(scale: number, mean: readonly [number, number, number], std: readonly [number, number, number]): CropNormalization {
+  return { scale, mean, std, lut: normalizeTable(scale, mean, std) };
+}
+
 /**
- * A planned crop resized and normalised through `lut` (normalizeTable) into `out` as [3, height, width]: the values
- * toClipPixels(maskedClipCrop(…)) gives, without the resized image or a per-crop tensor (short-side: the PIL
- * resize mapped straight into planes; padded-square: the bicubic square, then the table).
+ * A planned crop resized and normalised into `out` as [3, height, width]: the values toClipPixels(maskedClipCrop(…))
+ * gives, without the resized image or a per-crop tensor (short-side: the PIL resize mapped straight into planes, in
+ * WebAssembly SIMD where the runtime has it (pil-resize.wat, the same float32 bits) unless `simd: false`;
+ * padded-square: the bicubic square, then the table).
  */
-export async function hardCropInto(plan: ClipCropPlan, lut: Float32Array, out: Float32Array): Promise<void> {
+export async function hardCropInto(plan: ClipCropPlan, norm: CropNormalization, out: Float32Array, options: { simd?: boolean } = {}): Promise<void> {
   if (out.length !== 3 * plan.width * plan.height) {
     throw new PipelineError('INVALID_SHAPE', `out holds ${out.length} values; a ${plan.width}×${plan.height} crop needs ${3 * plan.width * plan.height}`);
   }
+  const lut = norm.lut;
   if (plan.mode === 'short-side') {
-    resizePilBilinearPlanar(plan.region, plan.width, plan.height, lut, out, plan.width, plan.height);
+    const { width: w, height: h } = plan;
+    const done = options.simd !== false && resizePilBilinearPlanarWasm(plan.region, w, h, norm.scale, norm.mean, norm.std, out, w, h);
+    if (!done) resizePilBilinearPlanar(plan.region, w, h, lut, out, w, h);
     return;
   }
   const img = await resizeImage(padToSquare(plan.region).image, plan.width, plan.height, 'cubic');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { squarePlacement } from '../image/square-pad';
-import { CLIP_MEAN, CLIP_STD, normalizeTable, toClipPixels } from '../image/image-normalize';
-import { hardCropInto, maskedClipCrop, planClipCrop } from './clip-crop';
+import { CLIP_MEAN, CLIP_STD, toClipPixels } from '../image/image-normalize';
+import { cropNormalization, hardCropInto, maskedClipCrop, planClipCrop } from './clip-crop';
 import { clipPatchMasks } from './patch-masks';
 import { positionalBias } from './positional-bias';
 
@@ -75,7 +75,7 @@ describe('hardCropInto', () => {
     const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const image = { width: W, height: H, data: Uint8Array.from({ length: W * H * 3 }, () => Math.floor(rnd() * 256)) };
     const bias = positionalBias(['left', 'top'], W, H, 'ramp');
-    const lut = normalizeTable(1 / 255, CLIP_MEAN, CLIP_STD);
+    const norm = cropNormalization(1 / 255, CLIP_MEAN, CLIP_STD);
     const boxes = [[10, 20, 60, 45], [0, 0, 299, 259], [100, 30, 104, 250], [5, 5, 5, 5], [40, 40, 270, 120]];
     for (const [x0, y0, x1, y1] of boxes) {
       const mask = new Uint8Array(W * H);
@@ -88,12 +88,14 @@ describe('hardCropInto', () => {
       ] as const) {
         const want = toClipPixels(await maskedClipCrop(image, mask, options));
         const plan = planClipCrop(image, mask, options);
-        const got = new Float32Array(3 * plan.width * plan.height);
-        await hardCropInto(plan, lut, got);
-        expect(got.length).toBe(want.length);
-        let differ = 0;
-        for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) differ++;
-        expect(differ, `box ${[x0, y0, x1, y1]} ${JSON.stringify({ ...options, bias: !!options.bias })}`).toBe(0);
+        for (const simd of [true, false]) {
+          const got = new Float32Array(3 * plan.width * plan.height);
+          await hardCropInto(plan, norm, got, { simd });
+          expect(got.length).toBe(want.length);
+          let differ = 0;
+          for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) differ++;
+          expect(differ, `box ${[x0, y0, x1, y1]} ${JSON.stringify({ ...options, bias: !!options.bias, simd })}`).toBe(0);
+        }
       }
     }
   });

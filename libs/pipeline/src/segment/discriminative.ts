@@ -1,7 +1,6 @@
 import { positionalBias } from '../clip/positional-bias';
 import { clipPatchMasks } from '../clip/patch-masks';
-import { hardCropInto, planClipCrop, type ClipCropPlan } from '../clip/clip-crop';
-import { normalizeTable } from '../image/image-normalize';
+import { cropNormalization, hardCropInto, planClipCrop, type ClipCropPlan } from '../clip/clip-crop';
 import type { RgbImage } from '../image/rgb-image';
 import type { RefDiffModels } from '../ports/ref-diff-models';
 import { l2NormalizeRows, regionScores, textTarget } from '../scoring/discriminative-score';
@@ -190,14 +189,14 @@ export class DiscriminativeScorer {
     for (let c = 0; c < 3 && groups.size > 0; c++) {
       if (!(clip.std[c] > 0)) throw new PipelineError('INVALID_VALUE', `std[${c}] must be > 0, got ${clip.std[c]}`);
     }
-    const lut = normalizeTable(1 / 255, clip.mean, clip.std);
+    const cropNorm = cropNormalization(1 / 255, clip.mean, clip.std);
     for (const g of groups.values()) {
       const n = 3 * g.width * g.height;
       for (let start = 0; start < g.items.length; start += CLIP_BATCH) {
         const part = g.items.slice(start, start + CLIP_BATCH);
         // each crop resized and normalised straight into its slot of the batch (toClipPixels(maskedClipCrop(…)))
         const pixels = this.batchBuffer(part.length * n);
-        for (let k = 0; k < part.length; k++) await hardCropInto(part[k].plan, lut, pixels.subarray(k * n, (k + 1) * n));
+        for (let k = 0; k < part.length; k++) await hardCropInto(part[k].plan, cropNorm, pixels.subarray(k * n, (k + 1) * n));
         const size = g.width === g.height ? g.width : { width: g.width, height: g.height };
         const emb = await this.ctx.model('clipImage', () =>
           this.models.encodeClipImage(pixels, part.length, size, { signal: this.ctx.signal }),
