@@ -167,6 +167,9 @@ export type Mutation = {
   /**
    * Queue one segmentation per expression on an uploaded image (see POST /v1/images). With an idempotencyKey, a
    * repeated call returns the first call's requests instead of queueing again.
+   * With waitSeconds (0–60; absent or 0: return at once, QUEUED), the mutation then waits as waitForSegmentations
+   * does: it returns when every request is SUCCEEDED, FAILED or CANCELLED, or when waitSeconds have passed, with the
+   * requests as they stand — one round trip for a client that wants the results.
    */
   segment: Array<Segmentation>;
   /** ADMIN: images older than `days` days are deleted (1–36500); null keeps them until deleted. */
@@ -210,6 +213,7 @@ export type MutationSegmentArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   imageId: Scalars['ID']['input'];
   options?: InputMaybe<SegmentOptionsInput>;
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 

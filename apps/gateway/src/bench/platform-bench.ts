@@ -1,7 +1,8 @@
 /**
  * `refdiff bench platform`: what the platform path costs and how it scales, in one run on this machine —
- *  1. overhead: `segment` → result through GraphQL, the database and gRPC against a stub that answers at once, vs
- *     the same stub called directly over gRPC; p50/p95 at 1, 10 and 50 concurrent clients;
+ *  1. overhead: `segment(…, waitSeconds)` → result in one GraphQL operation through the database and gRPC against a
+ *     stub that answers at once, vs the same stub called directly over gRPC; p50/p95 at 1, 10 and 50 concurrent
+ *     clients; the two-operation path (`segment`, then `waitForSegmentations`) is measured beside it;
  *  2. scaling: 2 gateway replicas, 1/2/4 GPU-like stubs behind one DNS name; throughput vs workers ÷ per-call time;
  *  3. elasticity: a worker removed (drained) and one added while requests run.
  * The overhead part runs the gateway under test in a process of its own (`--gateway process`, the default: the real
@@ -28,6 +29,7 @@ import {
   runElasticity,
   runScaling,
   SEGMENT,
+  SEGMENT_WAIT,
   startReplica,
   uploadImage,
   WAIT,
@@ -66,21 +68,26 @@ export interface LatencyFigures {
   meanMs: number;
 }
 
+export interface PlatformFigures extends LatencyFigures {
+  requestsPerSecond: number;
+  /** CPU time per request of the gateway, the clients and the stub together (both processes) */
+  cpuMsPerRequest: number;
+  /** the gateway process's own CPU time per request (null when it runs in the bench's process) */
+  gatewayCpuMsPerRequest: number | null;
+  sqlStatementsPerRequest: number | null;
+}
+
 export interface OverheadLevel {
   clients: number;
   requests: number;
   direct: LatencyFigures & { requestsPerSecond: number };
-  platform: LatencyFigures & {
-    requestsPerSecond: number;
-    /** CPU time per request of the gateway, the clients and the stub together (both processes) */
-    cpuMsPerRequest: number;
-    /** the gateway process's own CPU time per request (null when it runs in the bench's process) */
-    gatewayCpuMsPerRequest: number | null;
-    sqlStatementsPerRequest: number | null;
-  };
+  /** one GraphQL operation a request: `segment(…, waitSeconds)` answers with the result */
+  platform: PlatformFigures;
   /** platform − direct */
   overheadP50Ms: number;
   overheadP95Ms: number;
+  /** two operations a request, as before `waitSeconds`: `segment`, then `waitForSegmentations` */
+  twoOperations: PlatformFigures & { overheadP50Ms: number; overheadP95Ms: number };
 }
 
 export interface PlatformBenchResult {
@@ -234,50 +241,64 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind
       await direct.segmentRaw({ imageData: bytes, expressions: ['warm'], cacheNamespace: 'direct' }, { deadlineMs: 10_000 });
       images.push({ id, sha256 });
     }
+    // One operation: `segment` waits for the result (a slow answer that is not final yet is waited for again).
     const viaPlatform = async (c: number, i: number) => {
       const token = tokenOf(c);
-      const r = await gql<{ segment: { id: string }[] }>(replica.url, token, SEGMENT, { i: images[c].id, e: [`thing ${c}-${i}`] });
-      const id = r.segment[0].id;
-      for (;;) {
-        const w = await gql<{ waitForSegmentations: { status: string }[] }>(replica.url, token, WAIT, { ids: [id], t: 20 });
-        const s = w.waitForSegmentations[0].status;
+      const r = await gql<{ segment: { id: string; status: string }[] }>(replica.url, token, SEGMENT_WAIT, { i: images[c].id, e: [`thing ${c}-${i}`], w: 20 });
+      await untilDone(token, r.segment[0]);
+    };
+    // Two operations, as before `waitSeconds`: `segment`, then the `waitForSegmentations` long poll.
+    const viaTwoOperations = async (c: number, i: number) => {
+      const token = tokenOf(c);
+      const r = await gql<{ segment: { id: string; status: string }[] }>(replica.url, token, SEGMENT, { i: images[c].id, e: [`thing ${c}-${i}`] });
+      await untilDone(token, { id: r.segment[0].id, status: 'QUEUED' });
+    };
+    const untilDone = async (token: string, row: { id: string; status: string }) => {
+      for (let s = row.status; ; ) {
         if (s === 'SUCCEEDED') return;
-        if (s === 'FAILED' || s === 'CANCELLED') throw new Error(`request ${id} ${s}`);
+        if (s === 'FAILED' || s === 'CANCELLED') throw new Error(`request ${row.id} ${s}`);
+        const w = await gql<{ waitForSegmentations: { status: string }[] }>(replica.url, token, WAIT, { ids: [row.id], t: 20 });
+        s = w.waitForSegmentations[0].status;
       }
     };
     const viaDirect = async (c: number, i: number) => {
       await direct.segmentRaw({ imageSha256: images[c].sha256, expressions: [`thing ${c}-${i}`], cacheNamespace: 'direct' }, { deadlineMs: 10_000 });
     };
-    for (const clients of o.clients) {
-      const requests = Math.max(o.requestsPerLevel, clients * 4);
-      await closedLoop(clients, clients * 2, viaDirect); // warm-up
-      const d = await closedLoop(clients, requests, viaDirect);
-      await closedLoop(clients, clients * 2, viaPlatform);
+    const measure = async (clients: number, requests: number, fn: (c: number, i: number) => Promise<void>): Promise<PlatformFigures> => {
+      await closedLoop(clients, clients * 2, fn); // warm-up
       const sql = dbKind === 'postgres' ? countSqlStatements() : null;
       const gw0 = await replica.sample();
       const cpu0 = process.cpuUsage();
-      const p = await closedLoop(clients, requests, viaPlatform);
+      const p = await closedLoop(clients, requests, fn);
       const cpu = process.cpuUsage(cpu0);
       const gw1 = await replica.sample();
       sql?.stop();
       const gatewayCpuMs = gw0.cpuMicros === null || gw1.cpuMicros === null ? null : (gw1.cpuMicros - gw0.cpuMicros) / 1000;
       // the gateway's own statements when it is a process of its own (the count here is then only the bench's setup)
       const statements = gw0.sqlStatements === null || gw1.sqlStatements === null ? (sql?.count() ?? null) : gw1.sqlStatements - gw0.sqlStatements;
+      return {
+        ...figures(p.latencies),
+        requestsPerSecond: r1((requests / p.wallMs) * 1000),
+        cpuMsPerRequest: r1(((cpu.user + cpu.system) / 1000 + (gatewayCpuMs ?? 0)) / requests),
+        gatewayCpuMsPerRequest: gatewayCpuMs === null ? null : r2(gatewayCpuMs / requests),
+        sqlStatementsPerRequest: statements === null ? null : r1(statements / requests),
+      };
+    };
+    for (const clients of o.clients) {
+      const requests = Math.max(o.requestsPerLevel, clients * 4);
+      await closedLoop(clients, clients * 2, viaDirect); // warm-up
+      const d = await closedLoop(clients, requests, viaDirect);
       const df = figures(d.latencies);
-      const pf = figures(p.latencies);
+      const two = await measure(clients, requests, viaTwoOperations);
+      const pf = await measure(clients, requests, viaPlatform);
       levels.push({
         clients,
         requests,
         direct: { ...df, requestsPerSecond: r1((requests / d.wallMs) * 1000) },
-        platform: {
-          ...pf,
-          requestsPerSecond: r1((requests / p.wallMs) * 1000),
-          cpuMsPerRequest: r1(((cpu.user + cpu.system) / 1000 + (gatewayCpuMs ?? 0)) / requests),
-          gatewayCpuMsPerRequest: gatewayCpuMs === null ? null : r1(gatewayCpuMs / requests),
-          sqlStatementsPerRequest: statements === null ? null : r1(statements / requests),
-        },
+        platform: pf,
         overheadP50Ms: r1(pf.p50Ms - df.p50Ms),
         overheadP95Ms: r1(pf.p95Ms - df.p95Ms),
+        twoOperations: { ...two, overheadP50Ms: r1(two.p50Ms - df.p50Ms), overheadP95Ms: r1(two.p95Ms - df.p95Ms) },
       });
       o.logger.info({ clients, platformP50: pf.p50Ms, directP50: df.p50Ms }, 'overhead level done');
     }
@@ -355,13 +376,18 @@ export function formatPlatformBench(r: PlatformBenchResult): string {
   const out: string[] = [`database: ${r.database.kind} (${r.database.note})`];
   if (r.overhead) {
     out.push(
-      `overhead (segment → result via GraphQL + ${r.database.kind} + gRPC, vs the stub called directly; clients of ${r.overhead.tenants} tenant(s); ` +
+      `overhead (segment(waitSeconds) → result in one GraphQL operation via ${r.database.kind} + gRPC, vs the stub called directly; clients of ${r.overhead.tenants} tenant(s); ` +
         `${r.overhead.gateway === 'process' ? 'the gateway in a process of its own (src/main.ts, as in production), clients and stub in this one' : 'gateway, clients and stub in this one process'}), ms:`,
     );
-    for (const l of r.overhead.levels)
+    const costs = (p: PlatformFigures) =>
+      `${p.requestsPerSecond} req/s, ${p.cpuMsPerRequest} CPU ms/req${p.gatewayCpuMsPerRequest === null ? '' : ` (gateway ${p.gatewayCpuMsPerRequest})`}${p.sqlStatementsPerRequest === null ? '' : `, ${p.sqlStatementsPerRequest} SQL statements/req`}`;
+    for (const l of r.overhead.levels) {
+      const t = l.twoOperations;
       out.push(
-        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${l.platform.requestsPerSecond} req/s, ${l.platform.cpuMsPerRequest} CPU ms/req${l.platform.gatewayCpuMsPerRequest === null ? '' : ` (gateway ${l.platform.gatewayCpuMsPerRequest})`}${l.platform.sqlStatementsPerRequest === null ? '' : `, ${l.platform.sqlStatementsPerRequest} SQL statements/req`}`,
+        `  ${String(l.clients).padStart(3)} clients: platform p50 ${l.platform.p50Ms} p95 ${l.platform.p95Ms} | direct p50 ${l.direct.p50Ms} p95 ${l.direct.p95Ms} | overhead p50 ${l.overheadP50Ms} p95 ${l.overheadP95Ms} | ${costs(l.platform)}`,
+        `      two operations (segment, then waitForSegmentations): platform p50 ${t.p50Ms} p95 ${t.p95Ms} | overhead p50 ${t.overheadP50Ms} p95 ${t.overheadP95Ms} | ${costs(t)}`,
       );
+    }
     out.push(`  goal (${r.overhead.goal}): ${r.overhead.goalMet ? 'met' : 'NOT met'}`);
   }
   if (r.scaling) {

@@ -40,10 +40,18 @@ export class SegmentationService {
 
   async segment(
     principal: Principal | null,
-    input: { imageId: string; expressions: readonly string[]; options?: SegmentOptionsInput | null; idempotencyKey?: string | null },
+    input: {
+      imageId: string;
+      expressions: readonly string[];
+      options?: SegmentOptionsInput | null;
+      idempotencyKey?: string | null;
+      /** checked here, before anything is stored; the caller then waits with `waitFor` */
+      waitSeconds?: number | null;
+    },
     at = new Date(),
   ): Promise<SegmentationRequest[]> {
     const p = requireScope(principal, 'SEGMENT');
+    checkWaitSeconds(input.waitSeconds ?? 0, 'waitSeconds');
     // checked before anything is stored, queued or counted: what a worker would refuse is BAD_USER_INPUT here
     const packs = this.packs();
     const options = toWorkerOptions(input.options, packs);
@@ -136,33 +144,66 @@ export class SegmentationService {
   async wait(principal: Principal | null, ids: readonly string[], timeoutSeconds: number, signal?: AbortSignal): Promise<SegmentationRequest[]> {
     const p = requireScope(principal, 'READ');
     if (ids.length === 0 || ids.length > MAX_PAGE_SIZE) throw badInput(`give 1–${MAX_PAGE_SIZE} ids`);
-    if (!(timeoutSeconds >= 0 && timeoutSeconds <= MAX_WAIT_SECONDS)) throw badInput(`timeoutSeconds must be 0–${MAX_WAIT_SECONDS}`);
-    const unique = [...new Set(ids)];
+    checkWaitSeconds(timeoutSeconds, 'timeoutSeconds');
     const deadline = Date.now() + timeoutSeconds * 1000;
-    const pending = new Set(unique);
-    const read = async () => {
-      const rows = await this.segmentations.getMany(p.tenantId, unique);
-      if (rows.length !== unique.length) {
-        const found = new Set(rows.map((r) => r.id));
-        throw notFound('segmentation', unique.find((id) => !found.has(id)) ?? '');
-      }
-      return new Map(rows.map((r) => [r.id, r]));
-    };
-    let byId = await read();
+    const unique = [...new Set(ids)];
+    const byId = await this.readAll(p.tenantId, unique);
+    await this.untilFinal(p.tenantId, unique, byId, deadline, signal);
+    return ids.map((id) => byId.get(id) as SegmentationRequest);
+  }
+
+  /**
+   * `segment(…, waitSeconds)`: waits on the rows `segment` just returned (this tenant's by construction, so no
+   * first read) until every one is final or `waitSeconds` have passed, and returns them as they stand, in order.
+   * SEGMENT scope is enough: the status was already the caller's to see, and result fields still need READ.
+   */
+  async waitFor(principal: Principal | null, rows: readonly SegmentationRequest[], waitSeconds: number, signal?: AbortSignal): Promise<SegmentationRequest[]> {
+    const p = requireScope(principal, 'SEGMENT');
+    checkWaitSeconds(waitSeconds, 'waitSeconds');
+    if (waitSeconds === 0 || rows.length === 0) return [...rows];
+    const deadline = Date.now() + waitSeconds * 1000;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    await this.untilFinal(p.tenantId, [...byId.keys()], byId, deadline, signal);
+    return rows.map((r) => byId.get(r.id) as SegmentationRequest);
+  }
+
+  /** This tenant's rows for `ids` (NOT_FOUND naming the first missing one). */
+  private async readAll(tenantId: string, ids: readonly string[]): Promise<Map<string, SegmentationRequest>> {
+    const rows = await this.segmentations.getMany(tenantId, ids);
+    if (rows.length !== ids.length) {
+      const found = new Set(rows.map((r) => r.id));
+      throw notFound('segmentation', ids.find((id) => !found.has(id)) ?? '');
+    }
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Updates `byId` (every id of `ids`, this tenant's) in place until all are final, the deadline passes or `signal` aborts. */
+  private async untilFinal(
+    tenantId: string,
+    ids: readonly string[],
+    byId: Map<string, SegmentationRequest>,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const pending = new Set(ids);
     for (;;) {
       for (const r of byId.values()) if (FINAL_STATUSES.has(r.status)) pending.delete(r.id);
       const left = deadline - Date.now();
-      if (pending.size === 0 || left <= 0 || signal?.aborted) return ids.map((id) => byId.get(id) as SegmentationRequest);
+      if (pending.size === 0 || left <= 0 || signal?.aborted) return;
       const delivered = await this.completion.next(pending, Math.min(left, this.settings.waitRecheckMs), signal);
       // Rows this process's dispatcher finished come with the announcement, as committed: when they are all that was
-      // pending, nothing needs reading again (ids were checked to be this tenant's by the first read).
+      // pending, nothing needs reading again (ids were checked to be this tenant's).
       for (const [id, row] of delivered) {
-        if (pending.has(id) && row.tenantId === p.tenantId && FINAL_STATUSES.has(row.status)) {
+        if (pending.has(id) && row.tenantId === tenantId && FINAL_STATUSES.has(row.status)) {
           byId.set(id, row);
           pending.delete(id);
         }
       }
-      if (pending.size > 0 || delivered.size === 0) byId = await read();
+      if (pending.size > 0 || delivered.size === 0) for (const [id, row] of await this.readAll(tenantId, ids)) byId.set(id, row);
     }
   }
+}
+
+function checkWaitSeconds(seconds: number, name: string): void {
+  if (!(Number.isInteger(seconds) && seconds >= 0 && seconds <= MAX_WAIT_SECONDS)) throw badInput(`${name} must be 0–${MAX_WAIT_SECONDS}`);
 }

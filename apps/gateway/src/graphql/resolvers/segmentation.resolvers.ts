@@ -30,9 +30,10 @@ export const segmentationMutations: Pick<MutationResolvers, 'segment' | 'cancelS
       expressions: args.expressions,
       options: args.options as Record<string, unknown> | null | undefined,
       idempotencyKey: args.idempotencyKey,
+      waitSeconds: args.waitSeconds,
     });
     if (ctx.principal) ctx.services.metrics.countExpressions(ctx.principal.tenantId, rows.length);
-    return rows;
+    return args.waitSeconds ? ctx.services.segmentations.waitFor(ctx.principal, rows, args.waitSeconds, ctx.signal) : rows;
   },
   cancelSegmentation: (_, { id }, ctx) => ctx.services.segmentations.cancel(ctx.principal, id),
 };
