@@ -9,6 +9,48 @@ import { GraphQLError, Kind, visit, type DocumentNode, type ValueNode } from 'gr
 
 const NUL = '\u0000';
 
+/** What the document itself contributes, in document order: a literal holding a NUL, or a variable to look into. */
+type Check = { path: string; variable: null } | { path: string; variable: string };
+
+/**
+ * The document's checks, computed once per parsed document (Apollo's document cache hands the same DocumentNode to
+ * every request with the same query text, so the AST walk is not repeated per request; only variables are).
+ */
+const checksByDocument = new WeakMap<DocumentNode, readonly Check[]>();
+
+function documentChecks(document: DocumentNode): readonly Check[] {
+  const cached = checksByDocument.get(document);
+  if (cached) return cached;
+  const checks: Check[] = [];
+  const scanAst = (node: ValueNode, path: string): void => {
+    switch (node.kind) {
+      case Kind.STRING:
+        if (node.value.includes(NUL)) checks.push({ path, variable: null });
+        return;
+      case Kind.LIST:
+        node.values.forEach((x, i) => scanAst(x, `${path}[${i}]`));
+        return;
+      case Kind.OBJECT:
+        for (const f of node.fields) scanAst(f.value, `${path}.${f.name.value}`);
+        return;
+      case Kind.VARIABLE:
+        checks.push({ path, variable: node.name.value });
+        return;
+      default:
+    }
+  };
+  visit(document, {
+    Argument(node) {
+      scanAst(node.value, node.name.value);
+    },
+    VariableDefinition(node) {
+      if (node.defaultValue) scanAst(node.defaultValue, `$${node.variable.name.value}`);
+    },
+  });
+  checksByDocument.set(document, checks);
+  return checks;
+}
+
 /** The path of the first string input holding a NUL byte (`expressions[1]`, `options.x`, `$key`), or null. */
 export function findNulInput(document: DocumentNode, variables: Readonly<Record<string, unknown>> | undefined): string | null {
   let found: string | null = null;
@@ -25,34 +67,13 @@ export function findNulInput(document: DocumentNode, variables: Readonly<Record<
       }
     }
   };
-  const scanAst = (node: ValueNode, path: string): void => {
-    if (found !== null) return;
-    switch (node.kind) {
-      case Kind.STRING:
-        if (node.value.includes(NUL)) found = path;
-        return;
-      case Kind.LIST:
-        node.values.forEach((x, i) => scanAst(x, `${path}[${i}]`));
-        return;
-      case Kind.OBJECT:
-        for (const f of node.fields) scanAst(f.value, `${path}.${f.name.value}`);
-        return;
-      case Kind.VARIABLE:
-        scanValue(variables?.[node.name.value], path);
-        return;
-      default:
-    }
-  };
-  visit(document, {
-    Argument(node) {
-      scanAst(node.value, node.name.value);
-    },
-    VariableDefinition(node) {
-      if (node.defaultValue) scanAst(node.defaultValue, `$${node.variable.name.value}`);
-    },
-  });
+  for (const c of documentChecks(document)) {
+    if (c.variable === null) return c.path;
+    scanValue(variables?.[c.variable], c.path);
+    if (found !== null) return found;
+  }
   // Variables no argument uses are never stored, but refusing them too keeps the rule simple to state.
-  if (found === null && variables) for (const [k, v] of Object.entries(variables)) scanValue(v, `$${k}`);
+  if (variables) for (const [k, v] of Object.entries(variables)) scanValue(v, `$${k}`);
   return found;
 }
 
