@@ -22,6 +22,7 @@ import { anonymousIntrospectionPlugin, type IntrospectionMode } from '../graphql
 import { GRAPHQL_RESPONSE_JSON, LEGACY_JSON, legacyJsonStatusPlugin } from '../graphql/legacy-json-status';
 import { resolvers } from '../graphql/resolvers';
 import type { Services } from '../services';
+import { graphqlPostFastPath } from './graphql-post';
 import { imageDownloadRouter } from './image-download.route';
 import { attachSubscriptions, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
 import { sendError, uploadRouter } from './upload.route';
@@ -79,7 +80,14 @@ export async function createHttpApp(
 ): Promise<GatewayHttp> {
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  // No weak ETag hashed over every JSON answer (GraphQL results, REST replies): they are per-request data no client
+  // revalidates. Image downloads set their own strong ETag (the sha256) and the web pages get serve-static's.
+  app.set('etag', false);
+  // POST /graphql's common case skips the router (graphql-post.ts); every other request is Express's.
+  let graphqlPost: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false;
+  const server = http.createServer((req, res) => {
+    if (!graphqlPost(req, res)) app(req, res);
+  });
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     costLimit: { maxCost: limits.maxCost },
@@ -124,10 +132,13 @@ export async function createHttpApp(
   });
   await apollo.start();
 
-  app.use((req, res, next) => {
+  const assignRequestId = (req: express.Request, res: express.Response) => {
     const id = req.header('x-request-id');
     res.locals.requestId = id && /^[\w.-]{1,100}$/.test(id) ? id : randomUUID();
     res.setHeader('x-request-id', res.locals.requestId);
+  };
+  app.use((req, res, next) => {
+    assignRequestId(req, res);
     next();
   });
   app.get('/healthz', (_req, res) => {
@@ -162,44 +173,51 @@ export async function createHttpApp(
   });
   app.use(uploadRouter(services, limits.maxUploadBytes));
   app.use(imageDownloadRouter(services));
-  app.use(
-    '/graphql',
-    express.json({ limit: limits.maxGraphqlBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
-        const requestId = String(res.locals.requestId);
-        const logger = services.logger.child({ requestId });
-        const controller = new AbortController();
-        res.on('close', () => controller.abort());
-        // Same negotiation as Apollo's (negotiator, application/json first on a tie or without Accept).
-        const responseMediaType = req.accepts([LEGACY_JSON, GRAPHQL_RESPONSE_JSON]) || undefined;
-        try {
-          const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
-          if (principal) services.metrics.countRequest(principal.tenantId, 'graphql');
-          if (principal) services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
-          return {
-            principal,
-            services,
-            logger,
-            requestId,
-            signal: controller.signal,
-            responseMediaType,
-            loaders: createLoaders(services, principal),
-          };
-        } catch (err) {
-          if (err instanceof GatewayError) {
-            throw new GraphQLError(err.message, {
-              extensions: { code: err.code, ...err.details, http: { status: HTTP_STATUS[err.code] } },
-            });
-          }
-          throw err;
-        }
-      },
-    }),
-  );
+  const graphqlContext = async ({ req, res }: { req: express.Request; res: express.Response }): Promise<GraphQLContext> => {
+    const requestId = String(res.locals.requestId);
+    const logger = services.logger.child({ requestId });
+    const controller = new AbortController();
+    // Aborted when the client goes away before the answer is sent (a long poll then stops waiting). Not after a
+    // normal answer: abort() builds a DOMException with a stack, ≈ 1 % of the gateway's CPU when done every time.
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    // Same negotiation as Apollo's (negotiator, application/json first on a tie or without Accept).
+    const responseMediaType = req.accepts([LEGACY_JSON, GRAPHQL_RESPONSE_JSON]) || undefined;
+    try {
+      const principal = await services.auth.authenticate(tokenFromHeaders(req.headers));
+      if (principal) services.metrics.countRequest(principal.tenantId, 'graphql');
+      if (principal) services.rateLimiter.take(principal.tenantId, principal.limits.rateLimitPerMinute);
+      return {
+        principal,
+        services,
+        logger,
+        requestId,
+        signal: controller.signal,
+        responseMediaType,
+        loaders: createLoaders(services, principal),
+      };
+    } catch (err) {
+      if (err instanceof GatewayError) {
+        throw new GraphQLError(err.message, {
+          extensions: { code: err.code, ...err.details, http: { status: HTTP_STATUS[err.code] } },
+        });
+      }
+      throw err;
+    }
+  };
+  app.use('/graphql', express.json({ limit: limits.maxGraphqlBodyBytes }), expressMiddleware(apollo, { context: graphqlContext }));
   app.use('/graphql', (err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
     sendError(res, err, services),
   );
+  graphqlPost = graphqlPostFastPath({
+    app,
+    apollo,
+    maxBodyBytes: limits.maxGraphqlBodyBytes,
+    before: assignRequestId,
+    context: graphqlContext,
+    onError: (res, err) => sendError(res, err, services),
+  });
   // Static pages (hash-routed, so no SPA fallback is needed); the CSP keeps every page request on this origin.
   app.use(express.static(webDist, { setHeaders: (res) => res.setHeader('Content-Security-Policy', WEB_CSP) }));
   app.get('/', (_req, res) => {
