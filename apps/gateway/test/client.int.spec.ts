@@ -77,6 +77,10 @@ describe('@refdiff/client against the gateway', () => {
     const states = [];
     for await (const s of client.subscribe([queued[1].id])) states.push(s.status);
     expect(states).toEqual(['SUCCEEDED']);
+    // one round trip: segment waits for the results
+    const [done] = await client.segment(image.id, ['the green dot'], { waitSeconds: 30 });
+    expect([done.expression, done.status]).toEqual(['the green dot', 'SUCCEEDED']);
+    expect(done.mask?.area).toBeGreaterThan(0);
   });
 
   it('lists the tenant\'s images page by page and deletes one, after which nothing of it is reachable', async () => {

@@ -60,11 +60,14 @@ export interface RefdiffClient {
   me(): Promise<MeQuery['me']>;
   /** Stores an image (PNG, JPEG or WebP bytes); the same bytes twice return the same image. */
   upload(bytes: Uint8Array, options?: { contentType?: string; signal?: AbortSignal }): Promise<UploadedImage>;
-  /** Queues one segmentation per expression; returns them QUEUED, in order. */
+  /**
+   * Queues one segmentation per expression; returns them QUEUED, in order — or, with `waitSeconds` (1–60), waits in
+   * the same request until all are final or the time is up, and returns them as they stand then (one round trip).
+   */
   segment(
     imageId: string,
     expressions: readonly string[],
-    options?: { options?: SegmentOptionsInput; idempotencyKey?: string },
+    options?: { options?: SegmentOptionsInput; idempotencyKey?: string; waitSeconds?: number },
   ): Promise<Segmentation[]>;
   get(id: string): Promise<Segmentation>;
   cancel(id: string): Promise<Segmentation>;
@@ -171,7 +174,15 @@ export function createRefdiffClient(options: RefdiffClientOptions): RefdiffClien
       return body.image;
     },
     segment: async (imageId, expressions, extra = {}) =>
-      (await request(SegmentDocument, { imageId, expressions: [...expressions], options: extra.options, idempotencyKey: extra.idempotencyKey })).segment,
+      (
+        await request(SegmentDocument, {
+          imageId,
+          expressions: [...expressions],
+          options: extra.options,
+          idempotencyKey: extra.idempotencyKey,
+          waitSeconds: extra.waitSeconds,
+        })
+      ).segment,
     get: async (id) => (await request(SegmentationDocument, { id })).segmentation,
     cancel: async (id) => (await request(CancelSegmentationDocument, { id })).cancelSegmentation,
     images: async ({ first, after, filter } = {}) => (await request(ImagesDocument, { first, after, filter })).images,

@@ -142,6 +142,7 @@ export type SegmentMutationVariables = Exact<{
   expressions: Array<string> | string;
   options?: SegmentOptionsInput | null | undefined;
   idempotencyKey?: string | null | undefined;
+  waitSeconds?: number | null | undefined;
 }>;
 
 
@@ -273,12 +274,13 @@ export const MeDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const SegmentDocument = new TypedDocumentString(`
-    mutation Segment($imageId: ID!, $expressions: [String!]!, $options: SegmentOptionsInput, $idempotencyKey: String) {
+    mutation Segment($imageId: ID!, $expressions: [String!]!, $options: SegmentOptionsInput, $idempotencyKey: String, $waitSeconds: Int) {
   segment(
     imageId: $imageId
     expressions: $expressions
     options: $options
     idempotencyKey: $idempotencyKey
+    waitSeconds: $waitSeconds
   ) {
     ...SegmentationResult
   }
