@@ -147,6 +147,15 @@ describe.each(variants)('a pack from exports (%s)', (name, options) => {
         expect([...got.lowResLogits.subarray(i * 3 * l * l, (i + 1) * 3 * l * l)]).toEqual([...(r.low_res_masks.data as Float32Array).subarray(l * l, 4 * l * l)]);
       }
     }
+    // into the caller's buffer (SAM post-processing lends one in its WebAssembly memory): the same logits, written there
+    const into = new Float32Array(2 * 3 * l * l).fill(Number.NaN);
+    const there = await models.decodeSamPoints(e, points, 2, { lowResLogitsInto: into });
+    expect(there.lowResLogits).toBe(into);
+    expect([...into]).toEqual([...got.lowResLogits]);
+    expect([...there.iouScores]).toEqual([...got.iouScores]);
+    // a buffer of the wrong size is not used
+    const wrong = await models.decodeSamPoints(e, points, 2, { lowResLogitsInto: new Float32Array(5) });
+    expect([...wrong.lowResLogits]).toEqual([...got.lowResLogits]);
     await enc.dispose();
     await dec.dispose();
     await models.dispose();

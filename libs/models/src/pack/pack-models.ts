@@ -6,6 +6,7 @@
  */
 import type {
   CallOptions,
+  SamDecodeOptions,
   ClipImageSize,
   ClipRegionOptions,
   ModelPackConstants,
@@ -302,7 +303,7 @@ export class PackModels implements RefDiffModels {
     return new PackSamEmbedding(this, out.image_embeddings, out.image_positional_embeddings);
   }
 
-  async decodeSamPoints(embedding: SamImageEmbedding, points: Float32Array, count: number, options?: CallOptions): Promise<SamDecodeResult> {
+  async decodeSamPoints(embedding: SamImageEmbedding, points: Float32Array, count: number, options?: SamDecodeOptions): Promise<SamDecodeResult> {
     this.use('samDecoder', options);
     check(embedding instanceof PackSamEmbedding && embedding.owner === this, 'samDecoder: the embedding was not made by this model pack (encodeSamImage)');
     check(Number.isInteger(count) && count >= 1, `samDecoder: count must be a positive integer, got ${count}`);
@@ -318,7 +319,10 @@ export class PackModels implements RefDiffModels {
       // the point batch is dim 1: view [1, P, …] as [P, …] for chunking, back to [1, size, …] per call
       const asRows = (t: HostTensor): HostTensor => ({ ...t, dims: t.dims.slice(1) });
       const asBatch = (t: HostTensor): HostTensor => ({ ...t, dims: [1, ...t.dims] });
-      const out = await runInChunks(count, typeof fixedP === 'number' ? fixedP : undefined, async (start, n, size) => {
+      // the caller's buffer (post-processing's memory): onnxruntime writes each chunk's masks straight into it
+      const into = lowResInto(options, count * 3 * l * l, model.spec('outputs', 'pred_masks').dtype);
+      const out = await runInChunks(count, typeof fixedP === 'number' ? fixedP : undefined, async (start, n, size): Promise<Record<string, HostTensor>> => {
+        const target = into?.subarray(start * 3 * l * l, (start + n) * 3 * l * l);
         const r = await model.run(
           {
             image_embeddings: emb.embeddings,
@@ -328,15 +332,19 @@ export class PackModels implements RefDiffModels {
           },
           ['iou_scores', 'pred_masks'],
           options?.signal,
+          target && n === size ? { pred_masks: { dtype: 'float32', dims: [1, n, 3, l, l], data: target } } : undefined,
         );
-        return { iou_scores: asRows(r.iou_scores), pred_masks: asRows(r.pred_masks) };
+        if (!target) return { iou_scores: asRows(r.iou_scores), pred_masks: asRows(r.pred_masks) };
+        // a padded last chunk (a graph with a fixed point batch) came back whole: its first n items
+        if (r.pred_masks.data !== target) target.set(toFloat32(r.pred_masks).subarray(0, target.length));
+        return { iou_scores: asRows(r.iou_scores) };
       });
-      return { iouScores: toFloat32(out.iou_scores), lowResLogits: toFloat32(out.pred_masks), points: count };
+      return { iouScores: toFloat32(out.iou_scores), lowResLogits: into ?? toFloat32(out.pred_masks), points: count };
     }
     // Meta's decoder: one prompt per call (the point plus a padding point labelled −1), 4 masks of which
     // channels 1..3 are the multimask outputs.
     const iouScores = new Float32Array(count * 3);
-    const lowResLogits = new Float32Array(count * 3 * l * l);
+    const lowResLogits = lowResInto(options, count * 3 * l * l, 'float32') ?? new Float32Array(count * 3 * l * l);
     const spec = (n: string) => model.spec('inputs', n).dtype;
     const maskInput = fromNumbers(spec('mask_input'), [1, 1, l, l], new Float32Array(l * l));
     const hasMask = fromNumbers(spec('has_mask_input'), [1], [0]);
@@ -374,4 +382,10 @@ export class PackModels implements RefDiffModels {
     this.disposed = true;
     await Promise.all(Object.values(this.sessions).map((s) => s.dispose()));
   }
+}
+
+/** The caller's buffer for the decoder's mask logits when it fits (`values` float32; the graph's output is float32). */
+function lowResInto(options: SamDecodeOptions | undefined, values: number, dtype: string): Float32Array | null {
+  const into = options?.lowResLogitsInto;
+  return into instanceof Float32Array && into.length === values && dtype === 'float32' ? into : null;
 }

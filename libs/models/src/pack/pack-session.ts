@@ -93,9 +93,15 @@ export class PackSession {
     }
   }
 
-  async run(feeds: Readonly<Record<string, HostTensor>>, fetch: readonly string[], signal?: AbortSignal): Promise<Record<string, HostTensor>> {
+  /** ModelSession.run (`into`: pre-allocated outputs) with the outputs checked against the manifest. */
+  async run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    fetch: readonly string[],
+    signal?: AbortSignal,
+    into?: Readonly<Record<string, HostTensor>>,
+  ): Promise<Record<string, HostTensor>> {
     const s = await this.session();
-    const out = await s.run(feeds, fetch, signal);
+    const out = await (into ? s.run(feeds, fetch, signal, into) : s.run(feeds, fetch, signal));
     const bindings = new Map<string, number>();
     for (const spec of this.entry.inputs) {
       const f = feeds[spec.name];

@@ -41,6 +41,27 @@ describe('onnx runtime adapter', () => {
     await expect(s.run({ x: { dtype: 'float32', dims: [1, 3], data: new Float32Array(3) } })).rejects.toMatchObject({ code: 'DISPOSED' });
   });
 
+  it('writes a pre-allocated output where it is given (a view into a WebAssembly memory, as SAM post-processing lends) and checks it like a feed', async () => {
+    const s = await createOnnxRuntime({ executionProvider: 'cpu', intraOpThreads: 1 }).load(modelPath, 'softmax');
+    const x = { dtype: 'float32' as const, dims: [2, 3], data: Float32Array.from([0, 0, Math.log(2), 1, 2, 3]) };
+    const plain = await s.run({ x });
+    // the workspace compiles without the DOM typings that declare WebAssembly
+    const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+    const memory = new wasm.Memory({ initial: 1 });
+    const view = new Float32Array(memory.buffer, 64, 6).fill(-1);
+    const y = { dtype: 'float32' as const, dims: [2, 3], data: view };
+    const out = await s.run({ x }, ['y'], undefined, { y });
+    expect(out.y).toBe(y);
+    expect([...view]).toEqual([...(plain.y.data as Float32Array)]);
+    await expect(s.run({ x }, ['y'], undefined, { y: { ...y, dims: [3, 2] } })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringContaining("pre-allocated output 'y' must be float32 [batch, 3], got float32 [3, 2]"),
+    });
+    await expect(s.run({ x }, ['y'], undefined, { y: { ...y, data: view.subarray(0, 5) } })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(s.run({ x }, ['y'], undefined, { z: y })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining("'z'") });
+    await s.dispose();
+  });
+
   it('rejects a feed with a wrong dtype or shape, naming the tensor, expected and actual', async () => {
     const s = await createOnnxRuntime({ executionProvider: 'cpu' }).load(modelPath, 'softmax');
     const wrongDtype = s.run({ x: { dtype: 'int32', dims: [1, 3], data: new Int32Array(3) } });

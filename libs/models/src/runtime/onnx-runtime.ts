@@ -69,7 +69,7 @@ class OrtModelSession implements ModelSession {
     this.outputs = session.outputMetadata.map((m) => specOf(m, label, path));
   }
 
-  validate(feeds: Readonly<Record<string, HostTensor>>): void {
+  validate(feeds: Readonly<Record<string, HostTensor>>, into: Readonly<Record<string, HostTensor>> = {}): void {
     const known = new Set(this.inputs.map((s) => s.name));
     for (const name of Object.keys(feeds)) {
       if (!known.has(name)) {
@@ -104,18 +104,39 @@ class OrtModelSession implements ModelSession {
         );
       }
     }
+    // pre-allocated outputs: the dims the inputs bound must hold for them too
+    for (const [name, t] of Object.entries(into)) {
+      const spec = this.outputs.find((o) => o.name === name);
+      if (!spec) {
+        throw new ModelRuntimeError('BAD_ARGUMENT', `${this.label}: the model has no output '${name}' to pre-allocate`);
+      }
+      const expected = t.dims.reduce((a, b) => a * b, 1);
+      const problem =
+        t.data.length !== expected ? `${t.data.length} values` : t.dtype !== spec.dtype ? 'dtype' : checkDims(spec.shape, t.dims, bindings);
+      if (problem) {
+        throw new ModelRuntimeError(
+          'BAD_ARGUMENT',
+          `${this.label}: pre-allocated output '${name}' must be ${spec.dtype} ${describeShape(spec.shape)}, ` +
+            `got ${t.dtype} ${describeShape(t.dims)} (${problem})`,
+        );
+      }
+    }
   }
 
   async run(
     feeds: Readonly<Record<string, HostTensor>>,
     fetch?: readonly string[],
     signal?: AbortSignal,
+    into: Readonly<Record<string, HostTensor>> = {},
   ): Promise<Record<string, HostTensor>> {
     const session = this.session;
     if (!session) throw new ModelRuntimeError('DISPOSED', `${this.label}: the session was disposed`);
     if (signal?.aborted) throw new ModelRuntimeError('ABORTED', `${this.label}: aborted before the call`);
-    this.validate(feeds);
+    this.validate(feeds, into);
     const outputNames = fetch ?? this.outputs.map((o) => o.name);
+    for (const name of Object.keys(into)) {
+      if (!outputNames.includes(name)) throw new ModelRuntimeError('BAD_ARGUMENT', `${this.label}: pre-allocated output '${name}' is not fetched`);
+    }
     const known = new Set(this.outputs.map((o) => o.name));
     for (const name of outputNames) {
       if (!known.has(name)) {
@@ -129,9 +150,15 @@ class OrtModelSession implements ModelSession {
     for (const [name, t] of Object.entries(feeds)) {
       ortFeeds[name] = new ort.Tensor(t.dtype, t.data, [...t.dims]);
     }
+    // onnxruntime-node takes { name: tensor to write into | null to allocate } as fetches
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const name of outputNames) {
+      const t = into[name];
+      fetches[name] = t ? new ort.Tensor(t.dtype, t.data, [...t.dims]) : null;
+    }
     let result: ort.InferenceSession.ReturnType;
     try {
-      result = await session.run(ortFeeds, [...outputNames]);
+      result = await session.run(ortFeeds, fetches);
     } catch (err) {
       throw new ModelRuntimeError(
         'RUN_FAILED',
@@ -142,6 +169,11 @@ class OrtModelSession implements ModelSession {
     if (signal?.aborted) throw new ModelRuntimeError('ABORTED', `${this.label}: aborted during the call`);
     const out: Record<string, HostTensor> = {};
     for (const name of outputNames) {
+      const given = into[name];
+      if (given) {
+        out[name] = given;
+        continue;
+      }
       const t = result[name];
       if (!t) throw new ModelRuntimeError('RUN_FAILED', `${this.label}: onnxruntime returned no '${name}'`);
       out[name] = { dtype: t.type as TensorDType, dims: [...t.dims], data: t.data as HostTensor['data'] };

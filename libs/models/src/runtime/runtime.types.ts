@@ -51,12 +51,15 @@ export interface ModelSession {
   readonly outputs: readonly TensorSpec[];
   /**
    * Validates `feeds` against the inputs (every input present, dtype and fixed dims equal, ranks equal,
-   * symbolic dims consistent), then runs. `fetch` restricts the outputs computed and returned.
+   * symbolic dims consistent), then runs. `fetch` restricts the outputs computed and returned. `into` pre-allocates
+   * some of the fetched outputs: onnxruntime writes them into the given data (dtype and dims as the graph makes them
+   * for these feeds, checked like the feeds), and the same HostTensor is returned — no copy to a fresh buffer.
    */
   run(
     feeds: Readonly<Record<string, HostTensor>>,
     fetch?: readonly string[],
     signal?: AbortSignal,
+    into?: Readonly<Record<string, HostTensor>>,
   ): Promise<Record<string, HostTensor>>;
   dispose(): Promise<void>;
 }

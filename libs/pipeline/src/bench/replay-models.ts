@@ -266,6 +266,8 @@ export function replayModels(recording: ModelRecording, device: SimulatedDevice)
       return embedding;
     },
     decodeSamPoints(embedding, points, count, o) {
+      // the recording is answered as it is, shared (lowResLogitsInto ignored, as the port allows): writing 50 MB a
+      // batch into the lent buffer would cost this CPU a copy the device's transfer to the host does instead
       const ek = (embedding as Partial<RecordedEmbedding>).replayKey ?? 'unknown';
       return answer<SamDecodeResult>(key('samDecoder', [ek, points, count]), { role: 'samDecoder', batch: count }, o);
     },

@@ -121,6 +121,15 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface SamDecodeOptions extends CallOptions {
+  /**
+   * [P, 3, lowRes, lowRes]: where it can, the implementation writes the mask logits here and returns this array as
+   * `lowResLogits` (the device's copy to the host lands where post-processing reads it: SamPostSession's
+   * lendLowResLogits); it may also ignore it and return its own array. Written during the call only.
+   */
+  readonly lowResLogitsInto?: Float32Array;
+}
+
 /** A CLIP input size: S for an S×S square, or width × height. */
 export type ClipImageSize = number | { readonly width: number; readonly height: number };
 
@@ -181,7 +190,7 @@ export interface RefDiffModels {
     embedding: SamImageEmbedding,
     points: Float32Array,
     count: number,
-    options?: CallOptions,
+    options?: SamDecodeOptions,
   ): Promise<SamDecodeResult>;
 
   /**

@@ -27,6 +27,15 @@ export interface SamPostSession {
    */
   addBatch(decoded: SamDecodeResult, firstPoint: number): Promise<void>;
   /**
+   * Optional: a buffer for the next decoder batch's lowResLogits ([points, 3, S, S]) that `addBatch` reads where it
+   * is — the decoder writes its output there (RefDiffModels.decodeSamPoints' `lowResLogitsInto`) and post-processing
+   * copies nothing in. Null when none is free. The caller gives it back with `giveBack` after `addBatch` of that
+   * batch, or when the decoder call failed; `close` takes back any still out. (The inline processor lends buffers in
+   * its WebAssembly kernels' memory; a processor on other threads does not.)
+   */
+  lendLowResLogits?(points: number): Float32Array | null;
+  giveBack?(data: Float32Array): void;
+  /**
    * Everything fed so far → the proposals, and `workMs`: the time spent post-processing (of the thread that did it;
    * queueing excluded), reported as the request's `samPostMs`.
    */

@@ -6,6 +6,7 @@ import { SamMaskUpscaler } from './mask-upscale';
 import { SamRunUpscaler } from './run-upscale';
 import { samGeometry, type SamGeometry } from './sam-geometry';
 import { SamMaskGenerator } from './sam-mask-generator';
+import { samPostMemory } from './wasm/sam-post-kernels';
 
 /**
  * Exactness of the fast SAM post-processing path: SamRunUpscaler (with its WebAssembly SIMD kernels and without) and
@@ -80,6 +81,15 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
             return b.support;
           });
           expect(supports[0]).toEqual(supports[1]);
+          // the plane in a buffer the kernels lent (a decoder's output landing in their memory): read in place
+          const fast = new SamRunUpscaler(g);
+          const lent = fast.lend(low.length);
+          expect(lent).not.toBeNull();
+          lent!.set(low);
+          const c = fast.stats(lent!, threshold, offset);
+          expect([c.countHigh, c.countLow, c.area, c.box, c.support]).toEqual([a.countHigh, a.countLow, a.area, a.box, supports[0]]);
+          expect(fast.mask(lent!, threshold)).toEqual(refMask);
+          fast.giveBack(lent!);
         },
       ),
       { numRuns: 300 },
@@ -150,10 +160,96 @@ describe('WebAssembly kernels shared by upscalers of one geometry', () => {
   });
 });
 
+describe('one WebAssembly memory for every geometry of a thread, and the buffers it lends', () => {
+  // the mask as base64: toEqual on 300k-element arrays is slow
+  const both = (u: SamRunUpscaler, p: Float32Array) => [u.stats(p, 0, 1), Buffer.from(u.mask(p, 0)).toString('base64')] as const;
+
+  it('upscalers of different geometries, calls interleaved, with the memory growing between calls, give what each gives alone', () => {
+    const memory = samPostMemory()!;
+    expect(memory).not.toBeNull();
+    const gs = [samGeometry(23, 61, 64, 16), samGeometry(640, 480, 256, 64), samGeometry(130, 97, 64, 16), samGeometry(333, 500, 256, 64), samGeometry(10, 10, 64, 16)];
+    const ups = gs.map((g) => new SamRunUpscaler(g));
+    for (let t = 0; t < 30; t++) {
+      const i = (t * 3) % gs.length;
+      const g = gs[i];
+      const p = plane(g, KINDS[t % KINDS.length], 1200 + t);
+      if (t === 12) {
+        // a bigger buffer than any lent before: the memory grows, every view made earlier is detached
+        const generation = memory.generation;
+        const big = memory.lend(3 * 1024 * 1024);
+        expect(big).not.toBeNull();
+        expect(memory.generation).toBeGreaterThan(generation);
+        memory.giveBack(big!);
+      }
+      // in place too, from a buffer the memory lends
+      const lent = ups[i].lend(p.length)!;
+      lent.set(p);
+      const alone = both(new SamRunUpscaler(g, { simd: false }), p);
+      expect(both(ups[i], p)).toEqual(alone);
+      expect(both(ups[i], lent)).toEqual(alone);
+      ups[i].giveBack(lent);
+    }
+    expect(memory.lent).toBe(0);
+  }, 120_000);
+
+  it('while a buffer is lent the memory does not grow: a geometry that needs more room gets its own module, lending waits until it is back', () => {
+    const memory = samPostMemory()!;
+    const small = samGeometry(40, 30, 64, 16);
+    const held = new SamRunUpscaler(small).lend(64 * 64)!;
+    expect(memory.lent).toBe(1);
+    const generation = memory.generation;
+    // larger than any geometry before it: its tables and scratch would need the memory to grow
+    const huge = samGeometry(1100, 1000, 1024, 256);
+    const u = new SamRunUpscaler(huge);
+    expect(memory.generation).toBe(generation);
+    expect(u.lend(256 * 256)).toBeNull(); // its private module lends nothing
+    expect(memory.lend(64 * 64)).toBeNull(); // the memory waits for the lent buffer, to grow
+    const p = plane(huge, 'blob', 5);
+    expect(both(u, p)).toEqual(both(new SamRunUpscaler(huge, { simd: false }), p));
+    memory.giveBack(held);
+    expect(memory.lent).toBe(0);
+    // back: the next upscaler of that geometry lays out in the shared memory, which lends again
+    const v = new SamRunUpscaler(huge);
+    expect(memory.generation).toBeGreaterThan(generation);
+    const lent = v.lend(256 * 256)!;
+    expect(lent).not.toBeNull();
+    lent.set(p);
+    expect(both(v, lent)).toEqual(both(u, p));
+    v.giveBack(lent);
+  }, 120_000);
+
+  it('a generator lends per batch and takes back what is still out when released; the reference engine lends nothing', () => {
+    const memory = samPostMemory()!;
+    const g = samGeometry(640, 480, 256, 64);
+    const gen = new SamMaskGenerator(g);
+    const a = gen.lendLowResLogits(4)!;
+    const b = gen.lendLowResLogits(4)!;
+    expect(a.length).toBe(4 * 3 * 64 * 64);
+    expect(b.byteOffset).not.toBe(a.byteOffset);
+    expect(memory.lent).toBe(2);
+    gen.giveBack(a);
+    gen.giveBack(a); // twice: no effect
+    expect(memory.lent).toBe(1);
+    gen.release();
+    expect(memory.lent).toBe(0);
+    expect(gen.lendLowResLogits(4)).toBeNull();
+    expect(new SamMaskGenerator(g, {}, { engine: 'reference' }).lendLowResLogits(4)).toBeNull();
+    expect(new SamMaskGenerator(g, {}, { simd: false }).lendLowResLogits(4)).toBeNull();
+  });
+});
+
 describe("the generator's 'runs' engine equals the 'reference' engine", () => {
-  function run(engine: 'runs' | 'reference', g: SamGeometry, batches: ReturnType<typeof syntheticSamBatch>[], perBatch: number, simd = true) {
+  function run(engine: 'runs' | 'reference', g: SamGeometry, batches: ReturnType<typeof syntheticSamBatch>[], perBatch: number, simd = true, inPlace = false) {
     const gen = new SamMaskGenerator(g, {}, { engine, simd });
-    batches.forEach((b, i) => gen.addBatch(b, i * perBatch));
+    batches.forEach((b, i) => {
+      if (!inPlace) return gen.addBatch(b, i * perBatch);
+      // as the engine does with a decoder that writes into the buffer the generator lends
+      const into = gen.lendLowResLogits(b.points);
+      expect(into).not.toBeNull();
+      into!.set(b.lowResLogits);
+      gen.addBatch({ ...b, lowResLogits: into! }, i * perBatch);
+      gen.giveBack(into!);
+    });
     const kept = gen.finish();
     return {
       counts: { ...gen.counts },
@@ -173,22 +269,26 @@ describe("the generator's 'runs' engine equals the 'reference' engine", () => {
     const a = run('reference', g, batches, perBatch);
     const b = run('runs', g, batches, perBatch);
     const c = run('runs', g, batches, perBatch, false);
+    const d = run('runs', g, batches, perBatch, true, true);
     expect(a.counts.passedStability).toBeGreaterThan(0);
-    expect(b.counts).toEqual(a.counts);
-    expect(b.kept).toEqual(a.kept);
-    expect(c.counts).toEqual(a.counts);
-    expect(c.kept).toEqual(a.kept);
-    // byte comparison: toEqual on 300k-element arrays is slow
-    for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(b.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
-    for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(c.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
-    // the stored support windows: the same with or without SIMD, each holding exactly its cells of the decoder's plane
+    for (const x of [b, c, d]) {
+      expect(x.counts).toEqual(a.counts);
+      expect(x.kept).toEqual(a.kept);
+      // byte comparison: toEqual on 300k-element arrays is slow
+      for (let i = 0; i < a.masks.length; i++) expect(Buffer.from(x.masks[i]).equals(Buffer.from(a.masks[i]))).toBe(true);
+    }
+    // the stored support windows: the same with or without SIMD and read in place, each holding exactly its cells of
+    // the decoder's plane
     const bytes = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength);
     const s = g.lowResSize;
     for (let i = 0; i < b.lowRes.length; i++) {
       const { data, ...where } = b.lowRes[i];
       const { data: other, ...at } = c.lowRes[i];
+      const { data: inPlace, ...there } = d.lowRes[i];
       expect(where).toEqual(at);
+      expect(there).toEqual(at);
       expect(bytes(data).equals(bytes(other))).toBe(true);
+      expect(bytes(inPlace).equals(bytes(other))).toBe(true);
       const { point, multimask } = b.kept[i];
       const plane = batches[Math.floor(point / perBatch)].lowResLogits.subarray(((point % perBatch) * 3 + multimask) * s * s);
       const { row0, col0, rows, cols } = where;

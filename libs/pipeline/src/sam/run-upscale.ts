@@ -47,10 +47,10 @@ export class SamRunUpscaler {
   /** firstGroupStartGE[c] = first column group whose window starts at a cell ≥ c, for c in [0, S + 1] */
   private readonly firstGroupStartGE: Int32Array;
   /** per-row runs: [a, b] inclusive pairs, rows' slices by offsets */
-  private readonly lRuns: Int32Array;
-  private readonly uRuns: Int32Array;
-  private readonly lOff: Int32Array;
-  private readonly uOff: Int32Array;
+  private lRuns: Int32Array;
+  private uRuns: Int32Array;
+  private lOff: Int32Array;
+  private uOff: Int32Array;
   /** scratch for the union / intersection of a row group's runs */
   private readonly bufA: Int32Array;
   private readonly bufB: Int32Array;
@@ -157,6 +157,20 @@ export class SamRunUpscaler {
     this.uOff = kernels?.uOff ?? new Int32Array(s + 1);
     this.leaves = kernels ? (kernels.leaves as Int32Array<ArrayBuffer>) : new Int32Array(1024);
     if (kernels) this.interiors = kernels.interiors as Int32Array<ArrayBuffer>;
+  }
+
+  /**
+   * A buffer of `floats` float32 in the WebAssembly kernels' memory that `stats` reads in place (no copy of a
+   * candidate's cells into the module), for a decoder to write its low-res logits into; null without the kernels or
+   * when none is free. Give it back with `giveBack`.
+   */
+  lend(floats: number): Float32Array | null {
+    return this.kernels ? this.kernels.memory.lend(floats) : null;
+  }
+
+  /** Takes back a buffer `lend` returned. */
+  giveBack(data: Float32Array): void {
+    this.kernels?.memory.giveBack(data);
   }
 
   /** The whole S×S plane as a window. */
@@ -467,6 +481,17 @@ export class SamRunUpscaler {
    * windows that need a closer look (`leaves`: ya, yb, xa, xb); every other pixel is ≤ lower.
    */
   private visit(w: LowResWindow, upper: number, lower: number): void {
+    const k = this.kernels;
+    if (k) {
+      // the kernels' views are remade when their memory grew (between calls, never during one)
+      k.sync();
+      this.lRuns = k.lRuns;
+      this.uRuns = k.uRuns;
+      this.lOff = k.lOff;
+      this.uOff = k.uOff;
+      this.leaves = k.leaves as Int32Array<ArrayBuffer>;
+      this.interiors = k.interiors as Int32Array<ArrayBuffer>;
+    }
     this.interiorCount = 0;
     this.leafCount = 0;
     this.scan(w, upper, lower);

@@ -93,6 +93,8 @@ export class SamMaskGenerator {
   /** every chunk of WINDOW_CHUNK floats this generator took, for `release` */
   private readonly chunks: Float32Array<ArrayBuffer>[] = [];
   private released = false;
+  /** buffers lent for decoder batches and not given back yet */
+  private readonly lent = new Set<Float32Array>();
   /** how many masks each stage saw, for logs and benches */
   readonly counts = { decoded: 0, passedIou: 0, passedStability: 0, kept: 0 };
 
@@ -113,6 +115,27 @@ export class SamMaskGenerator {
       throw new PipelineError('INVALID_VALUE', `SAM post-processing engine must be 'runs' or 'reference', got ${String(this.engine)}`);
     }
     this.upscaler = this.engine === 'runs' ? new SamRunUpscaler(geometry, { simd: options.simd }) : new SamMaskUpscaler(geometry);
+  }
+
+  /**
+   * A buffer for one decoder batch's lowResLogits, [points, 3, S, S], that `addBatch` reads in place: a decoder
+   * writing its output there saves copying every candidate's cells into the WebAssembly kernels' memory. Null when
+   * none is available (the 'reference' engine, no WebAssembly SIMD, all lent); the caller then passes the decoder's
+   * own array. Give it back with `giveBack` once the batch was added or its decoder call failed; `release` takes back
+   * any still out.
+   */
+  lendLowResLogits(points: number): Float32Array | null {
+    if (this.released || !(this.upscaler instanceof SamRunUpscaler) || !Number.isInteger(points) || points < 1) return null;
+    const s = this.geometry.lowResSize;
+    const data = this.upscaler.lend(points * 3 * s * s);
+    if (data) this.lent.add(data);
+    return data;
+  }
+
+  /** Takes back a buffer `lendLowResLogits` returned (anything else is ignored). */
+  giveBack(data: Float32Array): void {
+    if (!this.lent.delete(data)) return;
+    (this.upscaler as SamRunUpscaler).giveBack(data);
   }
 
   /** One decoder call: iouScores [P, 3], lowResLogits [P, 3, S, S]; `firstPoint` = grid index of its first point. */
@@ -199,6 +222,7 @@ export class SamMaskGenerator {
    */
   release(): void {
     if (this.released) return;
+    for (const data of [...this.lent]) this.giveBack(data);
     this.released = true;
     for (const c of this.chunks) if (chunkPool.length < MAX_POOLED_CHUNKS) chunkPool.push(c);
     this.chunks.length = 0;

@@ -213,10 +213,18 @@ export class ImageState implements Sized {
           for (let first = 0; first < total; first += perBatch) {
             const count = Math.min(perBatch, total - first);
             const points = grid.subarray(first * 2, (first + count) * 2);
-            const decoded = await ctx.time('samDecoderMs', () =>
-              ctx.model('samDecoder', () => models.decodeSamPoints(embedding, points, count, { signal: ctx.signal })),
-            );
-            await session.addBatch(decoded, first);
+            // the decoder writes into post-processing's own memory where the session lends it (no copy per candidate)
+            const into = session.lendLowResLogits?.(count) ?? null;
+            try {
+              const decoded = await ctx.time('samDecoderMs', () =>
+                ctx.model('samDecoder', () =>
+                  models.decodeSamPoints(embedding, points, count, { signal: ctx.signal, ...(into ? { lowResLogitsInto: into } : {}) }),
+                ),
+              );
+              await session.addBatch(decoded, first);
+            } finally {
+              if (into) session.giveBack?.(into);
+            }
           }
           // samPostMs: the post-processing work itself (on whichever thread), not the wait for it
           const { proposals, workMs } = await session.finish();

@@ -21,6 +21,20 @@ export class SamPostJob {
     this.generator.addBatch(decoded, firstPoint);
   }
 
+  /** See SamMaskGenerator.lendLowResLogits: a buffer addBatch reads in place, for the decoder to write into. */
+  lendLowResLogits(points: number): Float32Array | null {
+    return this.generator.lendLowResLogits(points);
+  }
+
+  giveBack(data: Float32Array): void {
+    this.generator.giveBack(data);
+  }
+
+  /** Drops the job (an aborted or failed image): lent buffers and the windows' memory go back to their pools. */
+  close(): void {
+    this.generator.release();
+  }
+
   finish(): SamProposals {
     const generator = this.generator;
     const kept = generator.finish();
@@ -44,6 +58,12 @@ export const inlineSamPostProcessor: SamPostProcessor = {
       return job;
     };
     return {
+      lendLowResLogits(points) {
+        return job ? job.lendLowResLogits(points) : null;
+      },
+      giveBack(data) {
+        job?.giveBack(data);
+      },
       async addBatch(decoded, firstPoint) {
         const t0 = performance.now();
         try {
@@ -60,6 +80,7 @@ export const inlineSamPostProcessor: SamPostProcessor = {
         return { proposals, workMs };
       },
       close() {
+        job?.close();
         job = null;
       },
     };

@@ -223,14 +223,16 @@ export function createToyModels(options: ToyOptions): RefDiffModels & { calls: R
       // the input is lent for the call (the engine reuses its buffer): the embedding keeps a copy
       return { byteSize: pixels.byteLength, pixels: pixels.slice() } as SamImageEmbedding;
     },
-    async decodeSamPoints(embedding, points, n): Promise<SamDecodeResult> {
+    async decodeSamPoints(embedding, points, n, options): Promise<SamDecodeResult> {
       count('samDecoder');
       const px = (embedding as unknown as { pixels: Float32Array }).pixels;
       const L = samSize;
       const plane = L * L;
       const colourAt = (i: number) => [0, 1, 2].map((c) => px[c * plane + i]);
       const iouScores = new Float32Array(n * 3);
-      const lowResLogits = new Float32Array(n * 3 * plane).fill(-8);
+      // into the caller's buffer when it lends one (post-processing's memory), as the model pack does
+      const into = options?.lowResLogitsInto;
+      const lowResLogits = (into && into.length === n * 3 * plane ? into : new Float32Array(n * 3 * plane)).fill(-8);
       for (let p = 0; p < n; p++) {
         const x = Math.min(L - 1, Math.floor(points[2 * p]));
         const y = Math.min(L - 1, Math.floor(points[2 * p + 1]));
