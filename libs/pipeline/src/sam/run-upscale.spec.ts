@@ -27,6 +27,11 @@ const geometries: SamGeometry[] = [
   samGeometry(160, 120, 128, 32),
 ];
 
+function must<T>(v: T | null): T {
+  if (v === null) throw new Error('expected a value, got null');
+  return v;
+}
+
 function lcg(seed: number) {
   let s = seed >>> 0;
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
@@ -83,13 +88,12 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
           expect(supports[0]).toEqual(supports[1]);
           // the plane in a buffer the kernels lent (a decoder's output landing in their memory): read in place
           const fast = new SamRunUpscaler(g);
-          const lent = fast.lend(low.length);
-          expect(lent).not.toBeNull();
-          lent!.set(low);
-          const c = fast.stats(lent!, threshold, offset);
+          const lent = must(fast.lend(low.length));
+          lent.set(low);
+          const c = fast.stats(lent, threshold, offset);
           expect([c.countHigh, c.countLow, c.area, c.box, c.support]).toEqual([a.countHigh, a.countLow, a.area, a.box, supports[0]]);
-          expect(fast.mask(lent!, threshold)).toEqual(refMask);
-          fast.giveBack(lent!);
+          expect(fast.mask(lent, threshold)).toEqual(refMask);
+          fast.giveBack(lent);
         },
       ),
       { numRuns: 300 },
@@ -165,7 +169,7 @@ describe('one WebAssembly memory for every geometry of a thread, and the buffers
   const both = (u: SamRunUpscaler, p: Float32Array) => [u.stats(p, 0, 1), Buffer.from(u.mask(p, 0)).toString('base64')] as const;
 
   it('upscalers of different geometries, calls interleaved, with the memory growing between calls, give what each gives alone', () => {
-    const memory = samPostMemory()!;
+    const memory = must(samPostMemory());
     expect(memory).not.toBeNull();
     const gs = [samGeometry(23, 61, 64, 16), samGeometry(640, 480, 256, 64), samGeometry(130, 97, 64, 16), samGeometry(333, 500, 256, 64), samGeometry(10, 10, 64, 16)];
     const ups = gs.map((g) => new SamRunUpscaler(g));
@@ -176,13 +180,12 @@ describe('one WebAssembly memory for every geometry of a thread, and the buffers
       if (t === 12) {
         // a bigger buffer than any lent before: the memory grows, every view made earlier is detached
         const generation = memory.generation;
-        const big = memory.lend(3 * 1024 * 1024);
-        expect(big).not.toBeNull();
+        const big = must(memory.lend(3 * 1024 * 1024));
         expect(memory.generation).toBeGreaterThan(generation);
-        memory.giveBack(big!);
+        memory.giveBack(big);
       }
       // in place too, from a buffer the memory lends
-      const lent = ups[i].lend(p.length)!;
+      const lent = must(ups[i].lend(p.length));
       lent.set(p);
       const alone = both(new SamRunUpscaler(g, { simd: false }), p);
       expect(both(ups[i], p)).toEqual(alone);
@@ -193,9 +196,9 @@ describe('one WebAssembly memory for every geometry of a thread, and the buffers
   }, 120_000);
 
   it('while a buffer is lent the memory does not grow: a geometry that needs more room gets its own module, lending waits until it is back', () => {
-    const memory = samPostMemory()!;
+    const memory = must(samPostMemory());
     const small = samGeometry(40, 30, 64, 16);
-    const held = new SamRunUpscaler(small).lend(64 * 64)!;
+    const held = must(new SamRunUpscaler(small).lend(64 * 64));
     expect(memory.lent).toBe(1);
     const generation = memory.generation;
     // larger than any geometry before it: its tables and scratch would need the memory to grow
@@ -211,19 +214,18 @@ describe('one WebAssembly memory for every geometry of a thread, and the buffers
     // back: the next upscaler of that geometry lays out in the shared memory, which lends again
     const v = new SamRunUpscaler(huge);
     expect(memory.generation).toBeGreaterThan(generation);
-    const lent = v.lend(256 * 256)!;
-    expect(lent).not.toBeNull();
+    const lent = must(v.lend(256 * 256));
     lent.set(p);
     expect(both(v, lent)).toEqual(both(u, p));
     v.giveBack(lent);
   }, 120_000);
 
   it('a generator lends per batch and takes back what is still out when released; the reference engine lends nothing', () => {
-    const memory = samPostMemory()!;
+    const memory = must(samPostMemory());
     const g = samGeometry(640, 480, 256, 64);
     const gen = new SamMaskGenerator(g);
-    const a = gen.lendLowResLogits(4)!;
-    const b = gen.lendLowResLogits(4)!;
+    const a = must(gen.lendLowResLogits(4));
+    const b = must(gen.lendLowResLogits(4));
     expect(a.length).toBe(4 * 3 * 64 * 64);
     expect(b.byteOffset).not.toBe(a.byteOffset);
     expect(memory.lent).toBe(2);
@@ -244,11 +246,10 @@ describe("the generator's 'runs' engine equals the 'reference' engine", () => {
     batches.forEach((b, i) => {
       if (!inPlace) return gen.addBatch(b, i * perBatch);
       // as the engine does with a decoder that writes into the buffer the generator lends
-      const into = gen.lendLowResLogits(b.points);
-      expect(into).not.toBeNull();
-      into!.set(b.lowResLogits);
-      gen.addBatch({ ...b, lowResLogits: into! }, i * perBatch);
-      gen.giveBack(into!);
+      const into = must(gen.lendLowResLogits(b.points));
+      into.set(b.lowResLogits);
+      gen.addBatch({ ...b, lowResLogits: into }, i * perBatch);
+      gen.giveBack(into);
     });
     const kept = gen.finish();
     return {

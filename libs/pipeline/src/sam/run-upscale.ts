@@ -32,8 +32,9 @@ export interface LowResWindow {
  * cells read throw INVALID_VALUE; −Infinity reads as "below everything", as torch's comparisons treat it.
  *
  * Where WebAssembly SIMD is available (Node ≥ 16.4), the scan, the row-group walk and the boundary classification
- * of `stats` run in SamPostKernels (wasm/sam-post.wat) on a copy of the reachable rows — the same results, tested against this
- * JavaScript (`simd: false`) and the reference.
+ * of `stats` run in SamPostKernels (wasm/sam-post.wat) — on the cells where they are when the plane lies in the
+ * kernels' memory (a buffer `lend` gave the decoder), else on a copy of the reachable rows — the same results, tested
+ * against this JavaScript (`simd: false`) and the reference.
  */
 export class SamRunUpscaler {
   readonly x: ComposedAxis;
