@@ -1,12 +1,17 @@
 /**
- * The smallest SQL surface the migration runner and the tests need, over both node-postgres and embedded PGlite.
- * `exec` sends a whole script in one simple-protocol round trip (several statements, no parameters).
+ * The smallest SQL surface the migration runner, the hot path and the tests need, over both node-postgres and
+ * embedded PGlite. `exec` sends a whole script in one simple-protocol round trip (several statements, no parameters).
  */
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Client, Pool } from 'pg';
 
 export interface SqlRunner {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * `name`: a statement run often (the request hot path) — node-postgres prepares it once per connection and then only
+   * binds and executes it (no parse or analysis per call, and a generic plan once PostgreSQL finds it no worse than
+   * the custom ones); one name must always go with one text. PGlite runs it unnamed (its query API has no names).
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<R[]>;
   exec(script: string): Promise<void>;
   /** Runs fn on one connection (locks and transactions need that). */
   session<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
@@ -28,7 +33,8 @@ async function inTransaction<T>(runner: SqlRunner, fn: (runner: SqlRunner) => Pr
 
 export function pgClientRunner(client: Client | import('pg').PoolClient): SqlRunner {
   const runner: SqlRunner = {
-    query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
+    query: async <R>(sql: string, params?: unknown[], name?: string) =>
+      (await (name ? client.query({ name, text: sql, values: params }) : client.query(sql, params))).rows as R[],
     exec: async (script) => {
       await client.query(script);
     },
@@ -40,7 +46,9 @@ export function pgClientRunner(client: Client | import('pg').PoolClient): SqlRun
 
 export function pgPoolRunner(pool: Pool): SqlRunner {
   return {
-    query: async <R>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as R[],
+    // a named statement is prepared on each pooled connection the first time that connection runs it
+    query: async <R>(sql: string, params?: unknown[], name?: string) =>
+      (await (name ? pool.query({ name, text: sql, values: params }) : pool.query(sql, params))).rows as R[],
     exec: async (script) => {
       await pool.query(script);
     },

@@ -39,6 +39,7 @@ export async function getRequests(sql: SqlRunner, tenantId: string, ids: readonl
   const rows = await sql.query(
     `SELECT ${columns('r')} FROM "segmentation_requests" AS r WHERE r."id" = ANY($1::uuid[]) AND r."tenantId" = $2::uuid`,
     [valid, tenantId],
+    'refdiff_get_requests',
   );
   return rows.map(toRequest);
 }
@@ -102,6 +103,7 @@ export async function insertBatch(sql: SqlRunner, b: InsertBatch): Promise<Segme
       hourBucket(b.at),
       b.notifyChannel,
     ],
+    'refdiff_insert_batch',
   );
   return rows.map(toRequest);
 }
@@ -149,6 +151,7 @@ export async function claimDue(sql: SqlRunner, owner: string, groups: number, ma
      FROM picked WHERE r."id" = picked."id"
      RETURNING ${CLAIMED}`,
     [groups * maxBatch, groups, maxBatch, owner, leaseMs / 1000],
+    'refdiff_claim_due',
   );
   return queueOrder(rows);
 }
@@ -166,6 +169,7 @@ export async function claimQueued(sql: SqlRunner, owner: string, tenantId: strin
      WHERE r."id" = ANY($3::uuid[]) AND r."tenantId" = $4::uuid AND r."status" = 'QUEUED'
      RETURNING ${CLAIMED}`,
     [owner, leaseMs / 1000, ids, tenantId],
+    'refdiff_claim_queued',
   );
   return queueOrder(rows);
 }
@@ -257,6 +261,8 @@ export async function finishRequests(
      )
      SELECT ${columns('d')}, pg_notify($4::text, d."id"::text) FROM "done" AS d`,
     params,
+    // the text depends on the number of items only (at most the dispatcher's maxBatch: one prepared statement each)
+    `refdiff_finish_${items.length}`,
   );
   const written = new Set(rows.map((r) => r.id as string));
   // the rows as committed (the statement's own transaction): what a read right after would return
