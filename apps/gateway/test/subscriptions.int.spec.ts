@@ -266,7 +266,7 @@ describe('segmentation subscriptions (graphql-ws)', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
     );
     await admin.end();
-    expect(killed.rowCount).toBeGreaterThanOrEqual(4); // each replica's status, done and queue channels
+    expect(killed.rowCount).toBeGreaterThanOrEqual(2); // each replica's one LISTEN connection (status, done and queue channels)
     await new Promise((r) => setTimeout(r, 1_500));
     const c = client(listening.wsUrl, t.token);
     const feed = collect(c, IMAGE_UPDATED, { img: t.imageId }, 3);

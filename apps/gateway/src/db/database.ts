@@ -38,63 +38,13 @@ export async function openPostgres(
   pool.on('error', (err) => options.onIdleError?.(err));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sql = pgPoolRunner(pool);
-  const listeners = new Set<pg.Client>();
-  let closing = false;
+  const notifications = sharedListener(connectionString);
   return {
     kind: 'postgres',
     prisma,
     sql,
     migrate: () => migrateDeploy(sql),
-    listen: async (channel, onPayload) => {
-      // A dedicated connection: pooled connections cannot hold a LISTEN. When the server drops it (restart,
-      // failover, pg_terminate_backend) it is opened again (1 s, doubling to 15 s), so the process does not stay
-      // deaf; what was announced meanwhile is lost (waiters and id subscriptions re-check on a timer).
-      let stopped = false;
-      let current: pg.Client | null = null;
-      let retry: NodeJS.Timeout | null = null;
-      const open = async (): Promise<void> => {
-        const client = new pg.Client({ connectionString });
-        client.on('notification', (n) => {
-          if (n.channel === channel) onPayload(n.payload ?? '');
-        });
-        client.on('error', () => undefined);
-        client.on('end', () => {
-          listeners.delete(client);
-          if (current !== client) return; // a failed attempt: its caller retries
-          current = null;
-          if (!stopped && !closing) reopen(1_000);
-        });
-        try {
-          await client.connect();
-          await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-        } catch (err) {
-          await client.end().catch(() => undefined);
-          throw err;
-        }
-        if (stopped || closing) return void (await client.end().catch(() => undefined));
-        current = client;
-        listeners.add(client);
-      };
-      const reopen = (delayMs: number) => {
-        if (retry || stopped || closing) return;
-        retry = setTimeout(() => {
-          retry = null;
-          open().catch(() => reopen(Math.min(delayMs * 2, 15_000)));
-        }, delayMs);
-        retry.unref?.();
-      };
-      await open();
-      return async () => {
-        stopped = true;
-        if (retry) clearTimeout(retry);
-        const client = current;
-        current = null;
-        if (client) {
-          listeners.delete(client);
-          await client.end().catch(() => undefined);
-        }
-      };
-    },
+    listen: (channel, onPayload) => notifications.listen(channel, onPayload),
     tryWithAdvisoryLock: async (key, fn) => {
       const client = new pg.Client({ connectionString });
       client.on('error', () => undefined);
@@ -112,10 +62,102 @@ export async function openPostgres(
       }
     },
     close: async () => {
-      closing = true;
-      await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
+      await notifications.close();
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Every channel this process LISTENs on, on one dedicated connection (pooled connections cannot hold a LISTEN). One
+ * rather than one per channel: PostgreSQL wakes every listening backend of the database on each commit that
+ * notifies, whatever the channel, and each wake-up is a transaction reading the notification queue — with three
+ * channels (done, status, queue) that was three backends woken per notifying commit, about 9 transactions a request.
+ * When the server drops the connection (restart, failover, pg_terminate_backend) it is opened again (1 s, doubling to
+ * 15 s) with every channel, so the process does not stay deaf; what was announced meanwhile is lost (waiters and id
+ * subscriptions re-check on a timer).
+ */
+function sharedListener(connectionString: string) {
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const quote = (channel: string) => `"${channel.replace(/"/g, '')}"`;
+  let current: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let closing = false;
+  // LISTEN, UNLISTEN, opening and closing run one at a time, in order
+  let ops: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = ops.then(fn);
+    ops = next.catch(() => undefined);
+    return next;
+  };
+  const open = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString });
+    client.on('notification', (n) => {
+      for (const fn of handlers.get(n.channel) ?? []) fn(n.payload ?? '');
+    });
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      if (current !== client) return; // a failed attempt (its caller retries) or a deliberate close
+      current = null;
+      if (!closing && handlers.size > 0) reopen(1_000);
+    });
+    try {
+      await client.connect();
+      await client.query([...handlers.keys()].map((c) => `LISTEN ${quote(c)};`).join(' '));
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (closing || handlers.size === 0) return void (await client.end().catch(() => undefined));
+    current = client;
+  };
+  const reopen = (delayMs: number) => {
+    if (retry || closing) return;
+    retry = setTimeout(() => {
+      retry = null;
+      serial(() => (current || closing || handlers.size === 0 ? Promise.resolve() : open())).catch(() => reopen(Math.min(delayMs * 2, 15_000)));
+    }, delayMs);
+    retry.unref?.();
+  };
+  const end = async () => {
+    const client = current;
+    current = null;
+    await client?.end().catch(() => undefined);
+  };
+  return {
+    /** Resolves once the channel is listened to (the first LISTEN fails as the connection does: no retry). */
+    listen: (channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> =>
+      serial(async () => {
+        let set = handlers.get(channel);
+        const added = !set;
+        if (!set) handlers.set(channel, (set = new Set()));
+        const fn = (payload: string) => onPayload(payload);
+        set.add(fn);
+        try {
+          if (!current) await open();
+          else if (added) await current.query(`LISTEN ${quote(channel)}`);
+        } catch (err) {
+          set.delete(fn);
+          if (set.size === 0) handlers.delete(channel);
+          throw err;
+        }
+        return () =>
+          serial(async () => {
+            const now = handlers.get(channel);
+            if (!now?.delete(fn) || now.size > 0) return;
+            handlers.delete(channel);
+            if (handlers.size === 0) {
+              if (retry) clearTimeout(retry);
+              retry = null;
+              await end();
+            } else await current?.query(`UNLISTEN ${quote(channel)}`).catch(() => undefined);
+          });
+      }),
+    close: async () => {
+      closing = true;
+      if (retry) clearTimeout(retry);
+      await end();
     },
   };
 }
