@@ -304,17 +304,18 @@ describe('dispatch', () => {
     const [done] = await waitAll(r1.url, t.token, first, 10);
     expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
     expect(claims).toBe(0);
-    // The replica dies between queueing a handed-off batch and taking it: the batch is QUEUED in the database, and
-    // (no NOTIFY went out for it) the next replica's claim takes it.
+    // The replica dies between queueing a handed-off batch and running it: the batch is in the database, leased to
+    // the dead replica (inserted so, no NOTIFY went out for it), and the next replica's claim takes it once the lease
+    // (5 s here) expires.
     const d = r1.gw.dispatcher!;
-    d.reserve = () => ({ take: () => undefined, release: () => undefined });
+    d.reserve = () => ({ lease: { owner: d.owner, leaseMs: 5_000 }, take: () => undefined, release: () => undefined });
     const orphan = (await gql(r1.url, t.token, SEGMENT, { img, ex: ['the orphan'] })).data!.segment.map((s: any) => s.id);
     await r1.close('abandon');
     const [row] = await getRows(database.url, orphan);
-    expect(row).toMatchObject({ status: 'QUEUED', attempts: 0 });
+    expect(row).toMatchObject({ status: 'RUNNING', attempts: 1, leaseOwner: d.owner });
     const r2 = await replica([w], { pollMs: 200 });
     const [after] = await waitAll(r2.url, t.token, orphan, 20);
-    expect(after).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    expect(after).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
     expect(w.calls.filter((c) => c.expressions.includes('the orphan'))).toHaveLength(1);
   });
 

@@ -8,7 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/__generated__/prisma/client';
 import { openPglite, openPostgres, type Database } from '../src/db/database';
-import type { FailureOutcome, SuccessOutcome } from '../src/dispatch/queue.repository';
+import type { ClaimedRequest, FailureOutcome, SuccessOutcome } from '../src/dispatch/queue.repository';
+import { STATUS_CHANNEL, parseStatusEvent, type StatusEvent } from '../src/segmentation/segmentation-feed';
 import { SegmentationRepository, DONE_CHANNEL } from '../src/segmentation/segmentation.repository';
 import { claimDue, finishRequests, getRequests } from '../src/segmentation/segmentation.sql';
 import { claimPrisma, createBatchPrisma, finishPrisma, getManyPrisma } from './prisma-reference';
@@ -204,6 +205,107 @@ async function compareImplementations(db: Database, seed: number) {
   expect(await getRequests(db.sql, b.tenantId, ['not-a-uuid', '00000000-0000-4000-8000-000000000000'])).toEqual([]);
 }
 
+/**
+ * The statement a batch inserted leased (insertBatch's `lease`) saves: leasing the rows just queued, as the
+ * dispatcher did right after the insert (kept here as the reference).
+ */
+async function claimQueuedReference(db: Database, owner: string, tenantId: string, ids: readonly string[], leaseMs: number): Promise<ClaimedRequest[]> {
+  const rows = await db.sql.query<ClaimedRequest>(
+    `UPDATE "segmentation_requests" AS r
+     SET "status" = 'RUNNING', "leaseOwner" = $1,
+         "leaseExpiresAt" = now() + make_interval(secs => $2::float8),
+         "attempts" = r."attempts" + 1, "startedAt" = COALESCE(r."startedAt", now())
+     WHERE r."id" = ANY($3::uuid[]) AND r."tenantId" = $4::uuid AND r."status" = 'QUEUED'
+     RETURNING r."id", r."tenantId", r."imageId", r."expression", r."options", r."attempts", r."maxAttempts", r."batchId", r."batchIndex", r."createdAt",
+       (SELECT i."sha256" FROM "images" AS i WHERE i."id" = r."imageId" AND i."tenantId" = r."tenantId") AS "imageSha256"`,
+    [owner, leaseMs / 1000, ids, tenantId],
+  );
+  return rows.sort((x, y) => x.batchIndex - y.batchIndex);
+}
+
+/** A snapshot with the two instants now() gives (start, lease end) as the lease's length. */
+async function leaseSnapshot(db: Database, tenantId: string) {
+  const s = await snapshot(db, tenantId);
+  return {
+    ...s,
+    requests: s.requests.map((x) => {
+      const { startedAt, leaseExpiresAt, ...rest } = x as Row;
+      return {
+        ...rest,
+        started: startedAt !== null,
+        leaseMs: leaseExpiresAt === null ? null : (leaseExpiresAt as Date).getTime() - (startedAt as Date).getTime(),
+      };
+    }),
+  };
+}
+
+/**
+ * Tenant a queues each batch and then leases it (the two statements of before); tenant b queues the same batches
+ * leased in the insert. Same rows stored, same rows answered (as queued), same rows handed to the dispatcher, and
+ * every row announced QUEUED (attempts 0) and then RUNNING (attempts 1).
+ */
+async function compareLeasedInsert(db: Database, seed: number) {
+  const r = rng(seed);
+  const bytes = new Uint8Array(randomBytes(32));
+  const a = await tenantWithImage(db.prisma, `queued-then-leased-${seed}`, bytes);
+  const b = await tenantWithImage(db.prisma, `leased-${seed}`, bytes);
+  const other = await tenantWithImage(db.prisma, `someone-else-${seed}`, new Uint8Array(randomBytes(32)));
+  const repo = new SegmentationRepository(db.prisma, db.sql);
+  const events: StatusEvent[] = [];
+  const unlisten = await db.listen(STATUS_CHANNEL, (payload) => {
+    const e = parseStatusEvent(payload);
+    if (e) events.push(e);
+  });
+  const at0 = Date.UTC(2026, 11, 6, 10, 59, 0);
+  const lease = { owner: 'owner-1', leaseMs: 45_000 };
+  let rows = 0;
+  try {
+    for (let i = 0; i < 12; i++) {
+      const at = new Date(at0 + i * 7_001 + r.int(1000));
+      const key = r.int(4) === 0 ? `key-${r.int(3)}` : null;
+      const foreign = r.int(8) === 0;
+      const input = {
+        expressions: Array.from({ length: 1 + r.int(4) }, () => r.text()),
+        options: r.json() as object,
+        idempotencyKey: key,
+        maxAttempts: 1 + r.int(5),
+        monthlyExpressionQuota: r.pick([null, 10_000, 5 + r.int(20)]),
+        notifyDispatchers: false,
+      };
+      const old = await repo.createBatch(a.tenantId, { ...input, imageId: foreign ? other.imageId : a.imageId }, at);
+      const claimed = old.kind === 'created' ? await claimQueuedReference(db, lease.owner, a.tenantId, old.requests.map((x) => x.id), lease.leaseMs) : [];
+      const now = await repo.createBatch(b.tenantId, { ...input, imageId: foreign ? other.imageId : b.imageId, lease }, at);
+      expect(now.kind, `batch ${i}`).toBe(old.kind);
+      if ((old.kind === 'created' || old.kind === 'replayed') && (now.kind === 'created' || now.kind === 'replayed')) {
+        // answered as queued, as before (a replay reads the rows as they are now: leased at now(), on both paths)
+        const instants = (rows: readonly Row[]) => stripIds(rows).map(({ startedAt, leaseExpiresAt, ...rest }) => ({ ...rest, started: startedAt !== null, leased: leaseExpiresAt !== null }));
+        expect(instants(now.requests as unknown as Row[])).toEqual(instants(old.requests as unknown as Row[]));
+        if (now.kind === 'created') expect(now.requests.map((x) => [x.status, x.attempts, x.leaseOwner, x.startedAt])).toEqual(now.requests.map(() => ['QUEUED', 0, null, null]));
+      }
+      if (old.kind === 'created' && now.kind === 'created') {
+        rows += now.requests.length;
+        expect(now.leased.map((x) => x.id)).toEqual(now.requests.map((x) => x.id));
+        expect(stripIds(now.leased as unknown as Row[])).toEqual(stripIds(claimed as unknown as Row[]));
+        expect(now.leased.map((x) => x.imageSha256)).toEqual(claimed.map((x) => x.imageSha256));
+      }
+    }
+    expect(rows).toBeGreaterThan(0);
+    expect(await leaseSnapshot(db, b.tenantId)).toEqual(await leaseSnapshot(db, a.tenantId));
+    // announcements: per row, QUEUED then RUNNING, on both paths
+    const perRow = (tenantId: string) => {
+      const byRow = new Map<string, string[]>();
+      for (const e of events.filter((x) => x.tenantId === tenantId)) byRow.set(e.id, [...(byRow.get(e.id) ?? []), `${e.status}:${e.attempts}`]);
+      return [...byRow.values()];
+    };
+    await expect.poll(() => perRow(b.tenantId).flat().length).toBe(2 * rows);
+    await expect.poll(() => perRow(a.tenantId).flat().length).toBe(2 * rows);
+    expect(perRow(b.tenantId)).toEqual(Array.from({ length: rows }, () => ['QUEUED:0', 'RUNNING:1']));
+    expect(perRow(a.tenantId)).toEqual(perRow(b.tenantId));
+  } finally {
+    await unlisten();
+  }
+}
+
 describe('the plain-SQL hot path, against the Prisma code it replaced', () => {
   it('queues, claims, records and reads exactly as Prisma did (PostgreSQL, random inputs)', async () => {
     const db = await openPostgres(database.url, { poolMax: 3 });
@@ -219,6 +321,16 @@ describe('the plain-SQL hot path, against the Prisma code it replaced', () => {
     try {
       await db.migrate();
       await compareImplementations(db, 4);
+      await compareLeasedInsert(db, 5);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  it('queues a batch leased in the insert exactly as queueing then leasing it did (PostgreSQL, random inputs)', async () => {
+    const db = await openPostgres(database.url, { poolMax: 3 });
+    try {
+      for (const seed of [6, 7]) await compareLeasedInsert(db, seed);
     } finally {
       await db.close();
     }

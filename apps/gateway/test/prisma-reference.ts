@@ -63,7 +63,7 @@ export function createBatchPrisma(
     });
     requests.sort((a, b) => a.batchIndex - b.batchIndex);
     await recordUsage(tx, tenantId, { requests: 1, expressions: input.expressions.length }, at, undefined, { channel: QUEUE_CHANNEL, payload: tenantId });
-    return { kind: 'created', requests };
+    return { kind: 'created', requests, leased: [] }; // (queued, never leased: the field came later)
   }, TX_OPTIONS);
 }
 

@@ -42,8 +42,10 @@ export interface DispatcherOptions {
 
 /** A worker slot promised to a batch this process is queueing (Dispatcher.reserve). */
 export interface Handoff {
-  /** The batch was queued (without a NOTIFY): lease its rows and run them. */
-  take(tenantId: string, ids: readonly string[]): void;
+  /** Queue the batch's rows leased to this dispatcher, in the statement that inserts them (insertBatch). */
+  readonly lease: { owner: string; leaseMs: number };
+  /** The batch was queued (without a NOTIFY) with the lease: run its rows, as claimed. */
+  take(rows: readonly ClaimedRequest[]): void;
   /** Nothing was queued (or someone else should take it): give the slot back. */
   release(): void;
 }
@@ -121,8 +123,9 @@ export class Dispatcher {
   /**
    * A worker slot for a batch this process is about to queue — when this dispatcher runs, has a slot free and its
    * last claim left nothing due (so the batch jumps no older work) — or null (queue it with a NOTIFY as usual). The
-   * database stays the record: the batch is inserted QUEUED and then leased like any claim, so a crash in between
-   * leaves it QUEUED for the next claim of any replica, and a replica that polled it first simply has it.
+   * database stays the record: the batch is inserted already leased to this dispatcher, as a claim would lease it
+   * (one statement fewer), so a crash before the worker call leaves its rows to the next claim of any replica once
+   * the lease expires, and the status trigger still announces each row QUEUED, then RUNNING.
    */
   reserve(): Handoff | null {
     if (!this.running || this.due || this.pool.capacity() - this.inFlight.size - this.reserved <= 0) return null;
@@ -134,9 +137,10 @@ export class Dispatcher {
       return true;
     };
     return {
-      take: (tenantId, ids) => {
+      lease: { owner: this.owner, leaseMs: this.leaseMs },
+      take: (rows) => {
         if (!close()) return;
-        const p = this.takeQueued(tenantId, ids).finally(() => {
+        const p = this.takeLeased(rows).finally(() => {
           this.reserved -= 1;
           this.taking.delete(p);
         });
@@ -148,9 +152,8 @@ export class Dispatcher {
     };
   }
 
-  private async takeQueued(tenantId: string, ids: readonly string[]): Promise<void> {
+  private async takeLeased(rows: readonly ClaimedRequest[]): Promise<void> {
     try {
-      const rows = await this.queue.claimQueued(this.owner, tenantId, ids, this.leaseMs);
       if (rows.length === 0) return;
       if (!this.running) {
         for (const row of rows) await this.queue.requeue(row.tenantId, row.id, this.owner, 0, null, true).catch(() => false);
@@ -158,11 +161,10 @@ export class Dispatcher {
       }
       const now = Date.now();
       for (const r of rows) this.metrics?.queueWaitSeconds.observe(Math.max(0, now - new Date(r.createdAt).getTime()) / 1000);
-      await this.launch(rows, 1);
+      await this.launch([...rows], 1);
     } catch (err) {
-      // the rows stay QUEUED: the next claim takes them
-      this.logger.error({ err }, 'taking queued rows failed');
-      this.notified();
+      // the rows stay leased: the next claim after the lease expires takes them
+      this.logger.error({ err }, 'running handed-off rows failed');
     }
   }
 

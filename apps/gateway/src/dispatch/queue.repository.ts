@@ -8,7 +8,7 @@
 import type { Prisma, PrismaClient, SegmentationRequest } from '../__generated__/prisma/client';
 import { DONE_CHANNEL } from '../segmentation/segmentation.repository';
 import type { SqlRunner } from '../db/sql-runner';
-import { claimDue, claimQueued, finishRequests } from '../segmentation/segmentation.sql';
+import { claimDue, finishRequests } from '../segmentation/segmentation.sql';
 import type { ImageStore } from '../images/image-store';
 import { resolveBytes } from '../images/image.repository';
 import type { QueueSnapshot } from '../metrics/gateway-metrics';
@@ -70,15 +70,6 @@ export class QueueRepository {
   async claim(owner: string, groups: number, maxBatch: number, leaseMs: number): Promise<ClaimedRequest[]> {
     if (groups <= 0 || maxBatch <= 0) return [];
     return claimDue(this.sql, owner, groups, maxBatch, leaseMs);
-  }
-
-  /**
-   * Leases rows of one tenant this process has just queued and handed to its own dispatcher (no NOTIFY went out for
-   * them): those still QUEUED — a replica's poll may have taken them first — in queue order.
-   */
-  claimQueued(owner: string, tenantId: string, ids: readonly string[], leaseMs: number): Promise<ClaimedRequest[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return claimQueued(this.sql, owner, tenantId, ids, leaseMs);
   }
 
   /** Extends the lease of rows this owner still holds; returns the ids it still holds. */

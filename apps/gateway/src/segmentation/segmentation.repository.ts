@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, SegmentationRequest } from '../__generated__/prisma/client';
 import type { SegmentationStatus } from '../__generated__/prisma/enums';
 import type { SqlRunner } from '../db/sql-runner';
+import type { ClaimedRequest } from '../dispatch/queue.repository';
 import { getRequests, insertBatch, isForeignKeyViolation, type InsertBatch } from './segmentation.sql';
 
 export interface SegmentationFilter {
@@ -13,7 +14,8 @@ export type { PageCursor } from '../common/cursor';
 import type { PageCursor } from '../common/cursor';
 
 export type CreateBatchResult =
-  | { kind: 'created'; requests: SegmentationRequest[] }
+  /** leased: the rows as claimed, when the batch was inserted leased (input.lease); else [] */
+  | { kind: 'created'; requests: SegmentationRequest[]; leased: ClaimedRequest[] }
   | { kind: 'replayed'; requests: SegmentationRequest[] }
   | { kind: 'overQuota'; used: number }
   | { kind: 'noImage' };
@@ -67,7 +69,8 @@ export class SegmentationRepository {
    * Queues one request per expression with its usage, under the tenant's row lock: the image must be this tenant's
    * (else `noImage`, nothing written), the monthly expression quota is checked against the rollups and an
    * idempotency key already used returns the first call's requests. Wakes the dispatchers (NOTIFY, delivered on
-   * commit) unless `notifyDispatchers` is false (this process's dispatcher takes the rows). Without a quota or a key
+   * commit) unless `notifyDispatchers` is false (this process's dispatcher takes the rows, leased to it in the same
+   * statement when `lease` is given: insertBatch). Without a quota or a key
    * that is one statement (segmentation.sql.ts); with them, a transaction: the lock first, so the quota and key
    * checks see every batch committed before it.
    */
@@ -81,6 +84,7 @@ export class SegmentationRepository {
       maxAttempts: number;
       monthlyExpressionQuota: number | null;
       notifyDispatchers?: boolean;
+      lease?: { owner: string; leaseMs: number } | null;
     },
     at: Date,
   ): Promise<CreateBatchResult> {
@@ -95,11 +99,13 @@ export class SegmentationRepository {
       batchId: randomUUID(),
       at,
       notifyChannel: input.notifyDispatchers === false ? null : QUEUE_CHANNEL,
+      lease: input.lease ?? null,
     };
+    const created = ({ requests, leased }: Awaited<ReturnType<typeof insertBatch>>): CreateBatchResult =>
+      requests.length > 0 ? { kind: 'created', requests, leased } : { kind: 'noImage' };
     try {
       if (!input.idempotencyKey && input.monthlyExpressionQuota === null) {
-        const requests = await insertBatch(this.sql, batch);
-        return requests.length > 0 ? { kind: 'created', requests } : { kind: 'noImage' };
+        return created(await insertBatch(this.sql, batch));
       }
       return await this.sql.transaction(async (tx): Promise<CreateBatchResult> => {
         // The tenant's row lock and the check that the image is this tenant's, in one statement.
@@ -128,8 +134,7 @@ export class SegmentationRepository {
           const n = Number(used?.n ?? 0);
           if (n + input.expressions.length > input.monthlyExpressionQuota) return { kind: 'overQuota', used: n };
         }
-        const requests = await insertBatch(tx, batch);
-        return requests.length > 0 ? { kind: 'created', requests } : { kind: 'noImage' };
+        return created(await insertBatch(tx, batch));
       });
     } catch (err) {
       // the image was deleted while the statement ran (after its snapshot): as if it had never been there

@@ -74,6 +74,7 @@ export class SegmentationService {
           maxAttempts: this.settings.maxAttempts,
           monthlyExpressionQuota: p.limits.monthlyExpressionQuota,
           notifyDispatchers: handoff === null,
+          lease: handoff?.lease ?? null,
         },
         at,
       );
@@ -81,7 +82,7 @@ export class SegmentationService {
       handoff?.release();
       throw err;
     }
-    if (result.kind === 'created' && handoff) handoff.take(p.tenantId, result.requests.map((r) => r.id));
+    if (result.kind === 'created' && handoff) handoff.take(result.leased);
     else handoff?.release();
     if (result.kind === 'noImage') throw notFound('image', input.imageId);
     if (result.kind === 'overQuota') {

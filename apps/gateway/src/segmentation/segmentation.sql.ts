@@ -57,24 +57,43 @@ export interface InsertBatch {
   at: Date;
   /** NOTIFY this channel (payload: the tenant id) with the rows: false when this process's dispatcher takes them */
   notifyChannel: string | null;
+  /**
+   * Lease the rows to this owner as they are inserted (RUNNING, attempts 1, leased for `leaseMs`), as the claim would
+   * right after: this process's dispatcher has a slot for them (Dispatcher.reserve). Null: inserted QUEUED.
+   */
+  lease?: { owner: string; leaseMs: number } | null;
+}
+
+export interface InsertedBatch {
+  /** the rows as queued (what the claim would have found: QUEUED, attempts 0, not leased), in batch order */
+  requests: SegmentationRequest[];
+  /** with a lease: the rows as claimed, for the dispatcher (as QueueRepository.claim returns them) */
+  leased: ClaimedRequest[];
 }
 
 /**
  * Inserts a batch and records its usage (one REQUEST, n EXPRESSION events and the hourly rollup) in one statement,
  * under the tenant's row lock, only when the image is the tenant's; returns the rows ([] when the image is not the
  * tenant's, nothing written). An image deleted meanwhile fails the foreign key: also [] (see isForeignKeyViolation).
+ * With `lease`, the rows are stored as the claim of the rows just queued would leave them (the status trigger announces each QUEUED, then
+ * RUNNING), saving that statement; a crash before the worker call leaves them for any replica's claim once the lease
+ * expires.
  */
-export async function insertBatch(sql: SqlRunner, b: InsertBatch): Promise<SegmentationRequest[]> {
+export async function insertBatch(sql: SqlRunner, b: InsertBatch): Promise<InsertedBatch> {
   const rows = await sql.query(
     `WITH "locked" AS MATERIALIZED (
        SELECT "id" FROM "tenants" WHERE "id" = $1::uuid FOR UPDATE
      ), "image" AS MATERIALIZED (
-       SELECT i."id" FROM "images" AS i JOIN "locked" AS t ON t."id" = i."tenantId" WHERE i."id" = $2::uuid
+       SELECT i."id", i."sha256" FROM "images" AS i JOIN "locked" AS t ON t."id" = i."tenantId" WHERE i."id" = $2::uuid
      ), "inserted" AS (
        INSERT INTO "segmentation_requests"
-         ("id", "tenantId", "imageId", "expression", "options", "idempotencyKey", "maxAttempts", "batchId", "batchIndex", "createdAt", "availableAt")
-       SELECT e."id", $1::uuid, im."id", e."expression", $5::jsonb, $6::text, $7::int, $8::uuid, (e."n" - 1)::int, $9::timestamptz, $9::timestamptz
-       FROM "image" AS im, unnest($3::uuid[], $4::text[]) WITH ORDINALITY AS e("id", "expression", "n")
+         ("id", "tenantId", "imageId", "expression", "options", "idempotencyKey", "maxAttempts", "batchId", "batchIndex", "createdAt", "availableAt",
+          "status", "attempts", "leaseOwner", "leaseExpiresAt", "startedAt")
+       SELECT e."id", $1::uuid, im."id", e."expression", $5::jsonb, $6::text, $7::int, $8::uuid, (e."n" - 1)::int, $9::timestamptz, $9::timestamptz,
+              l."status", l."attempts", $12::text, now() + make_interval(secs => l."leaseSeconds"), CASE WHEN $12::text IS NULL THEN NULL ELSE now() END
+       FROM "image" AS im, unnest($3::uuid[], $4::text[]) WITH ORDINALITY AS e("id", "expression", "n"),
+            (SELECT CASE WHEN $12::text IS NULL THEN 'QUEUED' ELSE 'RUNNING' END::"SegmentationStatus" AS "status",
+                    CASE WHEN $12::text IS NULL THEN 0 ELSE 1 END AS "attempts", $13::float8 AS "leaseSeconds") AS l
        RETURNING *
      ), "events" AS (
        INSERT INTO "usage_events" ("tenantId", "kind", "quantity", "requestId", "at")
@@ -89,7 +108,9 @@ export async function insertBatch(sql: SqlRunner, b: InsertBatch): Promise<Segme
          "expressions" = "usage_rollups"."expressions" + EXCLUDED."expressions"
        RETURNING CASE WHEN $11::text IS NULL THEN NULL ELSE pg_notify($11::text, $1::text) END AS "notified"
      )
-     SELECT ${columns('r')}, (SELECT count("notified") FROM "rollup") AS "_notified" FROM "inserted" AS r ORDER BY r."batchIndex"`,
+     SELECT ${queuedColumns}, r."attempts" AS "_attempts", (SELECT "sha256" FROM "image") AS "_imageSha256",
+            (SELECT count("notified") FROM "rollup") AS "_notified"
+     FROM "inserted" AS r ORDER BY r."batchIndex"`,
     [
       b.tenantId,
       b.imageId,
@@ -102,11 +123,40 @@ export async function insertBatch(sql: SqlRunner, b: InsertBatch): Promise<Segme
       b.at,
       hourBucket(b.at),
       b.notifyChannel,
+      b.lease?.owner ?? null,
+      b.lease ? b.lease.leaseMs / 1000 : null,
     ],
     'refdiff_insert_batch',
   );
-  return rows.map(toRequest);
+  return {
+    requests: rows.map(toRequest),
+    leased: b.lease
+      ? rows.map((r) => ({
+          id: r.id as string,
+          tenantId: r.tenantId as string,
+          imageId: r.imageId as string,
+          expression: r.expression as string,
+          options: r.options as ClaimedRequest['options'],
+          attempts: r._attempts as number,
+          maxAttempts: r.maxAttempts as number,
+          batchId: r.batchId as string,
+          batchIndex: r.batchIndex as number,
+          createdAt: r.createdAt as Date,
+          imageSha256: r._imageSha256 as string,
+        }))
+      : [],
+  };
 }
+
+/** The inserted row as queued: a leased row's lease fields as they were before the (saved) claim statement. */
+const QUEUED_AS_OF_INSERT: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  status: `'QUEUED'::"SegmentationStatus"`,
+  attempts: '0',
+  leaseOwner: 'NULL::text',
+  leaseExpiresAt: 'NULL::timestamptz',
+  startedAt: 'NULL::timestamptz',
+};
+const queuedColumns = COLUMNS.map((c) => (QUEUED_AS_OF_INSERT[c] ? `${QUEUED_AS_OF_INSERT[c]} AS "${c}"` : `r."${c}"`)).join(', ');
 
 /** PostgreSQL's foreign_key_violation (23503): the image (or tenant) went away while a statement ran. */
 export function isForeignKeyViolation(err: unknown): boolean {
@@ -152,24 +202,6 @@ export async function claimDue(sql: SqlRunner, owner: string, groups: number, ma
      RETURNING ${CLAIMED}`,
     [groups * maxBatch, groups, maxBatch, owner, leaseMs / 1000],
     'refdiff_claim_due',
-  );
-  return queueOrder(rows);
-}
-
-/**
- * Leases rows this process just queued (handed to its own dispatcher, so no other replica was told about them):
- * those still QUEUED, as the claim would, in queue order.
- */
-export async function claimQueued(sql: SqlRunner, owner: string, tenantId: string, ids: readonly string[], leaseMs: number): Promise<ClaimedRequest[]> {
-  const rows = await sql.query<ClaimedRequest>(
-    `UPDATE "segmentation_requests" AS r
-     SET "status" = 'RUNNING', "leaseOwner" = $1,
-         "leaseExpiresAt" = now() + make_interval(secs => $2::float8),
-         "attempts" = r."attempts" + 1, "startedAt" = COALESCE(r."startedAt", now())
-     WHERE r."id" = ANY($3::uuid[]) AND r."tenantId" = $4::uuid AND r."status" = 'QUEUED'
-     RETURNING ${CLAIMED}`,
-    [owner, leaseMs / 1000, ids, tenantId],
-    'refdiff_claim_queued',
   );
   return queueOrder(rows);
 }
