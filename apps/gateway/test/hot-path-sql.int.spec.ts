@@ -202,6 +202,12 @@ async function compareImplementations(db: Database, seed: number) {
   const all = (await db.sql.query<{ id: string }>(`SELECT "id" FROM "segmentation_requests" WHERE "tenantId" = $1::uuid`, [b.tenantId])).map((x) => x.id);
   expect(byId(await getRequests(db.sql, b.tenantId, all)).map(jsonRoughly)).toEqual(byId(await getManyPrisma(db.prisma, b.tenantId, all)).map(jsonRoughly));
   expect(await getRequests(db.sql, a.tenantId, all)).toEqual([]);
+  // one id at a time (its own statement)
+  for (const id of all.slice(0, 5)) {
+    expect((await getRequests(db.sql, b.tenantId, [id])).map(jsonRoughly)).toEqual((await getManyPrisma(db.prisma, b.tenantId, [id])).map(jsonRoughly));
+    expect(await getRequests(db.sql, a.tenantId, [id])).toEqual([]);
+  }
+  expect(await getRequests(db.sql, b.tenantId, ['00000000-0000-4000-8000-000000000000'])).toEqual([]);
   expect(await getRequests(db.sql, b.tenantId, ['not-a-uuid', '00000000-0000-4000-8000-000000000000'])).toEqual([]);
 }
 

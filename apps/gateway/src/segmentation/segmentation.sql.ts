@@ -36,11 +36,16 @@ export async function getRequests(sql: SqlRunner, tenantId: string, ids: readonl
   // an id that is no UUID names no row (PostgreSQL would refuse the whole array)
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return [];
-  const rows = await sql.query(
-    `SELECT ${columns('r')} FROM "segmentation_requests" AS r WHERE r."id" = ANY($1::uuid[]) AND r."tenantId" = $2::uuid`,
-    [valid, tenantId],
-    'refdiff_get_requests',
-  );
+  // One id (a waiter's usual read) by equality: PostgreSQL keeps a generic plan for that prepared statement, where for
+  // `= ANY($1)` it estimates ten ids and plans every call again (0.15 ms) — same rows either way.
+  const rows =
+    valid.length === 1
+      ? await sql.query(`SELECT ${columns('r')} FROM "segmentation_requests" AS r WHERE r."id" = $1::uuid AND r."tenantId" = $2::uuid`, [valid[0], tenantId], 'refdiff_get_request')
+      : await sql.query(
+          `SELECT ${columns('r')} FROM "segmentation_requests" AS r WHERE r."id" = ANY($1::uuid[]) AND r."tenantId" = $2::uuid`,
+          [valid, tenantId],
+          'refdiff_get_requests',
+        );
   return rows.map(toRequest);
 }
 
