@@ -32,6 +32,7 @@ interface Answer {
   status: number;
   type: string | undefined;
   requestId: string | undefined;
+  cacheControl: string | undefined;
   body: string;
   express: boolean;
 }
@@ -51,6 +52,7 @@ function post(body: string | Buffer, headers: Record<string, string>, chunked = 
             status: res.statusCode ?? 0,
             type: res.headers['content-type'],
             requestId: res.headers['x-request-id'] as string | undefined,
+            cacheControl: res.headers['cache-control'],
             body: Buffer.concat(chunks).toString('utf8'),
             express: viaExpress > before,
           }),
@@ -75,31 +77,40 @@ async function both(body: string | Buffer, headers: Record<string, string>) {
 }
 
 describe('POST /graphql before the router', () => {
-  const cases: [string, string | Buffer, Record<string, string>][] = [
-    ['a query with a key', ME, { ...JSON_CT, ...auth(token) }],
-    ['a query with a key, graphql-response+json', ME, { ...JSON_CT, accept: 'application/graphql-response+json', ...auth(token) }],
-    ['no key (UNAUTHENTICATED on a field)', ME, JSON_CT],
-    ['a revoked key', ME, { ...JSON_CT, ...auth(revoked) }],
-    ['a malformed key', ME, { ...JSON_CT, authorization: 'Bearer rd_live_nope' }],
-    ['bad JSON', '{"query": ', { ...JSON_CT, ...auth(token) }],
-    ['JSON that is not an object', '"{ me { tenantId } }"', { ...JSON_CT, ...auth(token) }],
-    ['a number', '  42', { ...JSON_CT, ...auth(token) }],
-    ['a batch (array)', `[${ME}]`, { ...JSON_CT, ...auth(token) }],
-    ['no query', '{}', { ...JSON_CT, ...auth(token) }],
-    ['a parse error, legacy JSON (200)', JSON.stringify({ query: '{ me {' }), { ...JSON_CT, accept: 'application/json', ...auth(token) }],
-    ['a parse error, graphql-response+json (400)', JSON.stringify({ query: '{ me {' }), { ...JSON_CT, accept: 'application/graphql-response+json', ...auth(token) }],
-    ['a validation error', JSON.stringify({ query: '{ nope }' }), { ...JSON_CT, ...auth(token) }],
-    ['a NUL in a variable', JSON.stringify({ query: 'query($id: ID!) { segmentation(id: $id) { id } }', variables: { id: 'a\u0000' } }), { ...JSON_CT, ...auth(token) }],
-    ['a leading BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ME)]), { ...JSON_CT, ...auth(token) }],
-    ['charset=utf-8', ME, { 'content-type': 'application/json; charset=utf-8', ...auth(token) }],
-    ['an unacceptable Accept', ME, { ...JSON_CT, accept: 'text/html', ...auth(token) }],
-    ['a mutation', JSON.stringify({ query: 'mutation { cancelSegmentation(id: "x") { id } }' }), { ...JSON_CT, ...auth(token) }],
+  // Headers are built when each test runs (the keys exist only after beforeAll).
+  const withKey = (extra: Record<string, string> = {}) => () => ({ ...JSON_CT, ...auth(token), ...extra });
+  const cases: [string, string | Buffer, () => Record<string, string>][] = [
+    ['a query with a key', ME, withKey()],
+    ['a query with a key, graphql-response+json', ME, withKey({ accept: 'application/graphql-response+json' })],
+    ['no key (UNAUTHENTICATED on a field)', ME, () => JSON_CT],
+    ['a revoked key', ME, () => ({ ...JSON_CT, ...auth(revoked) })],
+    ['a malformed key', ME, () => ({ ...JSON_CT, authorization: 'Bearer rd_live_nope' })],
+    ['bad JSON', '{"query": ', withKey()],
+    ['JSON that is not an object', '"{ me { tenantId } }"', withKey()],
+    ['a number', '  42', withKey()],
+    ['a batch (array)', `[${ME}]`, withKey()],
+    ['no query', '{}', withKey()],
+    ['a parse error, legacy JSON (200)', JSON.stringify({ query: '{ me {' }), withKey({ accept: 'application/json' })],
+    ['a parse error, graphql-response+json (400)', JSON.stringify({ query: '{ me {' }), withKey({ accept: 'application/graphql-response+json' })],
+    ['a validation error', JSON.stringify({ query: '{ nope }' }), withKey()],
+    ['a NUL in a variable', JSON.stringify({ query: 'query($id: ID!) { segmentation(id: $id) { id } }', variables: { id: 'a\u0000' } }), withKey()],
+    ['a leading BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ME)]), withKey()],
+    ['charset=utf-8', ME, withKey({ 'content-type': 'application/json; charset=utf-8' })],
+    ['an unacceptable Accept', ME, withKey({ accept: 'text/html' })],
+    ['a mutation', JSON.stringify({ query: 'mutation { cancelSegmentation(id: "x") { id } }' }), withKey()],
   ];
   it.each(cases)('answers %s as the Express route does', async (_what, body, headers) => {
-    const { fast, slow } = await both(body, headers);
+    const { fast, slow } = await both(body, headers());
     expect(fast.express).toBe(false);
     expect({ ...fast, requestId: undefined, express: undefined }).toEqual({ ...slow, requestId: undefined, express: undefined });
     expect(fast.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers with the data', async () => {
+    const r = await post(ME, withKey()());
+    expect(r.express).toBe(false);
+    expect(JSON.parse(r.body)).toEqual({ data: { me: { tenantId: expect.any(String), scopes: ['READ', 'SEGMENT'] } } });
+    expect([r.status, r.type, r.cacheControl]).toEqual([200, 'application/json; charset=utf-8', 'no-store']);
   });
 
   it('keeps a valid x-request-id and replaces an invalid one', async () => {
