@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -17,6 +18,7 @@ import { tokenFromHeaders } from '../auth/api-key.token';
 import { GatewayError, HTTP_STATUS } from '../common/gateway.errors';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createFormatError, errorLoggingPlugin } from '../graphql/format-error';
+import { noStorePlugin } from '../graphql/no-store';
 import { stringInputPlugin } from '../graphql/string-inputs';
 import { anonymousIntrospectionPlugin, type IntrospectionMode } from '../graphql/introspection';
 import { GRAPHQL_RESPONSE_JSON, LEGACY_JSON, legacyJsonStatusPlugin } from '../graphql/legacy-json-status';
@@ -116,6 +118,8 @@ export async function createHttpApp(
       ...(options.introspection === 'authenticated' ? [anonymousIntrospectionPlugin()] : []),
       legacyJsonStatusPlugin(),
       errorLoggingPlugin(),
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       // On shutdown, requests still open after 3 s (long polls, slow uploads) are cut: the whole stop has a deadline.
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 3_000 }),
       // WebSocket connections are not the HTTP server's to drain: close them first (1001) so stopping never waits on them.
