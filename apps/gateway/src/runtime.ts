@@ -38,19 +38,32 @@ export async function startGateway(options: GatewayRuntimeOptions): Promise<Gate
   const { db, logger, pool } = options;
   const services = createServices(db, logger, pool, options.settings);
   const http = await createHttpApp(services, { ...defaultHttpLimits, ...options.limits }, options.http);
+  // A NOTIFY that comes back for a row this process's dispatcher is still recording is held back: the row follows
+  // with the statement's answer (onFinished), so waiters here need not read it. Should no row come (cancelled
+  // meanwhile, or the statement failed), the held-back announcement is made when the statement ends.
+  const heldBack = new Set<string>();
   const dispatcher =
     pool && (options.dispatch ?? true)
       ? new Dispatcher(services.queue, pool, logger.child({ component: 'dispatcher' }), {
           metrics: services.metrics,
           // this process's waiters get the final rows at once (other replicas' through the NOTIFY)
           onFinished: (rows) => {
-            for (const row of rows) services.completion.emit(row.id, row);
+            for (const row of rows) {
+              heldBack.delete(row.id);
+              services.completion.emit(row.id, row);
+            }
+          },
+          onFinishSettled: (ids) => {
+            for (const id of ids) if (heldBack.delete(id)) services.completion.emit(id);
           },
           ...options.dispatcher,
         })
       : null;
   const unlisten = [
-    await db.listen(DONE_CHANNEL, (id) => services.completion.emit(id)),
+    await db.listen(DONE_CHANNEL, (id) => {
+      if (dispatcher?.isFinishing(id)) heldBack.add(id);
+      else services.completion.emit(id);
+    }),
     await db.listen(STATUS_CHANNEL, (payload) => services.feed.publish(payload)),
     ...(dispatcher ? [await db.listen(QUEUE_CHANNEL, () => dispatcher.notified())] : []),
   ];

@@ -2,10 +2,11 @@
  * `segment(…, waitSeconds)`: one operation that queues and then waits as `waitForSegmentations` does — final
  * results, the timeout, cancellation while waiting, tenancy and scopes, the bounds, idempotent replays.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openPostgres } from '../src/db/database';
 import { GrpcWorkerPool } from '../src/dispatch/grpc-worker-pool';
 import { startGateway } from '../src/runtime';
+import { SegmentationRepository } from '../src/segmentation/segmentation.repository';
 import { startFakeWorker, type FakeWorker } from './fake-worker';
 import { codes, gql, makeTenant, silentLogger, upload } from './harness';
 import { pngNoise } from './images';
@@ -14,7 +15,7 @@ import { useClonedDatabase } from './pg';
 const database = useClonedDatabase();
 const { cleanups } = database;
 
-async function setup(workerOptions: Parameters<typeof startFakeWorker>[0] = {}) {
+async function setup(workerOptions: Parameters<typeof startFakeWorker>[0] = {}, waitRecheckMs = 500) {
   const w: FakeWorker = await startFakeWorker(workerOptions);
   cleanups.push(() => w.close());
   const db = await openPostgres(database.url, { poolMax: 4 });
@@ -24,7 +25,7 @@ async function setup(workerOptions: Parameters<typeof startFakeWorker>[0] = {}) 
     logger: silentLogger,
     pool,
     dispatcher: { pollMs: 200, leaseMs: 5_000, backoffBaseMs: 50, backoffMaxMs: 200 },
-    settings: { authCacheMs: 0, waitRecheckMs: 500 },
+    settings: { authCacheMs: 0, waitRecheckMs },
   });
   const url = `http://127.0.0.1:${await gw.listen(0)}`;
   cleanups.push(async () => {
@@ -91,6 +92,23 @@ describe('segment with waitSeconds', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data!.segment[0]).toMatchObject({ id: row.id, status: 'CANCELLED', mask: null });
     expect(Date.now() - started).toBeLessThan(9_000);
+  });
+
+  it('reads nothing more in the dispatching replica: the rows come with the result statement, even when its NOTIFY is first', async () => {
+    // (no slow re-check within the test: any read would come from a NOTIFY announcing a row without it)
+    const { url, gw } = await setup({}, 60_000);
+    const t = await makeTenant(gw.services, 'wait-no-reads');
+    const img = (await upload(url, t.token, await pngNoise(20, 20, 6))).body.image.id;
+    const reads = vi.spyOn(SegmentationRepository.prototype, 'getMany');
+    try {
+      for (let i = 0; i < 30; i++) {
+        const r = await gql(url, t.token, SEGMENT_WAIT, { img, ex: [`thing ${i}`], wait: 30 });
+        expect(r.data!.segment[0].status).toBe('SUCCEEDED');
+      }
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('keeps the same rules as segment: bounds checked before anything is queued, tenancy, scopes, replays', async () => {

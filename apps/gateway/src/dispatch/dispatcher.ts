@@ -38,6 +38,8 @@ export interface DispatcherOptions {
   metrics?: GatewayMetrics;
   /** Rows this dispatcher finished, as committed (runtime.ts: to this process's waiters, before the NOTIFY comes back). */
   onFinished?: (rows: readonly SegmentationRequest[]) => void;
+  /** After each result statement, written or not (after `onFinished`): the ids it was for. */
+  onFinishSettled?: (ids: readonly string[]) => void;
 }
 
 /** A worker slot promised to a batch this process is queueing (Dispatcher.reserve). */
@@ -69,6 +71,9 @@ export class Dispatcher {
   private readonly maxBatch: number;
   private readonly metrics: GatewayMetrics | undefined;
   private readonly onFinished: ((rows: readonly SegmentationRequest[]) => void) | undefined;
+  private readonly onFinishSettled: ((ids: readonly string[]) => void) | undefined;
+  /** Ids whose result statement is under way here: their committed rows are about to reach `onFinished`. */
+  private readonly finishing = new Set<string>();
   private readonly inFlight = new Map<string, { group: Group; abort: AbortController }>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -104,6 +109,15 @@ export class Dispatcher {
     this.imageCacheScope = options.imageCacheScope ?? 'tenant';
     this.metrics = options.metrics;
     this.onFinished = options.onFinished;
+    this.onFinishSettled = options.onFinishSettled;
+  }
+
+  /**
+   * Whether this dispatcher is recording `id`'s result now: a NOTIFY for it that comes back before the statement's
+   * own answer can wait for the row that answer brings (runtime.ts), instead of sending waiters to read it.
+   */
+  isFinishing(id: string): boolean {
+    return this.finishing.has(id);
   }
 
   start(): void {
@@ -358,6 +372,8 @@ export class Dispatcher {
   }
 
   private async finish(items: { row: ClaimedRequest; outcome: SuccessOutcome | FailureOutcome }[]): Promise<void> {
+    const ids = items.map(({ row }) => row.id);
+    for (const id of ids) this.finishing.add(id);
     try {
       const { written, rows } = await this.queue.finish(
         this.owner,
@@ -374,6 +390,9 @@ export class Dispatcher {
     } catch (err) {
       // The lease will expire and the requests will run again; nothing was half-written (one statement).
       this.logger.error({ err, ids: items.map((x) => x.row.id) }, 'recording results failed');
+    } finally {
+      for (const id of ids) this.finishing.delete(id);
+      this.onFinishSettled?.(ids);
     }
   }
 
