@@ -19,6 +19,38 @@ import type { AttentionMap } from './attention-aggregate';
  * instead of a new array (not on the non-finite path).
  */
 export function attentionToImage(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8, out?: Float32Array): Float32Array {
+  return attentionToImageImpl(map, placement, epsilon, out, null);
+}
+
+/**
+ * attentionToImage, and the sum of its values in row-major order (the float64 sum `for i: total += c[i]` gives:
+ * generativeScoresFromRuns' `total`), taken while the values are written — no second pass over c per expression.
+ */
+export function attentionToImageWithTotal(
+  map: AttentionMap,
+  placement: SquarePlacement,
+  epsilon = 1e-8,
+  out?: Float32Array,
+): { c: Float32Array; total: number } {
+  const sum = { total: 0 };
+  const c = attentionToImageImpl(map, placement, epsilon, out, sum);
+  return { c, total: sum.total };
+}
+
+/** Σ c[i] in index order, in float64. */
+function rowMajorSum(c: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < c.length; i++) total += c[i];
+  return total;
+}
+
+function attentionToImageImpl(
+  map: AttentionMap,
+  placement: SquarePlacement,
+  epsilon: number,
+  out: Float32Array | undefined,
+  sum: { total: number } | null,
+): Float32Array {
   const n = map.side;
   if (map.data.length !== n * n) {
     throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
@@ -28,7 +60,7 @@ export function attentionToImage(map: AttentionMap, placement: SquarePlacement, 
     throw new PipelineError('INVALID_SHAPE', `placement ${W}×${H}+${ox}+${oy} exceeds side ${side}`);
   }
   const src = map.data;
-  for (let i = 0; i < src.length; i++) if (src[i] - src[i] !== 0) return attentionToImageTwoPass(map, placement, epsilon);
+  for (let i = 0; i < src.length; i++) if (src[i] - src[i] !== 0) return twoPassWithSum(map, placement, epsilon, sum);
   const tx = linearTaps(n, side);
   const ty = linearTaps(n, side);
   const rows = horizontalRows(src, n, tx, ox, W);
@@ -58,11 +90,28 @@ export function attentionToImage(map: AttentionMap, placement: SquarePlacement, 
     }
   }
   // finite source rows can still overflow float32 in the interpolation: the two-pass path reports it
-  if (!(Number.isFinite(min) && Number.isFinite(max))) return attentionToImageTwoPass(map, placement, epsilon);
+  if (!(Number.isFinite(min) && Number.isFinite(max))) return twoPassWithSum(map, placement, epsilon, sum);
   const inv = 1 / (max - min + epsilon);
   if (out && out.length !== W * H) throw new PipelineError('INVALID_SHAPE', `out holds ${out.length} values; the map needs ${W}×${H}`);
   // every value of `out` is written below
   const c = out ?? new Float32Array(W * H);
+  if (sum) {
+    let total = 0;
+    for (let y = 0; y < H; y++) {
+      const w = ty.w1[y + oy];
+      const r0 = ty.i0[y + oy] * W;
+      const r1 = ty.i1[y + oy] * W;
+      const o = y * W;
+      for (let x = 0; x < W; x++) {
+        const a = rows[r0 + x];
+        const v = Math.fround((Math.fround(a + w * (rows[r1 + x] - a)) - min) * inv);
+        c[o + x] = v;
+        total += v;
+      }
+    }
+    sum.total = total;
+    return c;
+  }
   for (let y = 0; y < H; y++) {
     const w = ty.w1[y + oy];
     const r0 = ty.i0[y + oy] * W;
@@ -73,6 +122,12 @@ export function attentionToImage(map: AttentionMap, placement: SquarePlacement, 
       c[o + x] = (Math.fround(a + w * (rows[r1 + x] - a)) - min) * inv;
     }
   }
+  return c;
+}
+
+function twoPassWithSum(map: AttentionMap, placement: SquarePlacement, epsilon: number, sum: { total: number } | null): Float32Array {
+  const c = attentionToImageTwoPass(map, placement, epsilon);
+  if (sum) sum.total = rowMajorSum(c);
   return c;
 }
 

@@ -73,6 +73,45 @@ export function ddimStep(xt: Float32Array, eps: Float32Array, alphaT: number, al
   return out;
 }
 
+/**
+ * ddimStep(xt, cond ? cfgCombine(eps, cond, scale) : eps, alphaT, alphaPrev) written into `out` in one pass, without
+ * the guided ε or the result as new arrays: the same float32 roundings (ε is rounded to float32 as cfgCombine stores
+ * it), so the same bits. `out` may be `xt` itself (each element reads only its own xt, ε). `eps` is ε_u when `cond`
+ * is given, else the (conditional) prediction itself.
+ */
+export function guidedDdimStepInto(
+  xt: Float32Array,
+  eps: Float32Array,
+  cond: Float32Array | null,
+  scale: number,
+  alphaT: number,
+  alphaPrev: number,
+  out: Float32Array,
+): Float32Array {
+  assertLength('noise prediction', eps.length, xt.length, `same as the sample (${xt.length})`);
+  if (cond) assertLength('cond prediction', cond.length, eps.length, `same as uncond (${eps.length})`);
+  assertLength('out', out.length, xt.length, `same as the sample (${xt.length})`);
+  assertRange('alphaT', alphaT, Number.MIN_VALUE, 1);
+  assertRange('alphaPrev', alphaPrev, 0, 1);
+  const sa = Math.sqrt(alphaT);
+  const sb = Math.sqrt(1 - alphaT);
+  const pa = Math.sqrt(alphaPrev);
+  const pb = Math.sqrt(1 - alphaPrev);
+  if (cond) {
+    for (let i = 0; i < xt.length; i++) {
+      const u = eps[i];
+      const e = Math.fround(u + scale * (cond[i] - u));
+      out[i] = pa * ((xt[i] - sb * e) / sa) + pb * e;
+    }
+  } else {
+    for (let i = 0; i < xt.length; i++) {
+      const e = eps[i];
+      out[i] = pa * ((xt[i] - sb * e) / sa) + pb * e;
+    }
+  }
+  return out;
+}
+
 /** Classifier-free guidance: ε = ε_u + s·(ε_c − ε_u). */
 export function cfgCombine(uncond: Float32Array, cond: Float32Array, scale: number): Float32Array {
   assertLength('cond prediction', cond.length, uncond.length, `same as uncond (${uncond.length})`);

@@ -26,6 +26,10 @@ describe('generativeScoresFromRuns', () => {
           });
           const runs = masks.map((m) => maskRuns(m));
           expect(generativeScoresFromRuns(c, runs)).toEqual(generativeScores(c, masks));
+          // with the total handed in (the engine's path: attentionToImageWithTotal's row-major sum)
+          let total = 0;
+          for (let i = 0; i < n; i++) total += c[i];
+          expect(generativeScoresFromRuns(c, runs, total)).toEqual(generativeScores(c, masks));
           runs.forEach((r, k) => {
             let area = 0;
             for (let j = 0; j < r.length; j += 2) area += r[j + 1] - r[j];

@@ -47,12 +47,14 @@ export function maskRuns(mask: Uint8Array): Int32Array {
 /**
  * generativeScores from masks given as runs (maskRuns): the same sums in the same order (inside: row-major over the
  * mask's pixels; outside: total − inside), so the scores are bit-identical — at a cost of the masks' areas instead of
- * one full pass per mask.
+ * one full pass per mask. `total`: Σ c[i] in index order when the caller already has it (attentionToImageWithTotal).
  */
-export function generativeScoresFromRuns(c: Float32Array, runs: readonly Int32Array[]): Float64Array {
+export function generativeScoresFromRuns(c: Float32Array, runs: readonly Int32Array[], total?: number): Float64Array {
   const n = c.length;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += c[i];
+  if (total === undefined) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += c[i];
+  }
   const out = new Float64Array(runs.length);
   for (let k = 0; k < runs.length; k++) {
     const r = runs[k];

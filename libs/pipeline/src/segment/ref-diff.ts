@@ -1,7 +1,7 @@
 import { aggregateAttention, type AttentionGuidance, type AttentionMap } from '../attention/attention-aggregate';
-import { attentionToImage } from '../attention/attention-to-image';
+import { attentionToImageWithTotal } from '../attention/attention-to-image';
 import type { SquarePlacement } from '../image/square-pad';
-import { addNoise, alphasCumprod, cfgCombine, ddimStep, img2imgPlan } from '../diffusion/ddim-schedule';
+import { addNoise, alphasCumprod, guidedDdimStepInto, img2imgPlan } from '../diffusion/ddim-schedule';
 import { gaussianNoise } from '../diffusion/gaussian-rng';
 import { encodeRle } from '../masks/coco-rle';
 import type { RefDiffModels, UnetAttentionReadout } from '../ports/ref-diff-models';
@@ -339,7 +339,6 @@ class RefDiffEngine implements RefDiff {
       const chunk = work.slice(start, start + perCall);
       const per = cfg ? 2 : 1;
       const batch = chunk.length * per;
-      const states = chunk.map(() => zt);
       const readouts: UnetAttentionReadout[][] = [];
       const encoder = new Float32Array(batch * row);
       chunk.forEach((_, i) => {
@@ -350,12 +349,12 @@ class RefDiffEngine implements RefDiff {
         } else encoder.set(c, i * row);
       });
       const tu = performance.now();
+      // one sample buffer for the chunk's steps: the UNet only borrows it for the call, and each DDIM step writes the
+      // next latent of expression i straight into its slots (its CFG pair holds the same latent twice)
+      const sample = new Float32Array(batch * latentLen);
+      for (let i = 0; i < batch; i++) sample.set(zt, i * latentLen);
       for (let k = 0; k < plan.unetTimesteps.length; k++) {
         const t = plan.unetTimesteps[k];
-        const sample = new Float32Array(batch * latentLen);
-        chunk.forEach((_, i) => {
-          for (let j = 0; j < per; j++) sample.set(states[i], (i * per + j) * latentLen);
-        });
         const res = await ctx.model('unet', () =>
           this.models.unet(
             { sample, batch, timestep: t, encoderHiddenStates: encoder, attention: { layers, kind: s.attentionKind } },
@@ -372,16 +371,14 @@ class RefDiffEngine implements RefDiff {
         readouts.push(got);
         if (k + 1 < plan.unetTimesteps.length) {
           const prev = abar[plan.unetTimesteps[k + 1]];
-          chunk.forEach((_, i) => {
-            const eps = cfg
-              ? cfgCombine(
-                  res.noise.subarray(2 * i * latentLen, (2 * i + 1) * latentLen),
-                  res.noise.subarray((2 * i + 1) * latentLen, (2 * i + 2) * latentLen),
-                  s.guidanceScale,
-                )
-              : res.noise.subarray(i * latentLen, (i + 1) * latentLen);
-            states[i] = ddimStep(states[i], eps, abar[t], prev);
-          });
+          for (let i = 0; i < chunk.length; i++) {
+            // ddimStep(x, cfgCombine(ε_u, ε_c, scale)) (or of ε) in one pass, in place: the same bits
+            const x = sample.subarray(i * per * latentLen, (i * per + 1) * latentLen);
+            const e = res.noise.subarray(i * per * latentLen, (i * per + 1) * latentLen);
+            const c = cfg ? res.noise.subarray((2 * i + 1) * latentLen, (2 * i + 2) * latentLen) : null;
+            guidedDdimStepInto(x, e, c, s.guidanceScale, abar[t], prev, x);
+            for (let j = 1; j < per; j++) sample.copyWithin((i * per + j) * latentLen, i * per * latentLen, (i * per + 1) * latentLen);
+          }
         }
       }
       share(chunk, 'unetMs', performance.now() - tu);
@@ -422,7 +419,8 @@ class RefDiffEngine implements RefDiff {
     // c [H, W] at the image's size: into the call's scratch (one buffer for all its expressions, no fresh 1.3 MB of
     // page faults at COCO size each) unless the caller keeps it (returnAttention)
     const ta = performance.now();
-    const c = attentionToImage(w.map!, w.placement!, 1e-8, options.returnAttention ? undefined : scratch.take(W * H));
+    // with Σ c (s_G's total) taken while c is written
+    const { c, total } = attentionToImageWithTotal(w.map!, w.placement!, 1e-8, options.returnAttention ? undefined : scratch.take(W * H));
     w.timings.attentionMs = (w.timings.attentionMs ?? 0) + (performance.now() - ta);
     const tp = performance.now();
     let masks: Uint8Array[];
@@ -448,7 +446,7 @@ class RefDiffEngine implements RefDiff {
         if (!keep.some((k) => k === 1)) keep = filterProposals(areas, { topK: s.topK, minArea: 0 });
       }
       // SAM's masks come with their runs (once per image): the same sums, reading only the masks' pixels
-      sG = samIndices ? generativeScoresFromRuns(c, sam.runs) : generativeScores(c, masks);
+      sG = samIndices ? generativeScoresFromRuns(c, sam.runs, total) : generativeScores(c, masks);
     } else {
       const wf = weightFreeProposals(c, W, H, { mode: s.thresholdMode });
       const failure = weightFreeFailure(c, wf);
