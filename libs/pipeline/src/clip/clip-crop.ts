@@ -6,6 +6,7 @@ import { padToSquare } from '../image/square-pad';
 import { assertRgbImage, type RgbImage } from '../image/rgb-image';
 import { resizePilBilinearPlanarWasm } from '../image/wasm/pil-resize-kernel';
 import { maskBox } from '../masks/binary-mask';
+import type { PositionalBiasAxes } from './positional-bias';
 
 /**
  * The "hard" CLIP input f(x ⊙ P ⊙ M): pixels × bias × mask (black outside), truncated to 8 bits as numpy's
@@ -22,6 +23,8 @@ export type ClipCropMode = 'short-side' | 'padded-square';
 
 export interface ClipCropOptions {
   bias?: Float32Array;
+  /** P by its axes instead of `bias` (positionalBiasAxes): the same values, read only inside the box */
+  biasAxes?: PositionalBiasAxes;
   mode?: ClipCropMode;
   size?: number;
   maxSide?: number;
@@ -46,6 +49,11 @@ export function planClipCrop(image: RgbImage, mask: Uint8Array, options: ClipCro
   const { width: W, height: H } = image;
   assertLength('mask', mask.length, W * H, `[${H}, ${W}]`);
   if (options.bias) assertLength('positional bias', options.bias.length, W * H, `[${H}, ${W}]`);
+  if (options.biasAxes) {
+    if (options.bias) throw new PipelineError('INVALID_VALUE', 'give the positional bias as a map or by its axes, not both');
+    assertLength('positional bias x axis', options.biasAxes.x.length, W, `[${W}]`);
+    assertLength('positional bias y axis', options.biasAxes.y.length, H, `[${H}]`);
+  }
   const size = options.size ?? 224;
   const mode = options.mode ?? 'short-side';
   if (mode !== 'short-side' && mode !== 'padded-square') {
@@ -65,7 +73,26 @@ export function planClipCrop(image: RgbImage, mask: Uint8Array, options: ClipCro
   const crop = new Uint8Array(cw * ch * 3);
   const bias = options.bias;
   const data = image.data;
-  for (let y = 0; y < ch; y++) {
+  const axes = options.biasAxes;
+  if (axes) {
+    // P[y, x] = fround(P_y · P_x), as positionalBias stores it
+    const ax = axes.x;
+    for (let y = 0; y < ch; y++) {
+      const row = (y + y0) * W + x0;
+      const fy = axes.y[y + y0];
+      for (let x = 0; x < cw; x++) {
+        const i = row + x;
+        if (!mask[i]) continue;
+        const o = (y * cw + x) * 3;
+        const s = i * 3;
+        const f = Math.fround(fy * ax[x + x0]);
+        crop[o] = Math.floor(data[s] * f);
+        crop[o + 1] = Math.floor(data[s + 1] * f);
+        crop[o + 2] = Math.floor(data[s + 2] * f);
+      }
+    }
+  }
+  for (let y = 0; y < (axes ? 0 : ch); y++) {
     const row = (y + y0) * W + x0;
     for (let x = 0; x < cw; x++) {
       const i = row + x;

@@ -3,7 +3,7 @@ import { squarePlacement } from '../image/square-pad';
 import { CLIP_MEAN, CLIP_STD, toClipPixels } from '../image/image-normalize';
 import { cropNormalization, hardCropInto, maskedClipCrop, planClipCrop } from './clip-crop';
 import { clipPatchMasks } from './patch-masks';
-import { positionalBias } from './positional-bias';
+import { positionalBias, positionalBiasAxes } from './positional-bias';
 
 describe('positionalBias', () => {
   it('reference ramp for left: linspace(1, 0, ⌊2W/3⌋) then zeros; right mirrors it', () => {
@@ -64,6 +64,51 @@ describe('maskedClipCrop', () => {
       expect(boxed).toEqual(scanned);
     }
     await expect(maskedClipCrop(image, mask, { box: [2, 1, 8, 2] })).rejects.toThrow(/box \[2, 1, 8, 2\] does not lie inside/);
+  });
+});
+
+describe('P by its axes (the hard branch)', () => {
+  const CUES = ['left', 'right', 'top', 'bottom', 'center'] as const;
+  it('positionalBias(…)[y·W + x] is fround(axes.y[y] · axes.x[x]) for every cue set, both modes, odd sizes', () => {
+    for (const [W, H] of [[7, 5], [1, 9], [640, 3], [31, 480], [2, 2]]) {
+      for (let set = 0; set < 32; set++) {
+        const cues = CUES.filter((_, k) => set & (1 << k));
+        for (const mode of ['ramp', 'soft'] as const) {
+          const p = positionalBias(cues, W, H, mode);
+          const a = positionalBiasAxes(cues, W, H, mode);
+          let differ = 0;
+          for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!Object.is(p[y * W + x], Math.fround(a.y[y] * a.x[x]))) differ++;
+          expect(differ, `${W}×${H} ${cues.join('+')} ${mode}`).toBe(0);
+        }
+      }
+    }
+  });
+  it('planClipCrop with the axes gives the region and size the map gives: random masks, boxes, cue sets', () => {
+    let seed = 5;
+    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const W = 97;
+    const H = 61;
+    const image = { width: W, height: H, data: Uint8Array.from({ length: W * H * 3 }, () => Math.floor(rnd() * 256)) };
+    for (let trial = 0; trial < 80; trial++) {
+      const cues = CUES.filter(() => rnd() < 0.4);
+      const mode = rnd() < 0.5 ? ('ramp' as const) : ('soft' as const);
+      const x0 = Math.floor(rnd() * W);
+      const y0 = Math.floor(rnd() * H);
+      const x1 = x0 + Math.floor(rnd() * (W - x0));
+      const y1 = y0 + Math.floor(rnd() * (H - y0));
+      const mask = new Uint8Array(W * H);
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (rnd() < 0.7 || (x === x0 && y === y0) || (x === x1 && y === y1)) mask[y * W + x] = 1;
+      for (let y = y0; y <= y1; y++) if (!mask[y * W + x0]) mask[y * W + x0] = 1;
+      for (let x = x0; x <= x1; x++) if (!mask[y0 * W + x]) mask[y0 * W + x] = 1;
+      const crop = { mode: trial % 3 === 0 ? ('padded-square' as const) : ('short-side' as const), size: 24, box: [x0, y0, x1, y1] as const };
+      const withMap = planClipCrop(image, mask, { ...crop, bias: positionalBias(cues, W, H, mode) });
+      const withAxes = planClipCrop(image, mask, { ...crop, biasAxes: positionalBiasAxes(cues, W, H, mode) });
+      expect([withAxes.width, withAxes.height, withAxes.mode]).toEqual([withMap.width, withMap.height, withMap.mode]);
+      expect(withAxes.region).toEqual(withMap.region);
+    }
+    const axes = positionalBiasAxes(['left'], W, H);
+    expect(() => planClipCrop(image, new Uint8Array(W * H).fill(1), { biasAxes: axes, bias: positionalBias(['left'], W, H) })).toThrow(/not both/);
+    expect(() => planClipCrop(image, new Uint8Array(W * H).fill(1), { biasAxes: positionalBiasAxes(['left'], W + 1, H) })).toThrow(/x axis/);
   });
 });
 

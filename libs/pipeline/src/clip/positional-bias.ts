@@ -36,12 +36,22 @@ function centerProfile(n: number, mode: PositionalBiasMode): Float32Array {
   return p;
 }
 
-export function positionalBias(
+/** P's two axes: P[y, x] = fround(y[y] · x[x]) (what positionalBias stores). */
+export interface PositionalBiasAxes {
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+}
+
+/**
+ * The axes of P (see positionalBias): O(W + H), so a caller that reads P only on some pixels (the hard crops read
+ * their boxes) need not make the W·H map. positionalBias(…)[y·W + x] === Math.fround(axes.y[y] · axes.x[x]).
+ */
+export function positionalBiasAxes(
   cues: readonly DirectionCue[],
   width: number,
   height: number,
   mode: PositionalBiasMode = 'ramp',
-): Float32Array {
+): PositionalBiasAxes {
   assertImageSize(width, height);
   if (mode !== 'ramp' && mode !== 'soft') {
     throw new PipelineError('INVALID_VALUE', `positional bias mode must be 'ramp' or 'soft', got ${String(mode)}`);
@@ -66,6 +76,16 @@ export function positionalBias(
       for (let y = 0; y < height; y++) py[y] *= cy[y];
     }
   }
+  return { x: px, y: py };
+}
+
+export function positionalBias(
+  cues: readonly DirectionCue[],
+  width: number,
+  height: number,
+  mode: PositionalBiasMode = 'ramp',
+): Float32Array {
+  const { x: px, y: py } = positionalBiasAxes(cues, width, height, mode);
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const o = y * width;

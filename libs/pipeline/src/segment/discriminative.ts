@@ -1,4 +1,4 @@
-import { positionalBias } from '../clip/positional-bias';
+import { positionalBias, positionalBiasAxes, type PositionalBiasAxes } from '../clip/positional-bias';
 import { clipPatchMasks } from '../clip/patch-masks';
 import { cropNormalization, hardCropInto, planClipCrop, type ClipCropPlan } from '../clip/clip-crop';
 import type { RgbImage } from '../image/rgb-image';
@@ -95,6 +95,21 @@ export class DiscriminativeScorer {
   }
 
   /**
+   * P's axes for the hard branch, or null: the crops read P only inside their boxes, so the W·H map is not made
+   * (positionalBiasAxes; the same values as the map's).
+   */
+  private biasAxes(text: ExpressionText): PositionalBiasAxes | null {
+    const s = this.s;
+    if (s.positionalBias === 'off' || s.biasBranch !== 'hard' || text.directions.length === 0) return null;
+    return positionalBiasAxes(
+      text.directions.map((d) => d.cue),
+      this.state.width,
+      this.state.height,
+      s.positionalBias,
+    );
+  }
+
+  /**
    * Scores the competing proposals (keep = 1). `samIndices` maps proposals to SAM's list when they come from the
    * image cache (null for weight-free proposals, which change with every expression). `geometry`: the proposals'
    * areas and tight boxes when the caller has them (the hard crops then skip a scan of each mask).
@@ -156,7 +171,7 @@ export class DiscriminativeScorer {
     geometry?: ProposalGeometry,
   ): Promise<void> {
     const E = this.dim;
-    const bias = this.bias(text, 'hard');
+    const bias = this.biasAxes(text);
     // SAM proposals come from the image cache, so their crops depend only on P: cache by (P, proposal)
     const cacheable = samIndices !== null;
     const biasKey = bias === null ? '' : `${this.s.positionalBias}:${[...new Set(text.directions.map((d) => d.cue))].sort().join('+')}`;
@@ -175,7 +190,7 @@ export class DiscriminativeScorer {
     const groups = new Map<string, { width: number; height: number; items: { i: number; plan: ClipCropPlan }[] }>();
     for (const i of todo) {
       const plan = planClipCrop(this.state.image, masks[i], {
-        bias: bias ?? undefined,
+        biasAxes: bias ?? undefined,
         mode: full ? 'short-side' : 'padded-square',
         size: clip.imageSize,
         maxSide: this.s.clipMaxSide,
