@@ -385,6 +385,72 @@ describe('dispatch', () => {
     expect(await r.db.prisma.usageEvent.count({ where: { requestId: id } })).toBe(0);
   });
 
+  it('records the results of calls that finish while a result statement runs in one statement; a failing item fails alone; a cancellation racing the result wins', async () => {
+    const r = await replica([await worker(), await worker()]);
+    const t = await makeTenant(r.gw.services, 'grouped');
+    const imgs: string[] = [];
+    for (let i = 0; i < 4; i++) imgs.push((await upload(r.url, t.token, await pngNoise(20 + i, 20, 40 + i))).body.image.id);
+    const queue = r.gw.services.queue;
+    const dispatcher = r.gw.dispatcher!;
+    const finish = queue.finish.bind(queue);
+    const statements: string[][] = [];
+    let open!: () => void;
+    let gate: Promise<void> | null = new Promise<void>((res) => (open = res));
+    let poison: string | null = null;
+    // the first result statement waits until the other calls' results have gathered; `poison` gets a message
+    // PostgreSQL cannot store (a NUL), once: its statement fails, as a bad item would
+    queue.finish = async (owner, items, at) => {
+      statements.push(items.map((x) => x.id));
+      if (gate) {
+        const g = gate;
+        gate = null;
+        await g;
+      }
+      const bad = items.find((x) => x.id === poison);
+      if (bad && items.length === 1) poison = null;
+      return finish(owner, items.map((x) => (x === bad ? { ...x, outcome: { status: 'FAILED' as const, worker: null, errorCode: 'INTERNAL', errorMessage: 'nul \u0000', gpuMs: 0 } } : x)), at);
+    };
+    const segment = async (img: string, ex: string[]) => (await gql(r.url, t.token, SEGMENT, { img, ex })).data!.segment.map((x: any) => x.id as string);
+    const [first] = await segment(imgs[0], ['the first']);
+    await expect.poll(() => statements.length).toBe(1);
+    const [a1, a2] = await segment(imgs[1], ['the a1', 'the a2']);
+    const [b1] = await segment(imgs[2], ['the b1']);
+    const [c1] = await segment(imgs[3], ['the c1']);
+    // three more calls done, their results waiting behind the held statement
+    await expect.poll(() => [a1, a2, b1, c1].every((id) => dispatcher.isFinishing(id)), { timeout: 10_000 }).toBe(true);
+    expect(statements).toHaveLength(1);
+    const c = await gql(r.url, t.token, 'mutation($id: ID!) { cancelSegmentation(id: $id) { status } }', { id: c1 });
+    expect(c.data!.cancelSegmentation.status).toBe('CANCELLED');
+    poison = a2;
+    open();
+    const done = await waitAll(r.url, t.token, [first, a1, a2, b1, c1]);
+    expect(done.map((d) => [d.status, d.attempts])).toEqual([
+      ['SUCCEEDED', 1],
+      ['SUCCEEDED', 1],
+      // its grouped statement failed; alone it failed again, so it ran again once its lease expired
+      ['SUCCEEDED', 2],
+      ['SUCCEEDED', 1],
+      ['CANCELLED', 1],
+    ]);
+    // one statement for the three calls, then one by one after it failed, then a2's second run
+    expect(statements[0]).toEqual([first]);
+    expect(new Set(statements[1])).toEqual(new Set([a1, a2, b1, c1]));
+    expect(statements.slice(2, 6).flat().sort()).toEqual([a1, a2, b1, c1].sort());
+    expect(statements.slice(6)).toEqual([[a2]]);
+    // usage counted once for each result written, none for the cancelled request
+    const events = await r.db.prisma.usageEvent.findMany({ where: { tenantId: t.tenant.id, kind: { in: ['GPU_MS', 'FAILURE'] } } });
+    expect(events.filter((e) => e.kind === 'FAILURE')).toEqual([]);
+    const gpu = events.filter((e) => e.quantity > 0);
+    expect(gpu.every((e) => [first, a1, a2, b1].includes(e.requestId as string))).toBe(true);
+    expect(new Set(gpu.map((e) => e.requestId)).size).toBe(gpu.length);
+    expect(gpu.some((e) => e.requestId === c1)).toBe(false);
+    const rows = await r.db.prisma.segmentationRequest.findMany({ where: { id: { in: [first, a1, a2, b1, c1] } } });
+    const rollup = await r.db.prisma.usageRollup.aggregate({ where: { tenantId: t.tenant.id }, _sum: { gpuMs: true, failures: true } });
+    expect(Number(rollup._sum.gpuMs ?? 0)).toBe(rows.reduce((a, x) => a + (x.status === 'SUCCEEDED' ? (x.gpuMs ?? 0) : 0), 0));
+    expect(rollup._sum.failures).toBe(0);
+    expect(rows.find((x) => x.id === c1)!.maskRle).toBeNull();
+  });
+
   it('long-polls: waitForSegmentations returns on completion, not at the timeout', async () => {
     const w = await worker({ delayMs: 300 });
     const r = await replica([w]);

@@ -12,6 +12,7 @@ import type { ClaimedRequest, FailureOutcome, SuccessOutcome } from '../src/disp
 import { STATUS_CHANNEL, parseStatusEvent, type StatusEvent } from '../src/segmentation/segmentation-feed';
 import { SegmentationRepository, DONE_CHANNEL } from '../src/segmentation/segmentation.repository';
 import { claimDue, finishRequests, getRequests } from '../src/segmentation/segmentation.sql';
+import { ResultRecorder } from '../src/dispatch/result-recorder';
 import { claimPrisma, createBatchPrisma, finishPrisma, getManyPrisma } from './prisma-reference';
 import { useClonedDatabase } from './pg';
 
@@ -312,6 +313,90 @@ async function compareLeasedInsert(db: Database, seed: number) {
   }
 }
 
+/**
+ * Group commit (src/dispatch/result-recorder.ts): tenants a and a2 record each worker call's results on their own
+ * through the Prisma reference; tenants b and b2 get the same calls with the same outcomes all at once through the
+ * ResultRecorder, which writes the first alone and the others together (several calls and both tenants in one
+ * statement). Some rows are cancelled, and some re-leased to another replica, before the results come (not written
+ * on either side). Same answers per call, same rows, usage events, rollups, and the same announcements per row.
+ */
+async function compareGroupedFinish(db: Database, seed: number) {
+  const r = rng(seed);
+  const bytes = new Uint8Array(randomBytes(32));
+  const sides = {
+    a: [await tenantWithImage(db.prisma, `one-by-one-${seed}`, bytes), await tenantWithImage(db.prisma, `one-by-one-2-${seed}`, bytes)],
+    b: [await tenantWithImage(db.prisma, `grouped-${seed}`, bytes), await tenantWithImage(db.prisma, `grouped-2-${seed}`, bytes)],
+  };
+  const repo = new SegmentationRepository(db.prisma, db.sql);
+  const at0 = Date.UTC(2026, 11, 6, 11, 59, 0);
+  for (let i = 0; i < 10; i++) {
+    const at = new Date(at0 + i * 1_001);
+    const t = r.int(2);
+    const input = { expressions: Array.from({ length: 1 + r.int(4) }, () => r.text()), options: r.json() as object, idempotencyKey: null, maxAttempts: 3, monthlyExpressionQuota: null };
+    for (const side of [sides.a, sides.b]) expect((await repo.createBatch(side[t].tenantId, { ...input, imageId: side[t].imageId }, at)).kind).toBe('created');
+  }
+  const claimed = await claimDue(db.sql, 'owner-1', 100, 4, 60_000);
+  const rowsOf = (tenantId: string) => claimed.filter((c) => c.tenantId === tenantId);
+  const pairs = [0, 1].map((t) => ({ a: rowsOf(sides.a[t].tenantId), b: rowsOf(sides.b[t].tenantId) }));
+  for (const p of pairs) expect(p.b.length).toBe(p.a.length);
+  // cancelled, or re-leased to another replica, before the result comes: the same rows on both sides
+  const moved = (rows: ClaimedRequest[], k: number) => rows.filter((_, i) => i % 7 === k).map((x) => x.id);
+  for (const p of pairs) {
+    for (const rows of [p.a, p.b]) {
+      await repo.cancel(rows[0].tenantId, moved(rows, 3)[0] ?? rows[0].id, new Date(at0 + 60_000));
+      await db.sql.query(`UPDATE "segmentation_requests" SET "leaseOwner" = 'owner-2' WHERE "id" = ANY($1::uuid[])`, [moved(rows, 5)]);
+    }
+  }
+  const events: StatusEvent[] = [];
+  const done: string[] = [];
+  const unlisten = [
+    await db.listen(STATUS_CHANNEL, (payload) => {
+      const e = parseStatusEvent(payload);
+      if (e) events.push(e);
+    }),
+    await db.listen(DONE_CHANNEL, (id) => done.push(id)),
+  ];
+  try {
+    // worker calls: 1–4 rows of one tenant each, random outcomes
+    const calls: { t: number; start: number; outcomes: (SuccessOutcome | FailureOutcome)[] }[] = [];
+    for (const t of [0, 1]) {
+      for (let start = 0; start < pairs[t].a.length; ) {
+        const n = Math.min(1 + r.int(4), pairs[t].a.length - start);
+        calls.push({ t, start, outcomes: Array.from({ length: n }, () => randomOutcome(r)) });
+        start += n;
+      }
+    }
+    calls.sort(() => r.next() - 0.5);
+    const at = new Date(at0 + 120_000 + r.int(1000));
+    const items = (rows: ClaimedRequest[], c: (typeof calls)[number]) => c.outcomes.map((outcome, k) => ({ tenantId: rows[c.start + k].tenantId, id: rows[c.start + k].id, outcome }));
+    const oneByOne: boolean[][] = [];
+    for (const c of calls) oneByOne.push(await finishPrisma(db.prisma, 'owner-1', items(pairs[c.t].a, c), at));
+    const recorder = new ResultRecorder((xs, when) => finishRequests(db.sql, 'owner-1', xs, when, DONE_CHANNEL), 64, () => at);
+    const grouped = await Promise.all(calls.map((c) => recorder.record(items(pairs[c.t].b, c))));
+    expect(recorder.statements).toBeLessThan(calls.length);
+    expect(recorder.statements).toBeGreaterThanOrEqual(2);
+    expect(grouped.map((g) => g.written)).toEqual(oneByOne);
+    expect(grouped.every((g) => g.failed.length === 0)).toBe(true);
+    for (const [i, g] of grouped.entries()) {
+      // each call gets its own rows, as committed
+      expect(g.rows.map((x) => x.id)).toEqual(items(pairs[calls[i].t].b, calls[i]).filter((_, k) => g.written[k]).map((x) => x.id));
+      if (g.rows.length > 0) expect(byId(g.rows)).toEqual(byId(await getRequests(db.sql, g.rows[0].tenantId, g.rows.map((x) => x.id))));
+    }
+    for (const t of [0, 1]) expect(await snapshot(db, sides.b[t].tenantId)).toEqual(await snapshot(db, sides.a[t].tenantId));
+    // announcements: per row (in position order), the same on both sides; a done notification per written row
+    const written = oneByOne.flat().filter(Boolean).length;
+    const perRow = (rows: ClaimedRequest[]) => rows.map((x) => events.filter((e) => e.id === x.id).map((e) => `${e.status}:${e.attempts}`));
+    await expect.poll(() => done.length).toBe(2 * written);
+    await expect.poll(() => events.length).toBe(2 * written);
+    for (const p of pairs) {
+      expect(perRow(p.b)).toEqual(perRow(p.a));
+      expect(p.b.map((x) => done.includes(x.id))).toEqual(p.a.map((x) => done.includes(x.id)));
+    }
+  } finally {
+    for (const u of unlisten) await u();
+  }
+}
+
 describe('the plain-SQL hot path, against the Prisma code it replaced', () => {
   it('queues, claims, records and reads exactly as Prisma did (PostgreSQL, random inputs)', async () => {
     const db = await openPostgres(database.url, { poolMax: 3 });
@@ -328,6 +413,7 @@ describe('the plain-SQL hot path, against the Prisma code it replaced', () => {
       await db.migrate();
       await compareImplementations(db, 4);
       await compareLeasedInsert(db, 5);
+      await compareGroupedFinish(db, 8);
     } finally {
       await db.close();
     }
@@ -337,6 +423,15 @@ describe('the plain-SQL hot path, against the Prisma code it replaced', () => {
     const db = await openPostgres(database.url, { poolMax: 3 });
     try {
       for (const seed of [6, 7]) await compareLeasedInsert(db, seed);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  it('records results grouped (several calls in one statement) exactly as one call at a time (PostgreSQL, random inputs)', async () => {
+    const db = await openPostgres(database.url, { poolMax: 3 });
+    try {
+      for (const seed of [9, 10]) await compareGroupedFinish(db, seed);
     } finally {
       await db.close();
     }

@@ -12,6 +12,7 @@ import type { SegmentOptions, SegmentResponse__Output } from '@refdiff/worker-co
 import type { SegmentationRequest } from '../__generated__/prisma/client';
 import type { ClaimedRequest, FailureOutcome, QueueRepository, SuccessOutcome } from './queue.repository';
 import { encodeAttentionPng } from './attention-png';
+import { ResultRecorder } from './result-recorder';
 import { WorkerTaskError, type WorkerPool } from './worker-pool';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -34,6 +35,11 @@ export interface DispatcherOptions {
    * namespace (more hits when tenants upload the same images; leaks that someone processed them). IMAGE_CACHE_SCOPE.
    */
   imageCacheScope?: 'tenant' | 'global';
+  /**
+   * Most results in one result statement (default 64): calls that finish while one runs are recorded together in
+   * the next (result-recorder.ts); 1 records each call's results on their own.
+   */
+  maxResultsPerStatement?: number;
   /** Where dispatch figures go (latency, results, retries, queue wait); the services' GatewayMetrics. */
   metrics?: GatewayMetrics;
   /** Rows this dispatcher finished, as committed (runtime.ts: to this process's waiters, before the NOTIFY comes back). */
@@ -92,6 +98,8 @@ export class Dispatcher {
   private readonly taking = new Set<Promise<void>>();
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly stopController = new AbortController();
+  /** Group commit of results (result-recorder.ts). */
+  readonly recorder: ResultRecorder;
 
   constructor(
     private readonly queue: QueueRepository,
@@ -110,6 +118,7 @@ export class Dispatcher {
     this.metrics = options.metrics;
     this.onFinished = options.onFinished;
     this.onFinishSettled = options.onFinishSettled;
+    this.recorder = new ResultRecorder((items, at) => this.queue.finish(this.owner, items, at), Math.max(options.maxResultsPerStatement ?? 64, 1));
   }
 
   /**
@@ -375,21 +384,18 @@ export class Dispatcher {
     const ids = items.map(({ row }) => row.id);
     for (const id of ids) this.finishing.add(id);
     try {
-      const { written, rows } = await this.queue.finish(
-        this.owner,
-        items.map(({ row, outcome }) => ({ tenantId: row.tenantId, id: row.id, outcome })),
-        new Date(),
-      );
+      // grouped with other calls' results that come while a result statement runs (result-recorder.ts)
+      const { written, rows, failed } = await this.recorder.record(items.map(({ row, outcome }) => ({ tenantId: row.tenantId, id: row.id, outcome })));
       if (rows.length > 0) this.onFinished?.(rows);
+      const failedIds = new Set(failed.map((f) => f.id));
       written.forEach((ok, i) => {
         if (ok) {
           this.finishedCount += 1;
           this.metrics?.results.inc({ outcome: items[i].outcome.status === 'SUCCEEDED' ? 'succeeded' : 'failed' });
-        } else this.logger.info({ id: items[i].row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
+        } else if (!failedIds.has(items[i].row.id)) this.logger.info({ id: items[i].row.id }, 'result dropped: the request was cancelled or re-leased meanwhile');
       });
-    } catch (err) {
-      // The lease will expire and the requests will run again; nothing was half-written (one statement).
-      this.logger.error({ err, ids: items.map((x) => x.row.id) }, 'recording results failed');
+      // The lease will expire and these requests will run again; nothing was half-written for them (one statement).
+      for (const f of failed) this.logger.error({ err: f.err, id: f.id }, 'recording a result failed');
     } finally {
       for (const id of ids) this.finishing.delete(id);
       this.onFinishSettled?.(ids);
