@@ -13,8 +13,9 @@ import { samPostMemory } from './wasm/sam-post-kernels';
  * the 'runs' generator must give exactly what the reference SamMaskUpscaler (the previous implementation) gives —
  * counts, areas, boxes, stability, masks — on smooth blobs, on rough random planes (many runs per row), on planes of
  * small integers whose interpolated values land exactly on the thresholds, on near-zero planes like the tiny
- * real-structure SAM export's (~1e-4: every cell between the stability bounds, the threshold crossed everywhere), and
- * on piecewise-constant planes like the toy models'.
+ * real-structure SAM export's (~1e-4: every cell between the stability bounds, the threshold crossed everywhere), on
+ * piecewise-constant planes like the toy models', on isolated cells at a bound or a float32 step or two from it
+ * (areas of a few pixels, boxes ending on either lane of the kernels' pixel pairs), and on blobs of such ties.
  */
 
 const geometries: SamGeometry[] = [
@@ -37,8 +38,24 @@ function lcg(seed: number) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-type PlaneKind = 'blob' | 'rough' | 'integers' | 'halves' | 'tiny' | 'flat';
-const KINDS: PlaneKind[] = ['blob', 'rough', 'integers', 'halves', 'tiny', 'flat'];
+type PlaneKind = 'blob' | 'rough' | 'integers' | 'halves' | 'tiny' | 'flat' | 'speckle' | 'ties';
+const KINDS: PlaneKind[] = ['blob', 'rough', 'integers', 'halves', 'tiny', 'flat', 'speckle', 'ties'];
+
+/** the thresholds and offsets the property test draws, and every bound t ± offset they make */
+const THRESHOLDS = [0, 0.5, -1, 1, 0.3, 1e-4];
+const OFFSETS = [1, 0, 0.5, 2, 0.7, 1e-4];
+const BOUNDS = THRESHOLDS.flatMap((t) => OFFSETS.flatMap((o) => [t, t - o, t + o]));
+
+/** x moved by `steps` float32 steps (the float32 neighbours of a bound) */
+function f32Steps(x: number, steps: number): number {
+  const f = new Float32Array([x]);
+  const i = new Int32Array(f.buffer);
+  for (let k = 0; k < Math.abs(steps); k++) {
+    if (f[0] === 0) f[0] = steps > 0 ? 2 ** -149 : -(2 ** -149);
+    else i[0] += steps > 0 === f[0] > 0 ? 1 : -1;
+  }
+  return f[0];
+}
 
 function plane(g: SamGeometry, kind: PlaneKind, seed: number): Float32Array {
   const s = g.lowResSize;
@@ -57,6 +74,12 @@ function plane(g: SamGeometry, kind: PlaneKind, seed: number): Float32Array {
       else if (kind === 'integers') v = Math.round((rnd() - 0.5) * 6 + Math.sign(d));
       else if (kind === 'halves') v = Math.round(((rnd() - 0.5) * 6 + Math.sign(d)) * 2) / 2;
       else if (kind === 'tiny') v = (rnd() - 0.5) * 2e-4 + (d > 0 ? 5e-5 : -5e-5);
+      // isolated cells at or near a bound in a background below everything: areas of a few pixels, boxes and row
+      // extents ending on either lane of the kernels' pixel pairs, blocks of odd and even widths
+      else if (kind === 'speckle') v = rnd() < 0.04 ? f32Steps(BOUNDS[Math.floor(rnd() * BOUNDS.length)], Math.floor(rnd() * 5) - 2) + (rnd() < 0.3 ? 8 : 0) : -8;
+      // inside the blob every cell a bound or one of its float32 neighbours (ties and near-ties everywhere), outside
+      // below everything
+      else if (kind === 'ties') v = d > 0 ? f32Steps(BOUNDS[Math.floor(rnd() * BOUNDS.length)], Math.floor(rnd() * 3) - 1) : -8;
       else v = d > 0 ? 8 : -8;
       out[y * s + x] = v;
     }
@@ -72,8 +95,8 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
         fc.constantFrom(...KINDS),
         fc.integer(),
         // 0.3 and −0.7 ± 1 are no float32: the SIMD scan compares with the float32 just below its bound
-        fc.constantFrom(0, 0.5, -1, 1, 0.3, 1e-4),
-        fc.constantFrom(1, 0, 0.5, 2, 0.7, 1e-4),
+        fc.constantFrom(...THRESHOLDS),
+        fc.constantFrom(...OFFSETS),
         (g, kind, seed, threshold, offset) => {
           const low = plane(g, kind, seed);
           const ref = new SamMaskUpscaler(g);
@@ -102,7 +125,7 @@ describe('SamRunUpscaler equals the reference SamMaskUpscaler', () => {
 
   it('a mask from the stored support window equals the mask from the whole plane', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...geometries), fc.constantFrom<PlaneKind>('blob', 'rough', 'halves', 'tiny'), fc.integer(), (g, kind, seed) => {
+      fc.property(fc.constantFrom(...geometries), fc.constantFrom<PlaneKind>('blob', 'rough', 'halves', 'tiny', 'speckle', 'ties'), fc.integer(), (g, kind, seed) => {
         const low = plane(g, kind, seed);
         const fast = new SamRunUpscaler(g);
         const st = fast.stats(low, 0, 1);
