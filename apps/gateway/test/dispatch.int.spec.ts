@@ -369,6 +369,21 @@ describe('dispatch', () => {
     expect(usage._sum.failures).toBe(3);
   });
 
+  it('stores what a worker sends that PostgreSQL cannot (U+0000 in a root word, an error message) as U+FFFD, first attempt', async () => {
+    const w = await worker({ textSuffix: ' \u0000x' });
+    const r = await replica([w]);
+    const t = await makeTenant(r.gw.services, 'nul');
+    const img = (await upload(r.url, t.token, await pngNoise(20, 20, 5))).body.image.id;
+    const ids = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the cat', '!fail me'] })).data!.segment.map((x: any) => x.id);
+    const [ok, failed] = await waitAll(r.url, t.token, ids);
+    expect(ok).toMatchObject({ status: 'SUCCEEDED', attempts: 1, rootWord: 'cat \uFFFDx' });
+    expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'EXPRESSION_EMPTY', message: 'no noun \uFFFDx' } });
+    // a worker-level error message is requeued with the attempt's error, then stored the same way
+    w.options.failNext = { status: grpc.status.UNAVAILABLE, code: 'DRAINING', count: 100, message: 'going \u0000away' };
+    const [gone] = (await gql(r.url, t.token, SEGMENT, { img, ex: ['the dog'] })).data!.segment.map((x: any) => x.id);
+    expect((await waitAll(r.url, t.token, [gone]))[0]).toMatchObject({ status: 'FAILED', attempts: 5, error: { code: 'DRAINING', message: 'going \uFFFDaway' } });
+  });
+
   it('drops the result of a request cancelled while running', async () => {
     const w = await worker({ delayMs: 500 });
     const r = await replica([w]);

@@ -13,6 +13,7 @@ import type { SegmentationRequest } from '../__generated__/prisma/client';
 import type { ClaimedRequest, FailureOutcome, QueueRepository, SuccessOutcome } from './queue.repository';
 import { encodeAttentionPng } from './attention-png';
 import { ResultRecorder } from './result-recorder';
+import { storable, storableText } from './storable';
 import { WorkerTaskError, type WorkerPool } from './worker-pool';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -367,7 +368,7 @@ export class Dispatcher {
           const delay = this.backoff(row.attempts);
           this.logger.warn({ id: row.id, attempt: row.attempts, worker: e.worker, code: e.code, delay }, 'worker call failed; retrying');
           this.metrics?.retries.inc({ code: e.code });
-          await this.queue.requeue(row.tenantId, row.id, this.owner, delay, { code: e.code, message: e.message }).catch((qe: unknown) =>
+          await this.queue.requeue(row.tenantId, row.id, this.owner, delay, { code: storableText(e.code), message: storableText(e.message) }).catch((qe: unknown) =>
             this.logger.error({ err: qe, id: row.id }, 'requeue failed'),
           );
           // claim it again when its backoff ends (not only at the next poll)
@@ -385,7 +386,8 @@ export class Dispatcher {
     for (const id of ids) this.finishing.add(id);
     try {
       // grouped with other calls' results that come while a result statement runs (result-recorder.ts)
-      const { written, rows, failed } = await this.recorder.record(items.map(({ row, outcome }) => ({ tenantId: row.tenantId, id: row.id, outcome })));
+      // what the worker sent is stored as text and jsonb, which cannot hold U+0000 (storable.ts)
+      const { written, rows, failed } = await this.recorder.record(items.map(({ row, outcome }) => ({ tenantId: row.tenantId, id: row.id, outcome: storable(outcome) })));
       if (rows.length > 0) this.onFinished?.(rows);
       const failedIds = new Set(failed.map((f) => f.id));
       written.forEach((ok, i) => {

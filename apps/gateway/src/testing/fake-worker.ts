@@ -37,7 +37,9 @@ export interface FakeWorkerOptions {
   /** What GetInfo reports as the worker's own queue depth. */
   queueDepth?: number;
   /** Return this gRPC error for the next N Segment calls. */
-  failNext?: { status: grpc.status; code: string; count: number };
+  failNext?: { status: grpc.status; code: string; count: number; message?: string };
+  /** Appended to every root word and per-expression error message (tests: text a real worker might send that the database cannot store). */
+  textSuffix?: string;
   /** Report a model pack in GetInfo (pack_limits) and serve its tokenizer.json through GetTokenizer, as the real worker does. */
   pack?: { tokenizerJson: string; sdImageSize?: number; clipImageSize?: number; clipDynamicImageSize?: boolean; clipLayers?: number };
 }
@@ -126,7 +128,7 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
       }
       if (options.failNext && options.failNext.count > 0) {
         options.failNext.count -= 1;
-        fail(options.failNext.status, options.failNext.code, 'injected failure');
+        fail(options.failNext.status, options.failNext.code, options.failNext.message ?? 'injected failure');
         return;
       }
       let sha: string;
@@ -186,7 +188,8 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
         callback(null, {
           image: { width, height, sha256: sha },
           results: req.expressions.map((expression) => {
-            if (expression.startsWith('!fail')) return { expression, error: { code: 'EXPRESSION_EMPTY', message: 'no noun' } };
+            const suffix = options.textSuffix ?? '';
+            if (expression.startsWith('!fail')) return { expression, error: { code: 'EXPRESSION_EMPTY', message: `no noun${suffix}` } };
             const [x0, y0, x1, y1] = fakeBox(expression, width, height);
             return {
               expression,
@@ -195,7 +198,7 @@ export async function startFakeWorker(options: FakeWorkerOptions = {}): Promise<
                 chosen: 0,
                 score: 0.5,
                 proposals: [{ generative: 0.1, hard: 0.2, soft: 0.3, fused: 0.5, bbox: { x0, y0, x1, y1 }, area: 1, filtered: false }],
-                root: { index: 0, word: expression.split(' ').pop() ?? '' },
+                root: { index: 0, word: (expression.split(' ').pop() ?? '') + suffix },
                 directions: [],
                 timingsMs: { unet: 5, clip: 3 },
                 ...(req.options?.returnAttention ? { attention: fakeAttention(expression) } : {}),
