@@ -122,7 +122,7 @@ function registerPlatformBench(program: Command): void {
     .option('--no-postgres', 'use the embedded PGlite even when PostgreSQL is reachable')
     .option('--parts <list>', 'which parts: overhead,scaling,elasticity', 'overhead,scaling,elasticity')
     .option('--clients <list>', 'concurrent clients for the overhead part', '1,10,50')
-    .option('--requests <n>', 'measured requests per client count (at least 4 per client)', '200')
+    .option('--requests <n>', 'measured requests per client count (at least 4 per client), after a warm-up of max(2 per client, 100)', '1000')
     .option('--tenants <n>', 'tenants the overhead clients are spread over (1: one tenant, its row lock shared)', '1')
     .option('--workers <list>', 'worker stubs for the scaling part', '1,2,4')
     .option('--replicas <n>', 'gateway replicas (scaling and elasticity)', '2')

@@ -219,6 +219,12 @@ async function overheadTarget(o: PlatformBenchOptions, openDb: OpenDatabase, dat
   return { url: replica.url, services: replica.gw.services, sample: async () => ({ sqlStatements: null, cpuMicros: null }), close: () => replica.close() };
 }
 
+/**
+ * Requests run before each measured loop: enough that the loop sees steady state (compiled code, pooled
+ * connections, prepared statements) rather than a few start-up calls, which at 10 clients were half the old 20.
+ */
+const warmUp = (clients: number) => Math.max(clients * 2, 100);
+
 async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind: 'postgres' | 'pglite', databaseUrl: string | null): Promise<OverheadLevel[]> {
   const maxClients = Math.max(...o.clients);
   // Answers at once; room for every client's call (the stub is not what is measured).
@@ -265,7 +271,7 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind
       await direct.segmentRaw({ imageSha256: images[c].sha256, expressions: [`thing ${c}-${i}`], cacheNamespace: 'direct' }, { deadlineMs: 10_000 });
     };
     const measure = async (clients: number, requests: number, fn: (c: number, i: number) => Promise<void>): Promise<PlatformFigures> => {
-      await closedLoop(clients, clients * 2, fn); // warm-up
+      await closedLoop(clients, warmUp(clients), fn);
       const sql = dbKind === 'postgres' ? countSqlStatements() : null;
       const gw0 = await replica.sample();
       const cpu0 = process.cpuUsage();
@@ -286,7 +292,7 @@ async function runOverhead(o: PlatformBenchOptions, openDb: OpenDatabase, dbKind
     };
     for (const clients of o.clients) {
       const requests = Math.max(o.requestsPerLevel, clients * 4);
-      await closedLoop(clients, clients * 2, viaDirect); // warm-up
+      await closedLoop(clients, warmUp(clients), viaDirect);
       const d = await closedLoop(clients, requests, viaDirect);
       const df = figures(d.latencies);
       const two = await measure(clients, requests, viaTwoOperations);
