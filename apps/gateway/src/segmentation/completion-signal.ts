@@ -23,33 +23,52 @@ export class CompletionSignal {
   }
 
   /**
-   * Resolves when one of `ids` is announced, after `timeoutMs`, or on abort — whichever comes first — with the rows
-   * that came with the announcements (those announced in the same turn of the event loop are collected together).
+   * Announcements of `ids` (a live set: ids the caller deletes stop counting) from now until `close()`. A waiter
+   * holds one across its database reads, so a request finished while a read that saw it unfinished ran still wakes
+   * it at once — waiting on a fresh subscription after each read lost those, and the waiter slept until its slow
+   * re-check (2 s in the platform bench's scaling part, 22 % of one level's throughput).
    */
-  next(ids: ReadonlySet<string>, timeoutMs: number, signal?: AbortSignal): Promise<Map<string, SegmentationRequest>> {
-    return new Promise((resolve) => {
-      const rows = new Map<string, SegmentationRequest>();
-      let settled = false;
-      const done = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        unsubscribe();
-        signal?.removeEventListener('abort', done);
-        resolve(rows);
-      };
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
-      let scheduled = false;
-      const unsubscribe = this.subscribe((id, row) => {
-        if (!ids.has(id)) return;
-        if (row) rows.set(id, row);
-        if (!scheduled) {
-          scheduled = true;
-          queueMicrotask(done);
-        }
-      });
-      if (signal?.aborted) done();
-      else signal?.addEventListener('abort', done, { once: true });
+  watch(ids: ReadonlySet<string>): CompletionWatch {
+    let announced = false;
+    let rows = new Map<string, SegmentationRequest>();
+    let wake: (() => void) | null = null;
+    const unsubscribe = this.subscribe((id, row) => {
+      if (!ids.has(id)) return;
+      if (row) rows.set(id, row);
+      if (!announced) {
+        announced = true;
+        // those announced in the same turn of the event loop are collected together
+        if (wake) queueMicrotask(wake);
+      }
     });
+    return {
+      next: (timeoutMs, signal) =>
+        new Promise((resolve) => {
+          const done = () => {
+            if (wake !== done) return;
+            wake = null;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            const out = rows;
+            rows = new Map();
+            announced = false;
+            resolve(out);
+          };
+          wake = done;
+          const timer = setTimeout(done, Math.max(0, timeoutMs));
+          if (announced || signal?.aborted) queueMicrotask(done);
+          else signal?.addEventListener('abort', done, { once: true });
+        }),
+      close: unsubscribe,
+    };
   }
+}
+
+export interface CompletionWatch {
+  /**
+   * Resolves at once when one of the ids was announced since the last call, else when one is, after `timeoutMs`, or
+   * on abort — with the rows that came with the announcements since the last call.
+   */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<Map<string, SegmentationRequest>>;
+  close(): void;
 }

@@ -148,8 +148,7 @@ export class SegmentationService {
     checkWaitSeconds(timeoutSeconds, 'timeoutSeconds');
     const deadline = Date.now() + timeoutSeconds * 1000;
     const unique = [...new Set(ids)];
-    const byId = await this.readAll(p.tenantId, unique);
-    await this.untilFinal(p.tenantId, unique, byId, deadline, signal);
+    const byId = await this.untilFinal(p.tenantId, unique, null, deadline, signal);
     return ids.map((id) => byId.get(id) as SegmentationRequest);
   }
 
@@ -163,8 +162,8 @@ export class SegmentationService {
     checkWaitSeconds(waitSeconds, 'waitSeconds');
     if (waitSeconds === 0 || rows.length === 0) return [...rows];
     const deadline = Date.now() + waitSeconds * 1000;
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    await this.untilFinal(p.tenantId, [...byId.keys()], byId, deadline, signal);
+    const known = new Map(rows.map((r) => [r.id, r]));
+    const byId = await this.untilFinal(p.tenantId, [...known.keys()], known, deadline, signal);
     return rows.map((r) => byId.get(r.id) as SegmentationRequest);
   }
 
@@ -178,29 +177,39 @@ export class SegmentationService {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  /** Updates `byId` (every id of `ids`, this tenant's) in place until all are final, the deadline passes or `signal` aborts. */
+  /**
+   * This tenant's rows for `ids` (read first when `known` is null: NOT_FOUND naming the first missing one) once all
+   * are final, the deadline passes or `signal` aborts — as they stand then.
+   */
   private async untilFinal(
     tenantId: string,
     ids: readonly string[],
-    byId: Map<string, SegmentationRequest>,
+    known: Map<string, SegmentationRequest> | null,
     deadline: number,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<Map<string, SegmentationRequest>> {
     const pending = new Set(ids);
-    for (;;) {
-      for (const r of byId.values()) if (FINAL_STATUSES.has(r.status)) pending.delete(r.id);
-      const left = deadline - Date.now();
-      if (pending.size === 0 || left <= 0 || signal?.aborted) return;
-      const delivered = await this.completion.next(pending, Math.min(left, this.settings.waitRecheckMs), signal);
-      // Rows this process's dispatcher finished come with the announcement, as committed: when they are all that was
-      // pending, nothing needs reading again (ids were checked to be this tenant's).
-      for (const [id, row] of delivered) {
-        if (pending.has(id) && row.tenantId === tenantId && FINAL_STATUSES.has(row.status)) {
-          byId.set(id, row);
-          pending.delete(id);
+    // from before the first read: an announcement during any read is kept for the next wait
+    const watch = this.completion.watch(pending);
+    try {
+      const byId = known ?? (await this.readAll(tenantId, ids));
+      for (;;) {
+        for (const r of byId.values()) if (FINAL_STATUSES.has(r.status)) pending.delete(r.id);
+        const left = deadline - Date.now();
+        if (pending.size === 0 || left <= 0 || signal?.aborted) return byId;
+        const delivered = await watch.next(Math.min(left, this.settings.waitRecheckMs), signal);
+        // Rows this process's dispatcher finished come with the announcement, as committed: when they are all that was
+        // pending, nothing needs reading again (ids were checked to be this tenant's).
+        for (const [id, row] of delivered) {
+          if (pending.has(id) && row.tenantId === tenantId && FINAL_STATUSES.has(row.status)) {
+            byId.set(id, row);
+            pending.delete(id);
+          }
         }
+        if (pending.size > 0 || delivered.size === 0) for (const [id, row] of await this.readAll(tenantId, ids)) byId.set(id, row);
       }
-      if (pending.size > 0 || delivered.size === 0) for (const [id, row] of await this.readAll(tenantId, ids)) byId.set(id, row);
+    } finally {
+      watch.close();
     }
   }
 }
