@@ -44,6 +44,16 @@ function rowMajorSum(c: Float32Array): number {
   return total;
 }
 
+/** The map is side² values and the placement lies inside the square it is resized to. */
+function checkShapes(map: AttentionMap, { side, offsetX: ox, offsetY: oy, width: W, height: H }: SquarePlacement): void {
+  if (map.data.length !== map.side * map.side) {
+    throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${map.side}²)`);
+  }
+  if (ox + W > side || oy + H > side) {
+    throw new PipelineError('INVALID_SHAPE', `placement ${W}×${H}+${ox}+${oy} exceeds side ${side}`);
+  }
+}
+
 function attentionToImageImpl(
   map: AttentionMap,
   placement: SquarePlacement,
@@ -51,14 +61,9 @@ function attentionToImageImpl(
   out: Float32Array | undefined,
   sum: { total: number } | null,
 ): Float32Array {
+  checkShapes(map, placement);
   const n = map.side;
-  if (map.data.length !== n * n) {
-    throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
-  }
   const { side, offsetX: ox, offsetY: oy, width: W, height: H } = placement;
-  if (ox + W > side || oy + H > side) {
-    throw new PipelineError('INVALID_SHAPE', `placement ${W}×${H}+${ox}+${oy} exceeds side ${side}`);
-  }
   const src = map.data;
   for (let i = 0; i < src.length; i++) if (src[i] - src[i] !== 0) return twoPassWithSum(map, placement, epsilon, sum);
   const tx = linearTaps(n, side);
@@ -151,14 +156,9 @@ function horizontalRows(src: Float32Array, n: number, tx: ReturnType<typeof line
  * attentionToImage's tests, and its path for maps holding a non-finite value (same error, same pixel).
  */
 export function attentionToImageTwoPass(map: AttentionMap, placement: SquarePlacement, epsilon = 1e-8): Float32Array {
+  checkShapes(map, placement);
   const n = map.side;
-  if (map.data.length !== n * n) {
-    throw new PipelineError('INVALID_SHAPE', `attention map length ${map.data.length} ≠ side² (${n}²)`);
-  }
   const { side, offsetX: ox, offsetY: oy, width: W, height: H } = placement;
-  if (ox + W > side || oy + H > side) {
-    throw new PipelineError('INVALID_SHAPE', `placement ${W}×${H}+${ox}+${oy} exceeds side ${side}`);
-  }
   const src = map.data;
   const tx = linearTaps(n, side);
   const ty = linearTaps(n, side);
