@@ -11,8 +11,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import { loadPack } from '@refdiff/models';
-import { A100_PROFILE, createRefDiff, encodeOverlayPng, recordModels, replayModels, SimulatedDevice } from '@refdiff/pipeline';
-import { syntheticSamples } from '@refdiff/synthetic';
+import { A100_PROFILE, createRefDiff, recordModels, replayModels, SimulatedDevice } from '@refdiff/pipeline';
+import { benchImages, recordCachedImageCalls } from '../src/bench/worker-bench';
 import { loadWorkerConfig } from '../src/config/env';
 import { fixturePackDir } from '../src/engine/load-engine';
 
@@ -25,38 +25,12 @@ const K = 3;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-// the bench worker's images: COCO-sized crowded scenes, K texts each, one spare text from another scene
-const byScene = new Map<number, { width: number; height: number; rgb: Uint8Array; texts: string[] }>();
-let spare = '';
-for (const s of syntheticSamples({ seed: 2024, count: 3 * 40, crowded: true })) {
-  let e = byScene.get(s.scene.seed);
-  if (!e) {
-    if (byScene.size >= 3) {
-      spare ||= s.expression.text;
-      continue;
-    }
-    e = { width: s.scene.width, height: s.scene.height, rgb: s.scene.image, texts: [] };
-    byScene.set(s.scene.seed, e);
-  }
-  if (!e.texts.includes(s.expression.text)) e.texts.push(s.expression.text);
-}
-const images = await Promise.all(
-  [...byScene.values()].map(async (e) => ({
-    png: new Uint8Array(await encodeOverlayPng({ width: e.width, height: e.height, data: e.rgb }, new Uint8Array(e.width * e.height))),
-    expressions: Array.from({ length: K }, (_, i) => e.texts[i % e.texts.length]),
-  })),
-);
+// the bench worker's images and the calls it records for them
+const { images, spare } = await benchImages(3, K, 2024);
 const log = pino({ level: 'silent' });
 const models = await loadPack(await fixturePackDir(loadWorkerConfig(process.env).models.cacheDir, log), { executionProvider: 'cpu', threads: 2, logger: log });
 const recorder = recordModels(models);
-for (const im of images) {
-  const cached = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
-  await cached.segment({ image: im.png }, [spare]);
-  await cached.segment({ image: im.png }, im.expressions.slice(0, 1));
-  const again = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
-  await again.segment({ image: im.png }, [spare]);
-  await again.segment({ image: im.png }, im.expressions);
-}
+for (const im of images) await recordCachedImageCalls(recorder, im, spare);
 const recording = recorder.recording;
 await models.dispose();
 

@@ -100,7 +100,7 @@ function quantile(xs: number[], q: number): number {
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-interface BenchImage {
+export interface BenchImage {
   png: Uint8Array;
   width: number;
   height: number;
@@ -109,7 +109,8 @@ interface BenchImage {
 }
 
 /** COCO-sized crowded synthetic scenes, `expressions` texts each (cycled), and one spare text from another scene. */
-function benchImages(count: number, expressions: number, seed: number): { images: BenchImage[]; spare: string } {
+/** The bench's images, each with its PNG (the overlay of an empty mask is the image itself), and a spare text from another scene. */
+export async function benchImages(count: number, expressions: number, seed: number): Promise<{ images: BenchImage[]; spare: string }> {
   const byScene = new Map<number, { width: number; height: number; rgb: Uint8Array; texts: string[] }>();
   let spare = '';
   for (const s of syntheticSamples({ seed, count: count * 40, crowded: true })) {
@@ -131,7 +132,21 @@ function benchImages(count: number, expressions: number, seed: number): { images
     rgb: e.rgb,
     expressions: Array.from({ length: expressions }, (_, i) => e.texts[i % e.texts.length]),
   }));
+  for (const im of images) im.png = new Uint8Array(await encodeOverlayPng({ width: im.width, height: im.height, data: im.rgb }, new Uint8Array(im.width * im.height)));
   return { images, spare: spare || 'the red square' };
+}
+
+/**
+ * The calls the cached-image measurement makes, for the recorder: on an engine that has seen the image (a warm-up
+ * sentence), one expression, then — on another such engine — all of them.
+ */
+export async function recordCachedImageCalls(recorder: Parameters<typeof createRefDiff>[0], im: BenchImage, spare: string): Promise<void> {
+  const cached = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
+  await cached.segment({ image: im.png }, [spare]);
+  await cached.segment({ image: im.png }, im.expressions.slice(0, 1));
+  const again = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
+  await again.segment({ image: im.png }, [spare]);
+  await again.segment({ image: im.png }, im.expressions);
 }
 
 /**
@@ -159,11 +174,7 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
   const profile = DEVICE_PROFILES[options.simulate];
   if (!profile) throw new Error(`--simulate must be one of ${Object.keys(DEVICE_PROFILES).join(', ')}, got '${options.simulate}'`);
   const log = options.logger ?? pino({ level: 'silent' });
-  const { images, spare } = benchImages(options.images, options.expressions, options.seed ?? 2024);
-  for (const im of images) {
-    // the overlay of an empty mask is the image itself
-    im.png = new Uint8Array(await encodeOverlayPng({ width: im.width, height: im.height, data: im.rgb }, new Uint8Array(im.width * im.height)));
-  }
+  const { images, spare } = await benchImages(options.images, options.expressions, options.seed ?? 2024);
 
   // 1. record: the fixture pack on onnxruntime, every call the bench will make
   const packDir = await fixturePackDir(options.cacheDir, log);
@@ -173,13 +184,7 @@ export async function runWorkerBench(options: WorkerBenchOptions): Promise<Worke
   for (const im of images) {
     log.info({ width: im.width, height: im.height }, 'recording');
     await recordingEngine.segment({ image: im.png }, im.expressions);
-    // what the cached-image measurement asks: a warm-up sentence, then one expression, then all of them
-    const cached = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
-    await cached.segment({ image: im.png }, [spare]);
-    await cached.segment({ image: im.png }, im.expressions.slice(0, 1));
-    const again = createRefDiff(recorder, { imageCacheBytes: 1 << 30 });
-    await again.segment({ image: im.png }, [spare]);
-    await again.segment({ image: im.png }, im.expressions);
+    await recordCachedImageCalls(recorder, im, spare);
   }
   const recording: ModelRecording = recorder.recording;
   await models.dispose();
